@@ -1,0 +1,1 @@
+"""Provider-neutral behaviour: no HTTP in here (see STYLE.md)."""

@@ -1,0 +1,67 @@
+"""Every id the sandbox hands out comes from here, from one seeded generator.
+
+A run with the same seed and the same requests repeats its ids, so tests can be deterministic.
+"""
+
+from __future__ import annotations
+
+import base64
+import random
+import string
+
+
+class IdFactory:
+    def __init__(self, seed: int | str | None = None) -> None:
+        self._seed = seed
+        self._random = random.Random(seed)
+
+    @property
+    def random(self) -> random.Random:
+        """The one seeded random source (scenario chaos and faker draw from it too)."""
+        return self._random
+
+    def reseed(self, seed: int | str | None = None) -> None:
+        self._random.seed(self._seed if seed is None else seed)
+
+    def digits(self, length: int) -> str:
+        first = self._random.choice("123456789")
+        return first + "".join(self._random.choice(string.digits) for _ in range(length - 1))
+
+    def hex(self, length: int, *, upper: bool = False) -> str:
+        alphabet = "0123456789ABCDEF" if upper else "0123456789abcdef"
+        return "".join(self._random.choice(alphabet) for _ in range(length))
+
+    def token(self, length: int) -> str:
+        alphabet = string.ascii_letters + string.digits + "-_"
+        return "".join(self._random.choice(alphabet) for _ in range(length))
+
+    def uuid(self) -> str:
+        h = self.hex(32)
+        return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{'89ab'[int(h[16], 16) % 4]}{h[17:20]}-{h[20:32]}"
+
+    def wamid(self, wa_id: str) -> str:
+        """A message id shaped like Meta's: ``wamid.`` + base64 of a small structure carrying the recipient.
+
+        Real ids decode to ``1c 18 <len> <wa_id> 15 02 00 11 18 12 <18 hex chars> 00``.
+        """
+        recipient = wa_id.encode("ascii", "replace")[:255]
+        raw = (
+            b"\x1c\x18"
+            + bytes([len(recipient)])
+            + recipient
+            + b"\x15\x02\x00\x11\x18\x12"
+            + self.hex(18, upper=True).encode()
+            + b"\x00"
+        )
+        return "wamid." + base64.b64encode(raw).decode("ascii")
+
+    def graph_id(self) -> str:
+        """Numeric Graph object id (media, templates): 15-16 digits like Meta's."""
+        return self.digits(16)
+
+    def fbtrace_id(self) -> str:
+        return self.token(23)
+
+    def bsuid(self, country: str) -> str:
+        """Business-scoped user id, e.g. ``US.13491208655302741918``."""
+        return f"{country.upper()}.{self.digits(20)}"

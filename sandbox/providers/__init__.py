@@ -1,0 +1,1 @@
+"""One folder per emulated provider: only what differs per provider lives there (STYLE.md)."""
