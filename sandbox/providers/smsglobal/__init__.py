@@ -1,0 +1,1 @@
+"""SMSGlobal MXT REST v2 emulation: MAC authentication, SMS routes and wire rendering."""
