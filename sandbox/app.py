@@ -1,0 +1,74 @@
+"""``create_app(settings)``: builds the runtime, mounts every provider, the control API and the inbox."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+
+from aiohttp import web
+
+from sandbox.control.routes import ROUTES as CONTROL_ROUTES
+from sandbox.core.clock import VirtualClock
+from sandbox.core.ids import IdFactory
+from sandbox.keys import RUNTIME
+from sandbox.providers.meta import routes as meta_routes
+from sandbox.providers.meta.errors import MetaError
+from sandbox.providers.meta.http import error_response
+from sandbox.runtime import build_runtime
+from sandbox.settings import Settings
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
+    runtime = app[RUNTIME]
+    await runtime.dispatcher.start()
+    runtime.scheduler.start()
+    yield
+    await runtime.scheduler.stop()
+    await runtime.dispatcher.stop()
+
+
+@web.middleware
+async def _provider_errors(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Unrouted paths and stray failures still answer in the shape of the provider the path belongs to."""
+    try:
+        return await handler(request)
+    except web.HTTPException as exc:
+        if exc.status < 400 or exc.content_type == "application/json":
+            raise
+        return _render_http_error(request, exc.status, exc.reason)
+    except Exception:
+        log.exception("unhandled error in %s %s", request.method, request.path)
+        return _render_http_error(request, 500, "The sandbox hit an unexpected error; see its log.")
+
+
+def _render_http_error(request: web.Request, status: int, reason: str) -> web.StreamResponse:
+    if request.path.startswith("/_sandbox"):
+        message = f"{request.method} {request.path}: {reason}"
+        return web.json_response({"error": {"message": message, "status": status}}, status=status)
+    runtime = request.app[RUNTIME]
+    if status == 404:
+        error = MetaError(2500, message=f"Unknown path components: {request.path}", http_status=400)
+    elif status == 405:
+        error = MetaError(100, message=f"Unsupported {request.method.lower()} request.", http_status=400)
+    elif status == 413:
+        error = MetaError(100, f"Request body is larger than the {runtime.settings.max_body_bytes} bytes the sandbox accepts")
+    else:
+        error = MetaError(131000, reason, http_status=status)
+    return error_response(runtime, error)
+
+
+def create_app(
+    settings: Settings | None = None, *, clock: VirtualClock | None = None, ids: IdFactory | None = None
+) -> web.Application:
+    settings = settings or Settings.from_env()
+    app = web.Application(client_max_size=settings.max_body_bytes, middlewares=[_provider_errors])
+    app[RUNTIME] = build_runtime(settings, clock=clock, ids=ids)
+    app.cleanup_ctx.append(_lifecycle)
+    app.add_routes(CONTROL_ROUTES)
+    app.add_routes(meta_routes.routes())
+    app.add_routes(meta_routes.fallback_routes())
+    return app

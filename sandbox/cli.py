@@ -1,0 +1,126 @@
+"""``wa-sandbox serve|healthcheck``: every flag also reads a SANDBOX_* environment variable."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import os
+import signal
+import sys
+import urllib.error
+import urllib.request
+from typing import Any
+
+from aiohttp import web
+
+from sandbox import __version__
+from sandbox.core.errors import ScenarioError
+from sandbox.settings import Settings
+
+
+def _serve_parser(sub: Any) -> None:
+    p = sub.add_parser("serve", help="run the sandbox")
+    p.add_argument("--host", help="bind address (SANDBOX_HOST, default 127.0.0.1)")
+    p.add_argument("--port", type=int, help="port (SANDBOX_PORT, default 8080)")
+    p.add_argument("--scenario", help="scenario file (SANDBOX_SCENARIO, default scenarios/default.yaml)")
+    p.add_argument("--scenarios-dir", help="folder of scenarios the control API can switch to (SANDBOX_SCENARIOS_DIR)")
+    p.add_argument("--public-url", help="base URL put in media URLs and paging links (SANDBOX_PUBLIC_URL)")
+    p.add_argument("--clock", choices=["real", "manual"], help="virtual clock mode (SANDBOX_CLOCK, default real)")
+    p.add_argument("--clock-speed", type=float, help="real-mode speed factor (SANDBOX_CLOCK_SPEED, default 1)")
+    p.add_argument("--seed", help="seed for ids and randomness (SANDBOX_SEED)")
+    p.add_argument("--meta-webhook-url", help="where Meta webhooks go (SANDBOX_META_WEBHOOK_URL)")
+    p.add_argument("--log-level", help="debug|info|warning (SANDBOX_LOG_LEVEL)")
+
+
+def _health_parser(sub: Any) -> None:
+    p = sub.add_parser("healthcheck", help="exit 0 when the sandbox answers healthy")
+    p.add_argument("--url", help="base URL (default http://127.0.0.1:$SANDBOX_PORT)")
+    p.add_argument("--timeout", type=float, default=3.0)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="wa-sandbox", description="Local WhatsApp/SMS provider sandbox")
+    parser.add_argument("--version", action="version", version=f"wa-sandbox {__version__}")
+    sub = parser.add_subparsers(dest="command")
+    _serve_parser(sub)
+    _health_parser(sub)
+    args = parser.parse_args(argv)
+    if args.command == "healthcheck":
+        return healthcheck(args.url, args.timeout)
+    if args.command in (None, "serve"):
+        overrides = {k: v for k, v in vars(args).items() if k != "command"} if args.command else {}
+        return serve(Settings.from_env(**overrides))
+    parser.print_help()
+    return 2
+
+
+def healthcheck(url: str | None, timeout: float) -> int:
+    base = url or Settings.from_env().base_url
+    try:
+        with urllib.request.urlopen(base.rstrip("/") + "/_sandbox/health", timeout=timeout) as resp:
+            ok = resp.status == 200 and json.load(resp).get("status") == "ok"
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        print(f"unhealthy: {exc}", file=sys.stderr)
+        return 1
+    print("healthy" if ok else "unhealthy")
+    return 0 if ok else 1
+
+
+def banner(settings: Settings, app: web.Application) -> str:
+    from sandbox.keys import RUNTIME
+
+    rt = app[RUNTIME]
+    base = settings.base_url
+    lines = [
+        f"wa-sandbox {__version__} listening on {base} (scenario: {rt.scenario.name}, clock: {rt.clock.mode})",
+        f"  Meta Cloud API   {base}/v23.0/<phone_number_id>/messages",
+        f"  Control API      {base}/_sandbox/  (health, messages, wait, clock, inbound, webhooks)",
+        f"  Web inbox        {base}/_sandbox/inbox",
+    ]
+    for b in rt.meta.businesses.all():
+        lines.append(
+            f"  Meta business    phone_number_id={b.phone_number_id} waba_id={b.waba_id} number={b.display_phone_number} "
+            f"token={b.access_token} app_secret={b.app_secret} verify_token={b.verify_token} "
+            f"webhook={b.webhook_url or '(none: set --meta-webhook-url)'}"
+        )
+    return "\n".join(lines)
+
+
+def serve(settings: Settings) -> int:
+    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from sandbox.app import create_app
+
+    try:
+        app = create_app(settings)
+    except ScenarioError as exc:
+        print(f"wa-sandbox: {exc}", file=sys.stderr)
+        return 2
+    print(banner(settings, app), flush=True)
+    asyncio.run(_run(app, settings))
+    return 0
+
+
+async def _run(app: web.Application, settings: Settings) -> None:
+    runner = web.AppRunner(app, access_log=None, handle_signals=False)
+    await runner.setup()
+    site = web.TCPSite(runner, settings.host, settings.port)
+    await site.start()
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+    from sandbox.keys import RUNTIME
+
+    pending = len(app[RUNTIME].dispatcher.pending())
+    if pending:
+        await app[RUNTIME].dispatcher.idle(5.0)
+        left = len(app[RUNTIME].dispatcher.pending())
+        print(f"wa-sandbox: stopping with {left} webhook deliveries still pending", file=sys.stderr, flush=True)
+    await runner.cleanup()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    os._exit(main())

@@ -1,0 +1,1 @@
+"""The /_sandbox/ control API for tests (one route table)."""

@@ -1,0 +1,422 @@
+"""Control API under /_sandbox/: inspect and drive the sandbox from tests. All JSON.
+
+Every route is in ``ROUTES`` below; ``openapi.yaml`` beside this file documents them.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Awaitable, Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+
+from sandbox import __version__
+from sandbox.core.errors import ControlError, ScenarioError
+from sandbox.core.scenario import ErrorSpec, load_scenario, parse_scenario
+from sandbox.core.scenario_schema import SCENARIO_SCHEMA
+from sandbox.core.store import MessageFilter
+from sandbox.keys import RUNTIME
+from sandbox.providers.meta.service import verify_webhook
+from sandbox.runtime import Runtime
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+MAX_WAIT = 60.0
+PREFIX = "/_sandbox"
+
+
+def control(handler: Handler) -> Handler:
+    @wraps(handler)
+    async def wrapper(request: web.Request) -> web.StreamResponse:
+        try:
+            return await handler(request)
+        except ControlError as exc:
+            return _error(exc.message, exc.status)
+        except ScenarioError as exc:
+            return _error(str(exc), 422)
+
+    return wrapper
+
+
+def _error(message: str, status: int) -> web.Response:
+    return web.json_response({"error": {"message": message, "status": status}}, status=status)
+
+
+def _rt(request: web.Request) -> Runtime:
+    return request.app[RUNTIME]
+
+
+async def _body(request: web.Request) -> dict[str, Any]:
+    if not request.can_read_body:
+        return {}
+    try:
+        data = json.loads(await request.read() or b"{}")
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ControlError(f"the body is not valid JSON: {exc}") from exc
+    if not isinstance(data, dict):
+        raise ControlError("the body must be a JSON object")
+    return data
+
+
+def _number(value: Any, name: str, *, minimum: float = 0.0) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError) as exc:
+        raise ControlError(f"'{name}' must be a number, got {value!r}") from exc
+    if number < minimum:
+        raise ControlError(f"'{name}' must be at least {minimum:g}")
+    return number
+
+
+# --- health, reset, scenarios --------------------------------------------------------------------
+
+
+@control
+async def health(request: web.Request) -> web.StreamResponse:
+    rt = _rt(request)
+    return web.json_response(
+        {
+            "status": "ok",
+            "version": __version__,
+            "uptime_seconds": round(time.monotonic() - rt.started_at, 3),
+            "scenario": rt.scenario.name,
+            "clock": rt.clock.describe(),
+        }
+    )
+
+
+@control
+async def reset(request: web.Request) -> web.StreamResponse:
+    body = await _body(request)
+    provider = body.get("provider") or request.query.get("provider")
+    if provider is not None and provider not in _rt(request).messaging.providers:
+        raise ControlError(f"unknown provider '{provider}'; one of: {', '.join(_rt(request).messaging.providers)}", 404)
+    _rt(request).reset(provider)
+    return web.json_response({"reset": provider or "all"})
+
+
+@control
+async def scenario_get(request: web.Request) -> web.StreamResponse:
+    rt = _rt(request)
+    return web.json_response(
+        {"name": rt.scenario.name, "description": rt.scenario.description, "source": rt.scenario.source,
+         "magic_numbers": rt.scenario.magic_numbers(), "scenario": rt.scenario.raw}
+    )
+
+
+@control
+async def scenario_schema(request: web.Request) -> web.StreamResponse:
+    return web.json_response(SCENARIO_SCHEMA)
+
+
+@control
+async def scenarios_list(request: web.Request) -> web.StreamResponse:
+    rt = _rt(request)
+    folder = rt.scenarios_dir()
+    names = sorted(p.stem for p in folder.glob("*.yaml")) if folder.is_dir() else []
+    return web.json_response({"active": rt.scenario.name, "folder": str(folder), "available": names})
+
+
+@control
+async def scenarios_load(request: web.Request) -> web.StreamResponse:
+    """Switch scenario by ``name`` (a file in the scenarios folder) or inline ``yaml`` text."""
+    rt = _rt(request)
+    body = await _body(request)
+    if isinstance(body.get("yaml"), str):
+        scenario = parse_scenario(body["yaml"], "<inline>")
+    elif isinstance(body.get("name"), str):
+        name = body["name"]
+        path = rt.scenarios_dir() / f"{Path(name).stem}.yaml"
+        if not path.is_file():
+            raise ControlError(f"no scenario named '{name}' in {rt.scenarios_dir()}", 404)
+        scenario = load_scenario(path)
+    else:
+        raise ControlError("give 'name' (a scenario file in the scenarios folder) or 'yaml' (the scenario text)")
+    rt.load(scenario)
+    if body.get("reset", True):
+        rt.reset()
+    return web.json_response({"active": scenario.name, "magic_numbers": scenario.magic_numbers()})
+
+
+@control
+async def magic_numbers(request: web.Request) -> web.StreamResponse:
+    return web.json_response({"magic_numbers": _rt(request).scenario.magic_numbers()})
+
+
+# --- messages ------------------------------------------------------------------------------------
+
+
+def _filter(query: Any) -> MessageFilter:
+    since = query.get("since")
+    return MessageFilter(
+        provider=query.get("provider"),
+        business=query.get("business"),
+        user=query.get("to") or query.get("user") or query.get("from"),
+        type=query.get("type"),
+        status=query.get("status"),
+        direction=query.get("direction"),
+        channel=query.get("channel"),
+        since=_number(since, "since") if since is not None else None,
+        id=query.get("id"),
+    )
+
+
+def _message_json(rt: Runtime, message_id: str) -> dict[str, Any] | None:
+    message = rt.journal.get(message_id)
+    if message is None:
+        return None
+    out = message.to_json()
+    out["webhooks"] = [d.to_json() for d in rt.dispatcher.deliveries() if d.message_id == message_id]
+    return out
+
+
+@control
+async def messages_list(request: web.Request) -> web.StreamResponse:
+    rt = _rt(request)
+    limit = int(_number(request.query.get("limit", 100), "limit", minimum=1))
+    found = rt.journal.find(_filter(request.query), limit=limit)
+    return web.json_response({"messages": [m.to_json() for m in found], "count": len(found), "evicted": rt.journal.evicted})
+
+
+@control
+async def messages_latest(request: web.Request) -> web.StreamResponse:
+    rt = _rt(request)
+    found = rt.journal.find(_filter(request.query), limit=1)
+    if not found:
+        raise ControlError("no message matches", 404)
+    return web.json_response(_message_json(rt, found[0].id))
+
+
+@control
+async def message_get(request: web.Request) -> web.StreamResponse:
+    found = _message_json(_rt(request), request.match_info["id"])
+    if found is None:
+        raise ControlError(f"no message '{request.match_info['id']}'", 404)
+    return web.json_response(found)
+
+
+@control
+async def message_status(request: web.Request) -> web.StreamResponse:
+    """Force a status now (e.g. ``{"status":"failed","error":{"code":131026}}``)."""
+    rt = _rt(request)
+    body = await _body(request)
+    status = body.get("status")
+    if status not in ("sent", "delivered", "read", "played", "failed"):
+        raise ControlError("'status' must be one of sent, delivered, read, played, failed")
+    raw_error = body.get("error")
+    if raw_error is not None and not isinstance(raw_error, (str, dict)):
+        raise ControlError("'error' must be a reason string or {code, details}")
+    event = rt.messaging.set_status(request.match_info["id"], status, ErrorSpec.parse(raw_error))
+    if event is None:
+        raise ControlError(f"no message '{request.match_info['id']}'", 404)
+    await rt.dispatcher.idle(rt.settings.webhook_timeout)
+    return web.json_response(_message_json(rt, request.match_info["id"]))
+
+
+@control
+async def inbound(request: web.Request) -> web.StreamResponse:
+    """A user sends the business a message: ``{"provider":"meta","from":"+1555...","type":"text","text":"hi"}``."""
+    rt = _rt(request)
+    body = await _body(request)
+    provider = body.get("provider", "meta")
+    hooks = rt.messaging.providers.get(provider)
+    inject = getattr(hooks, "inject", None)
+    if inject is None:
+        raise ControlError(f"provider '{provider}' cannot receive injected messages", 404)
+    message = inject(body)
+    await rt.dispatcher.idle(rt.settings.webhook_timeout)
+    return web.json_response(_message_json(rt, message.id), status=201)
+
+
+# --- webhooks ------------------------------------------------------------------------------------
+
+
+@control
+async def webhooks_list(request: web.Request) -> web.StreamResponse:
+    rt = _rt(request)
+    q = request.query
+    items = [d for d in rt.dispatcher.deliveries() if _webhook_matches(d, q)]
+    limit = int(_number(q.get("limit", 100), "limit", minimum=1))
+    return web.json_response({"webhooks": [d.to_json() for d in reversed(items)][:limit], "count": len(items)})
+
+
+def _webhook_matches(d: Any, q: Any) -> bool:
+    return (
+        ("provider" not in q or d.provider == q["provider"])
+        and ("message_id" not in q or d.message_id == q["message_id"])
+        and ("state" not in q or d.state == q["state"])
+        and ("event" not in q or d.event.startswith(q["event"]))
+    )
+
+
+@control
+async def webhook_redeliver(request: web.Request) -> web.StreamResponse:
+    rt = _rt(request)
+    copy = rt.dispatcher.redeliver(request.match_info["id"])
+    if copy is None:
+        raise ControlError(f"no webhook delivery '{request.match_info['id']}'", 404)
+    await rt.dispatcher.idle(rt.settings.webhook_timeout)
+    return web.json_response(copy.to_json(), status=201)
+
+
+@control
+async def webhook_targets(request: web.Request) -> web.StreamResponse:
+    rt = _rt(request)
+    return web.json_response({"meta": [b.to_json() for b in rt.meta.businesses.all()]})
+
+
+@control
+async def webhook_target_set(request: web.Request) -> web.StreamResponse:
+    """Set a provider's webhook target: ``{"url": ..., "business": ..., "app_secret": ..., "verify": true}``."""
+    rt = _rt(request)
+    provider = request.match_info["provider"]
+    body = await _body(request)
+    if provider != "meta":
+        raise ControlError(f"unknown provider '{provider}'", 404)
+    url = body.get("url")
+    if url is not None and (not isinstance(url, str) or not url.startswith(("http://", "https://"))):
+        raise ControlError("'url' must be an http(s) URL or null")
+    business = rt.meta._business(body.get("business"))
+    for key in ("app_secret", "verify_token"):
+        if isinstance(body.get(key), str):
+            setattr(business, key, body[key])
+    challenge = None
+    if url and body.get("verify", rt.settings.verify_webhooks):
+        challenge = await verify_webhook(rt.meta, business, url)
+    business.webhook_url = url
+    return web.json_response({"business": business.to_json(), "verified": challenge is not None})
+
+
+@control
+async def chaos_get(request: web.Request) -> web.StreamResponse:
+    return web.json_response(_rt(request).dispatcher.chaos.to_json())
+
+
+@control
+async def chaos_set(request: web.Request) -> web.StreamResponse:
+    """``{}`` resets; ``{"shuffle": true, "duplicate_probability": 0.2}`` turns chaos on."""
+    rt = _rt(request)
+    body = await _body(request)
+    chaos = rt.dispatcher.chaos
+    chaos.shuffle = bool(body.get("shuffle", False))
+    probability = _number(body.get("duplicate_probability", 0.0), "duplicate_probability")
+    if probability > 1:
+        raise ControlError("'duplicate_probability' is between 0 and 1")
+    chaos.duplicate_probability = probability
+    return web.json_response(chaos.to_json())
+
+
+# --- clock ---------------------------------------------------------------------------------------
+
+
+@control
+async def clock_get(request: web.Request) -> web.StreamResponse:
+    rt = _rt(request)
+    return web.json_response({**rt.clock.describe(), "pending": rt.scheduler.pending()[:100]})
+
+
+@control
+async def clock_set(request: web.Request) -> web.StreamResponse:
+    """``{"mode": "manual"|"real", "speed": 1.0, "now": <unix seconds>}`` (each optional)."""
+    rt = _rt(request)
+    body = await _body(request)
+    mode = body.get("mode", rt.clock.mode)
+    if mode not in ("real", "manual"):
+        raise ControlError("'mode' is 'real' or 'manual'")
+    speed = _number(body["speed"], "speed", minimum=0.001) if "speed" in body else None
+    rt.clock.set_mode(mode, speed)
+    if "now" in body:
+        rt.clock.set(_number(body["now"], "now"))
+    return web.json_response(rt.clock.describe())
+
+
+@control
+async def clock_advance(request: web.Request) -> web.StreamResponse:
+    """Move virtual time forward; due timelines run in order; returns once their webhooks were attempted."""
+    rt = _rt(request)
+    body = await _body(request)
+    seconds = _number(body.get("seconds", request.query.get("seconds")), "seconds")
+    ran = await rt.scheduler.advance(seconds)
+    settled = await rt.dispatcher.idle(rt.settings.webhook_timeout)
+    return web.json_response({**rt.clock.describe(), "ran": ran, "settled": settled})
+
+
+# --- wait (long-poll) ----------------------------------------------------------------------------
+
+
+@control
+async def wait_messages(request: web.Request) -> web.StreamResponse:
+    """Long-poll until ``count`` messages match (default 1) or ``timeout`` seconds pass (408)."""
+    rt = _rt(request)
+    flt = _filter(request.query)
+    count, timeout = _wait_args(request)
+
+    def probe() -> list[Any] | None:
+        found = rt.journal.find(flt, limit=count)
+        return found if len(found) >= count else None
+
+    found = await rt.feed.wait_for(probe, timeout)
+    if found is None:
+        raise ControlError(f"timed out after {timeout:g} s waiting for {count} matching message(s)", 408)
+    return web.json_response({"messages": [m.to_json() for m in found]})
+
+
+@control
+async def wait_webhooks(request: web.Request) -> web.StreamResponse:
+    """Long-poll until ``count`` webhook deliveries match (``state=delivered`` by default)."""
+    rt = _rt(request)
+    query = dict(request.query)
+    query.setdefault("state", "delivered")
+    count, timeout = _wait_args(request)
+
+    def probe() -> list[Any] | None:
+        found = [d for d in rt.dispatcher.deliveries() if _webhook_matches(d, query)]
+        return found[:count] if len(found) >= count else None
+
+    found = await rt.feed.wait_for(probe, timeout)
+    if found is None:
+        raise ControlError(f"timed out after {timeout:g} s waiting for {count} matching webhook(s)", 408)
+    return web.json_response({"webhooks": [d.to_json() for d in found]})
+
+
+def _wait_args(request: web.Request) -> tuple[int, float]:
+    count = int(_number(request.query.get("count", 1), "count", minimum=1))
+    timeout = min(_number(request.query.get("timeout", 10), "timeout"), MAX_WAIT)
+    return count, timeout
+
+
+@control
+async def openapi(request: web.Request) -> web.StreamResponse:
+    spec = (Path(__file__).parent / "openapi.yaml").read_text(encoding="utf-8")
+    return web.Response(text=spec, content_type="application/yaml")
+
+
+ROUTES: list[web.RouteDef] = [
+    web.get(f"{PREFIX}/health", health),
+    web.post(f"{PREFIX}/reset", reset),
+    web.get(f"{PREFIX}/scenario", scenario_get),
+    web.get(f"{PREFIX}/scenario/schema", scenario_schema),
+    web.get(f"{PREFIX}/scenarios", scenarios_list),
+    web.post(f"{PREFIX}/scenarios/load", scenarios_load),
+    web.get(f"{PREFIX}/magic-numbers", magic_numbers),
+    web.get(f"{PREFIX}/messages", messages_list),
+    web.get(f"{PREFIX}/messages/latest", messages_latest),
+    web.get(f"{PREFIX}/messages/{{id}}", message_get),
+    web.post(f"{PREFIX}/messages/{{id}}/status", message_status),
+    web.post(f"{PREFIX}/inbound", inbound),
+    web.get(f"{PREFIX}/webhooks", webhooks_list),
+    web.get(f"{PREFIX}/webhooks/targets", webhook_targets),
+    web.put(f"{PREFIX}/webhooks/targets/{{provider}}", webhook_target_set),
+    web.post(f"{PREFIX}/webhooks/{{id}}/redeliver", webhook_redeliver),
+    web.get(f"{PREFIX}/chaos", chaos_get),
+    web.put(f"{PREFIX}/chaos", chaos_set),
+    web.get(f"{PREFIX}/clock", clock_get),
+    web.post(f"{PREFIX}/clock", clock_set),
+    web.post(f"{PREFIX}/clock/advance", clock_advance),
+    web.get(f"{PREFIX}/wait/messages", wait_messages),
+    web.get(f"{PREFIX}/wait/webhooks", wait_webhooks),
+    web.get(f"{PREFIX}/openapi.yaml", openapi),
+]

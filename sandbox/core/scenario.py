@@ -1,0 +1,303 @@
+"""Scenario files: who the businesses and users are, and what happens to each message.
+
+A rule matches a send by provider, channel, recipient pattern, message type or content; the first
+matching rule wins and gives the outcome: a synchronous rejection, or a timeline of statuses and the
+user's scripted behaviour. Randomness only where a rule asks for it (``one_of``), from the seeded
+generator. See README "Scenario format".
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import hashlib
+import random
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from faker import Faker
+from jsonschema import Draft202012Validator
+
+from sandbox.core.errors import ScenarioError
+from sandbox.core.scenario_schema import SCENARIO_SCHEMA
+
+# Used when a scenario has no `default`: sent, delivered and read within a few seconds.
+DEFAULT_TIMELINE: list[dict[str, Any]] = [
+    {"after": 0.2, "status": "sent"},
+    {"after": 1.0, "status": "delivered"},
+    {"after": 3.0, "status": "read"},
+]
+
+
+@dataclass(frozen=True)
+class ErrorSpec:
+    code: int | None = None
+    reason: str | None = None
+    details: str | None = None
+
+    @classmethod
+    def parse(cls, raw: Any) -> ErrorSpec | None:
+        if raw is None:
+            return None
+        if isinstance(raw, str):
+            return cls(reason=raw)
+        return cls(code=raw.get("code"), reason=raw.get("reason"), details=raw.get("details"))
+
+
+@dataclass(frozen=True)
+class Step:
+    after: float
+    status: str
+    error: ErrorSpec | None = None
+
+
+@dataclass(frozen=True)
+class UserAction:
+    after: float
+    kind: str  # reply | tap | pick | submit_address | location | react | media
+    value: Any
+
+
+@dataclass
+class Outcome:
+    rule: str
+    reject: dict[str, Any] | None = None
+    timeline: list[Step] = field(default_factory=list)
+    user: list[UserAction] = field(default_factory=list)
+    window: str = "tracked"  # tracked | open | closed: the 24-hour customer-service window
+    capabilities: dict[str, bool] = field(default_factory=dict)
+
+    def supports(self, capability: str) -> bool:
+        return self.capabilities.get(capability, True)
+
+
+@dataclass(frozen=True)
+class SendFacts:
+    """What the scenario can match on, extracted by the provider from a send."""
+
+    provider: str
+    channel: str
+    business: str
+    user: str  # digits
+    type: str
+    interactive_type: str | None = None
+    template: str | None = None
+    text: str = ""
+
+
+@dataclass
+class Persona:
+    number: str  # digits
+    name: str
+    user_id: str
+    username: str | None = None
+    language: str = "en_US"
+
+
+@dataclass
+class Scenario:
+    name: str
+    description: str
+    raw: dict[str, Any]
+    source: str
+
+    @property
+    def rules(self) -> list[dict[str, Any]]:
+        return list(self.raw.get("rules", []))
+
+    def section(self, provider: str) -> dict[str, Any]:
+        return dict(self.raw.get(provider) or {})
+
+    def magic_numbers(self) -> list[dict[str, Any]]:
+        rows = []
+        for rule in self.rules:
+            to = rule.get("match", {}).get("to")
+            if rule.get("magic") and to:
+                rows.append({"number": to, "rule": rule["name"], "description": rule.get("description", "")})
+        return rows
+
+
+# --- loading ------------------------------------------------------------------------------------
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ScenarioError(f"{p}: cannot read scenario file: {exc.strerror}") from exc
+    return parse_scenario(text, str(p))
+
+
+def parse_scenario(text: str, source: str = "<scenario>") -> Scenario:
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{source}:{mark.line + 1}" if mark else source
+        raise ScenarioError(f"{where}: not valid YAML: {getattr(exc, 'problem', exc)}") from exc
+    if node is None:
+        raise ScenarioError(f"{source}: the scenario file is empty")
+    lines: dict[tuple[Any, ...], int] = {}
+    data = _to_python(node, (), lines)
+    if not isinstance(data, dict):
+        raise ScenarioError(f"{source}:1: a scenario is a mapping with at least `version: 1`")
+    validator = Draft202012Validator(SCENARIO_SCHEMA)
+    errors = sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
+    if errors:
+        err = errors[0]
+        path = tuple(err.absolute_path)
+        line = _nearest_line(path, lines)
+        dotted = ".".join(str(p) for p in path) or "(top level)"
+        raise ScenarioError(f"{source}:{line}: {dotted}: {err.message}")
+    _check_rules(data, source, lines)
+    return Scenario(
+        name=str(data.get("name") or Path(source).stem),
+        description=str(data.get("description", "")),
+        raw=data,
+        source=source,
+    )
+
+
+def _to_python(node: yaml.Node, path: tuple[Any, ...], lines: dict[tuple[Any, ...], int]) -> Any:
+    lines[path] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        out: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            key = key_node.value
+            out[key] = _to_python(value_node, (*path, key), lines)
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        return [_to_python(child, (*path, i), lines) for i, child in enumerate(node.value)]
+    return _scalar(node)
+
+
+def _scalar(node: yaml.Node) -> Any:
+    loader = yaml.SafeLoader("")
+    try:
+        return loader.construct_object(node, deep=True)
+    finally:
+        loader.dispose()
+
+
+def _nearest_line(path: tuple[Any, ...], lines: dict[tuple[Any, ...], int]) -> int:
+    while path and path not in lines:
+        path = path[:-1]
+    return lines.get(path, 1)
+
+
+def _check_rules(data: dict[str, Any], source: str, lines: dict[tuple[Any, ...], int]) -> None:
+    names: set[str] = set()
+    for i, rule in enumerate(data.get("rules", [])):
+        line = lines.get(("rules", i), 1)
+        if rule["name"] in names:
+            raise ScenarioError(f"{source}:{line}: rules.{i}: duplicate rule name '{rule['name']}'")
+        names.add(rule["name"])
+        if "one_of" in rule and any(k in rule for k in ("reject", "timeline", "user")):
+            raise ScenarioError(f"{source}:{line}: rules.{i}: use either one_of or reject/timeline/user, not both")
+
+
+# --- deciding -----------------------------------------------------------------------------------
+
+
+class ScenarioEngine:
+    """Decides outcomes and answers persona questions for one loaded scenario."""
+
+    def __init__(self, scenario: Scenario, rng: random.Random) -> None:
+        self.scenario = scenario
+        self._rng = rng
+        self._faker = Faker()
+        self._personas: dict[str, Persona] = {}  # maps user digits -> Persona (declared or generated)
+        for raw in scenario.raw.get("personas", []):
+            digits = raw["number"].lstrip("+")
+            self._personas[digits] = Persona(
+                number=digits,
+                name=raw.get("name") or self._fake_name(digits),
+                user_id=raw.get("user_id") or self._bsuid(digits),
+                username=raw.get("username"),
+                language=raw.get("language", "en_US"),
+            )
+
+    def decide(self, facts: SendFacts) -> Outcome:
+        for rule in self.scenario.rules:
+            if _matches(rule.get("match", {}), facts):
+                return self._outcome(rule["name"], self._choose(rule))
+        return self._outcome("default", self.scenario.raw.get("default") or {"timeline": DEFAULT_TIMELINE})
+
+    def _choose(self, rule: dict[str, Any]) -> dict[str, Any]:
+        options = rule.get("one_of")
+        if not options:
+            return rule
+        weights = [o["weight"] for o in options]
+        return dict(self._rng.choices(options, weights=weights, k=1)[0])
+
+    @staticmethod
+    def _outcome(name: str, spec: dict[str, Any]) -> Outcome:
+        timeline = spec.get("timeline")
+        if timeline is None and not spec.get("reject"):
+            timeline = DEFAULT_TIMELINE
+        steps = [Step(float(s["after"]), s["status"], ErrorSpec.parse(s.get("error"))) for s in timeline or []]
+        actions = []
+        for a in spec.get("user", []):
+            kind = next(k for k in a if k != "after")
+            actions.append(UserAction(float(a["after"]), kind, a[kind]))
+        return Outcome(
+            rule=name,
+            reject=spec.get("reject"),
+            timeline=sorted(steps, key=lambda s: s.after),
+            user=sorted(actions, key=lambda a: a.after),
+            window=spec.get("window", "tracked"),
+            capabilities=dict(spec.get("capabilities", {})),
+        )
+
+    def persona(self, digits: str) -> Persona:
+        digits = digits.lstrip("+")
+        found = self._personas.get(digits)
+        if found is None:
+            found = Persona(number=digits, name=self._fake_name(digits), user_id=self._bsuid(digits))
+            if len(self._personas) < 100_000:
+                self._personas[digits] = found
+        return found
+
+    def persona_by_user_id(self, user_id: str) -> Persona | None:
+        return next((p for p in self._personas.values() if p.user_id == user_id), None)
+
+    def faker_for(self, key: str, locale: str | None = None) -> Faker:
+        """A Faker seeded by ``key``: the same user always 'types' the same values."""
+        fake = Faker(locale) if locale else self._faker
+        fake.seed_instance(_stable_int(key))
+        return fake
+
+    def _fake_name(self, digits: str) -> str:
+        return str(self.faker_for(digits).name())
+
+    @staticmethod
+    def _bsuid(digits: str) -> str:
+        from sandbox.core.numbers import region_of
+
+        return f"{region_of(digits) or 'US'}.{_stable_int('bsuid:' + digits) % 10**20:020d}"
+
+
+def _stable_int(key: str) -> int:
+    return int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "big")
+
+
+def _as_list(value: Any) -> list[str]:
+    return [value] if isinstance(value, str) else list(value)
+
+
+def _matches(match: dict[str, Any], facts: SendFacts) -> bool:
+    checks = {
+        "provider": facts.provider,
+        "channel": facts.channel,
+        "type": facts.type,
+        "interactive_type": facts.interactive_type or "",
+        "template": facts.template or "",
+    }
+    for key, actual in checks.items():
+        if key in match and actual not in _as_list(match[key]):
+            return False
+    if "to" in match and not any(fnmatch.fnmatchcase(facts.user, p.lstrip("+")) for p in _as_list(match["to"])):
+        return False
+    return not ("contains" in match and match["contains"].lower() not in facts.text.lower())

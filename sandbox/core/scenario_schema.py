@@ -1,0 +1,157 @@
+"""JSON Schema of scenario files (draft 2020-12). Served by the control API; documented in the README."""
+
+from __future__ import annotations
+
+from typing import Any
+
+_AFTER = {"type": "number", "minimum": 0, "description": "seconds after the send (virtual clock)"}
+_ERROR = {
+    "oneOf": [
+        {"type": "string", "description": "a neutral reason, e.g. undeliverable, not_whatsapp_user"},
+        {
+            "type": "object",
+            "properties": {
+                "code": {"type": "integer"},
+                "reason": {"type": "string"},
+                "details": {"type": "string"},
+            },
+            "additionalProperties": False,
+        },
+    ]
+}
+_STEP = {
+    "type": "object",
+    "required": ["after", "status"],
+    "properties": {
+        "after": _AFTER,
+        "status": {"enum": ["sent", "delivered", "read", "played", "failed"]},
+        "error": _ERROR,
+    },
+    "additionalProperties": False,
+}
+_ACTION = {
+    "type": "object",
+    "required": ["after"],
+    "properties": {
+        "after": _AFTER,
+        "reply": {"type": "string"},
+        "tap": {"type": ["string", "integer"], "description": "first | last | <index> | <button id>"},
+        "pick": {"type": ["string", "integer"], "description": "first | last | <index> | <row id>"},
+        "submit_address": {"type": ["boolean", "object"]},
+        "location": {"type": "object"},
+        "react": {"type": "string"},
+        "media": {"type": "object"},
+    },
+    "minProperties": 2,
+    "maxProperties": 2,
+    "additionalProperties": False,
+}
+_OUTCOME_PROPS: dict[str, Any] = {
+    "reject": {
+        "type": "object",
+        "properties": {"code": {"type": ["integer", "string"]}, "details": {"type": "string"}},
+        "required": ["code"],
+        "additionalProperties": False,
+    },
+    "timeline": {"type": "array", "items": _STEP},
+    "user": {"type": "array", "items": _ACTION},
+    "window": {"enum": ["tracked", "open", "closed"]},
+    "capabilities": {
+        "type": "object",
+        "properties": {"address_message": {"type": "boolean"}},
+        "additionalProperties": {"type": "boolean"},
+    },
+}
+_STRINGS = {"oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]}
+
+SCENARIO_SCHEMA: dict[str, Any] = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "title": "wa-sandbox scenario",
+    "type": "object",
+    "required": ["version"],
+    "properties": {
+        "version": {"const": 1},
+        "name": {"type": "string"},
+        "description": {"type": "string"},
+        "seed": {"type": ["integer", "string"]},
+        "meta": {
+            "type": "object",
+            "properties": {
+                "businesses": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "required": ["phone_number_id", "waba_id", "display_phone_number"],
+                        "properties": {
+                            "phone_number_id": {"type": "string", "pattern": "^[0-9]+$"},
+                            "waba_id": {"type": "string", "pattern": "^[0-9]+$"},
+                            "display_phone_number": {"type": "string"},
+                            "verified_name": {"type": "string"},
+                            "access_token": {"type": "string", "minLength": 1},
+                            "app_secret": {"type": "string", "minLength": 1},
+                            "verify_token": {"type": "string"},
+                            "webhook_url": {"type": ["string", "null"]},
+                            "quality_rating": {"enum": ["GREEN", "YELLOW", "RED", "UNKNOWN"]},
+                        },
+                        "additionalProperties": False,
+                    },
+                }
+            },
+            "additionalProperties": True,
+        },
+        "personas": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["number"],
+                "properties": {
+                    "number": {"type": "string", "pattern": "^\\+?[0-9]{7,15}$"},
+                    "name": {"type": "string"},
+                    "user_id": {"type": "string", "pattern": "^[A-Z]{2}\\.[0-9A-Z.]+$"},
+                    "username": {"type": "string"},
+                    "language": {"type": "string"},
+                },
+                "additionalProperties": False,
+            },
+        },
+        "rules": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["name", "match"],
+                "properties": {
+                    "name": {"type": "string"},
+                    "description": {"type": "string"},
+                    "magic": {"type": "boolean", "description": "list this rule in the magic-number table"},
+                    "match": {
+                        "type": "object",
+                        "properties": {
+                            "provider": _STRINGS,
+                            "channel": _STRINGS,
+                            "to": _STRINGS,
+                            "type": _STRINGS,
+                            "interactive_type": _STRINGS,
+                            "template": _STRINGS,
+                            "contains": {"type": "string"},
+                        },
+                        "additionalProperties": False,
+                    },
+                    **_OUTCOME_PROPS,
+                    "one_of": {
+                        "type": "array",
+                        "minItems": 1,
+                        "items": {
+                            "type": "object",
+                            "required": ["weight"],
+                            "properties": {"weight": {"type": "number", "exclusiveMinimum": 0}, **_OUTCOME_PROPS},
+                            "additionalProperties": False,
+                        },
+                    },
+                },
+                "additionalProperties": False,
+            },
+        },
+        "default": {"type": "object", "properties": _OUTCOME_PROPS, "additionalProperties": False},
+    },
+    "additionalProperties": True,
+}

@@ -1,0 +1,120 @@
+"""Runs callbacks at virtual times.
+
+Real clock: a background task sleeps until the next due item (scaled by the clock's speed).
+Manual clock: nothing runs until ``advance()``, which steps the clock through each due item in order,
+so every event is stamped with exactly its scheduled time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import heapq
+import itertools
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+from sandbox.core.clock import VirtualClock
+
+log = logging.getLogger(__name__)
+
+Job = Callable[[], Awaitable[None] | None]
+
+
+@dataclass(order=True)
+class _Item:
+    due: float
+    seq: int
+    job: Job = field(compare=False)
+    label: str = field(compare=False, default="")
+    cancelled: bool = field(compare=False, default=False)
+
+
+class Scheduler:
+    def __init__(self, clock: VirtualClock) -> None:
+        self.clock = clock
+        self._heap: list[_Item] = []
+        self._seq = itertools.count()
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._lock = asyncio.Lock()
+        clock.subscribe(self._wake.set)
+
+    def at(self, due: float, job: Job, label: str = "") -> _Item:
+        item = _Item(due, next(self._seq), job, label)
+        heapq.heappush(self._heap, item)
+        self._wake.set()
+        return item
+
+    def after(self, delay: float, job: Job, label: str = "") -> _Item:
+        return self.at(self.clock.now() + max(0.0, delay), job, label)
+
+    def pending(self) -> list[dict[str, object]]:
+        return [{"due": i.due, "label": i.label} for i in sorted(self._heap) if not i.cancelled]
+
+    def next_due(self) -> float | None:
+        live = [i.due for i in self._heap if not i.cancelled]
+        return min(live) if live else None
+
+    def clear(self) -> None:
+        for item in self._heap:
+            item.cancelled = True
+        self._heap.clear()
+
+    async def advance(self, seconds: float) -> int:
+        """Manual mode: move time forward, running due jobs in order at their own times."""
+        target = self.clock.now() + seconds
+        return await self.run_until(target)
+
+    async def run_until(self, target: float) -> int:
+        ran = 0
+        async with self._lock:
+            while self._heap and self._heap[0].due <= target:
+                item = heapq.heappop(self._heap)
+                if item.cancelled:
+                    continue
+                if self.clock.mode == "manual" and item.due > self.clock.now():
+                    self.clock.set(item.due)
+                await self._run(item)
+                ran += 1
+            if self.clock.mode == "manual" and target > self.clock.now():
+                self.clock.set(target)
+        return ran
+
+    async def run_due(self) -> int:
+        return await self.run_until(self.clock.now())
+
+    async def _run(self, item: _Item) -> None:
+        try:
+            result = item.job()
+            if result is not None:
+                await result
+        except Exception:  # a broken job must not stop the timeline of every other message
+            log.exception("scheduled job %s failed", item.label)
+
+    # --- background loop (real clock) -------------------------------------------------------------
+    def start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.create_task(self._loop(), name="sandbox-scheduler")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    async def _loop(self) -> None:
+        while True:
+            self._wake.clear()
+            await self.run_due()
+            due = self.next_due()
+            wait = None if due is None else self.clock.real_seconds_until(due)
+            try:
+                if wait is None:
+                    await self._wake.wait()
+                else:
+                    await asyncio.wait_for(self._wake.wait(), timeout=max(wait, 0.0005))
+            except TimeoutError:
+                pass

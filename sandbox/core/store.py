@@ -1,0 +1,149 @@
+"""The message journal: every message the sandbox accepted or delivered, with its status history.
+
+Data only, plus the indexes the control API needs (LocalStack habit: each field says what it maps).
+Bounded: past ``max_messages`` the oldest entries are evicted and counted.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Direction = Literal["outbound", "inbound"]
+
+# Status order for "lifecycle" comparisons; a status never moves backwards in the journal.
+STATUS_RANK = {"accepted": 0, "scheduled": 0, "sent": 1, "delivered": 2, "read": 3, "played": 4, "failed": 5}
+
+
+@dataclass
+class StatusEvent:
+    status: str
+    timestamp: float
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"status": self.status, "timestamp": self.timestamp}
+        if self.errors:
+            out["errors"] = self.errors
+        if self.extra:
+            out.update(self.extra)
+        return out
+
+
+@dataclass
+class Message:
+    id: str  # provider message id (wamid for Meta)
+    provider: str  # meta | smsglobal | maac | modica
+    channel: str  # whatsapp | sms
+    direction: Direction
+    business: str  # phone_number_id (Meta) or account/sender id
+    user: str  # the end user's number (digits): recipient of outbound, sender of inbound
+    type: str  # provider's message type (text, image, template, interactive, sms...)
+    payload: dict[str, Any]  # the normalized request (outbound) or webhook message object (inbound)
+    created_at: float
+    status: str = "accepted"
+    history: list[StatusEvent] = field(default_factory=list)
+    # provider-specific facts: input, user_id, biz_opaque_callback_data, context, rendered text, ...
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def record(self, event: StatusEvent) -> None:
+        self.history.append(event)
+        if self.status != "failed" and STATUS_RANK.get(event.status, 0) >= STATUS_RANK.get(self.status, 0):
+            self.status = event.status
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "provider": self.provider,
+            "channel": self.channel,
+            "direction": self.direction,
+            "business": self.business,
+            "user": self.user,
+            "type": self.type,
+            "status": self.status,
+            "created_at": self.created_at,
+            "payload": self.payload,
+            "history": [e.to_json() for e in self.history],
+            "meta": self.meta,
+        }
+
+
+@dataclass
+class MessageFilter:
+    provider: str | None = None
+    business: str | None = None
+    user: str | None = None
+    type: str | None = None
+    status: str | None = None
+    direction: str | None = None
+    channel: str | None = None
+    since: float | None = None
+    id: str | None = None
+
+    def matches(self, m: Message) -> bool:
+        return (
+            (self.provider is None or m.provider == self.provider)
+            and (self.business is None or m.business == self.business)
+            and (self.user is None or m.user == self.user.lstrip("+"))
+            and (self.type is None or m.type == self.type)
+            and (self.status is None or m.status == self.status)
+            and (self.direction is None or m.direction == self.direction)
+            and (self.channel is None or m.channel == self.channel)
+            and (self.since is None or m.created_at >= self.since)
+            and (self.id is None or m.id == self.id)
+        )
+
+
+class Journal:
+    def __init__(self, max_messages: int = 100_000) -> None:
+        self.max_messages = max_messages
+        self._messages: OrderedDict[str, Message] = OrderedDict()  # maps message id -> Message, oldest first
+        self._last_inbound: dict[tuple[str, str, str], float] = {}  # maps (provider, business, user) -> time
+        self.evicted = 0  # how many messages the retention cap has dropped
+
+    def add(self, message: Message) -> Message:
+        self._messages[message.id] = message
+        if message.direction == "inbound":
+            self._last_inbound[(message.provider, message.business, message.user)] = message.created_at
+        while len(self._messages) > self.max_messages:
+            self._messages.popitem(last=False)
+            self.evicted += 1
+        return message
+
+    def get(self, message_id: str) -> Message | None:
+        return self._messages.get(message_id)
+
+    def find(self, flt: MessageFilter, limit: int | None = None) -> list[Message]:
+        """Newest first."""
+        out: list[Message] = []
+        for m in reversed(self._messages.values()):
+            if flt.matches(m):
+                out.append(m)
+                if limit is not None and len(out) >= limit:
+                    break
+        return out
+
+    def last_inbound(self, provider: str, business: str, user: str) -> float | None:
+        return self._last_inbound.get((provider, business, user))
+
+    def open_window(self, provider: str, business: str, user: str, at: float) -> None:
+        self._last_inbound[(provider, business, user)] = at
+
+    def __iter__(self) -> Iterator[Message]:
+        return iter(list(self._messages.values()))
+
+    def __len__(self) -> int:
+        return len(self._messages)
+
+    def reset(self, provider: str | None = None) -> None:
+        if provider is None:
+            self._messages.clear()
+            self._last_inbound.clear()
+            return
+        for key in [k for k, m in self._messages.items() if m.provider == provider]:
+            del self._messages[key]
+        for window in [k for k in self._last_inbound if k[0] == provider]:
+            del self._last_inbound[window]

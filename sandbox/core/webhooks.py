@@ -1,0 +1,320 @@
+"""Webhook dispatcher: at-least-once delivery of rendered, signed payloads, every attempt logged.
+
+- The provider renders and signs; this module only sends bytes and keeps the story.
+- Per-key ordering: deliveries sharing a key (a message id) go out one after another, in the order
+  they were enqueued, so a receiver sees sent -> delivered -> read. Chaos can shuffle or duplicate.
+- Retries (non-2xx, timeout, connection error) wait on the *virtual* clock with exponential backoff
+  and jitter, until ``max_attempts`` or the ``horizon`` is reached; then the delivery is ``failed``.
+- Memory: the log keeps the newest ``max_log`` finished deliveries; pending ones are never dropped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections import OrderedDict, deque
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import aiohttp
+
+from sandbox.core.clock import VirtualClock
+from sandbox.core.feed import ChangeFeed
+from sandbox.core.ids import IdFactory
+from sandbox.core.scheduler import Scheduler
+
+log = logging.getLogger(__name__)
+
+DeliveryState = Literal["pending", "delivered", "failed"]
+
+
+@dataclass
+class RetryPolicy:
+    max_attempts: int = 10  # first attempt included
+    base_delay: float = 1.0  # virtual seconds before the 2nd attempt
+    factor: float = 2.0
+    max_delay: float = 3600.0
+    horizon: float = 36 * 3600.0  # Meta drops unacknowledged webhooks after 36 hours
+    jitter: float = 0.1  # +/- fraction of each delay
+    timeout: float = 10.0  # real seconds per attempt
+
+
+@dataclass
+class Chaos:
+    shuffle: bool = False  # ignore per-message ordering and let deliveries race
+    duplicate_probability: float = 0.0  # deliver some events twice, as Meta does
+
+    def to_json(self) -> dict[str, Any]:
+        return {"shuffle": self.shuffle, "duplicate_probability": self.duplicate_probability}
+
+
+@dataclass
+class Attempt:
+    number: int
+    at: float  # virtual time of the attempt
+    status: int | None  # HTTP status, None when no response
+    latency_ms: float
+    response_excerpt: str = ""
+    error: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "number": self.number,
+            "at": self.at,
+            "status": self.status,
+            "latency_ms": round(self.latency_ms, 3),
+            "response_excerpt": self.response_excerpt,
+            "error": self.error,
+        }
+
+
+@dataclass
+class Delivery:
+    id: str
+    provider: str
+    url: str
+    body: bytes
+    headers: dict[str, str]
+    key: str  # ordering key: the message id the event belongs to
+    event: str  # e.g. "status:delivered", "message:text"
+    message_id: str | None
+    created_at: float
+    state: DeliveryState = "pending"
+    attempts: list[Attempt] = field(default_factory=list)
+    next_attempt_at: float | None = None
+
+    def to_json(self, *, with_body: bool = True) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "id": self.id,
+            "provider": self.provider,
+            "url": self.url,
+            "event": self.event,
+            "message_id": self.message_id,
+            "created_at": self.created_at,
+            "state": self.state,
+            "headers": self.headers,
+            "attempts": [a.to_json() for a in self.attempts],
+            "next_attempt_at": self.next_attempt_at,
+        }
+        if with_body:
+            text = self.body.decode("utf-8", "replace")
+            out["body"] = text
+        return out
+
+
+class WebhookDispatcher:
+    def __init__(
+        self,
+        *,
+        clock: VirtualClock,
+        scheduler: Scheduler,
+        ids: IdFactory,
+        feed: ChangeFeed,
+        policy: RetryPolicy | None = None,
+        concurrency: int = 32,
+        max_log: int = 10_000,
+    ) -> None:
+        self.clock = clock
+        self.scheduler = scheduler
+        self.ids = ids
+        self.feed = feed
+        self.policy = policy or RetryPolicy()
+        self.chaos = Chaos()
+        self._concurrency = concurrency
+        self._max_log = max_log
+        self._log: OrderedDict[str, Delivery] = OrderedDict()  # maps delivery id -> Delivery, oldest first
+        self._lanes: dict[str, deque[Delivery]] = {}  # maps ordering key -> deliveries waiting their turn
+        self._ready: asyncio.Queue[Delivery] = asyncio.Queue()
+        self._in_flight = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
+        self._session: aiohttp.ClientSession | None = None
+        self._workers: list[asyncio.Task[None]] = []
+
+    # --- lifecycle ------------------------------------------------------------------------------
+    async def start(self) -> None:
+        timeout = aiohttp.ClientTimeout(total=self.policy.timeout)
+        self._session = aiohttp.ClientSession(timeout=timeout, connector=aiohttp.TCPConnector(limit=self._concurrency))
+        self._workers = [asyncio.create_task(self._worker(), name=f"webhook-{i}") for i in range(self._concurrency)]
+
+    async def stop(self) -> None:
+        for task in self._workers:
+            task.cancel()
+        for task in self._workers:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._workers = []
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    @property
+    def session(self) -> aiohttp.ClientSession:
+        """The one shared client session (also used for Meta's verification handshake)."""
+        assert self._session is not None, "dispatcher not started"
+        return self._session
+
+    # --- API ----------------------------------------------------------------------------------
+    def enqueue(
+        self,
+        *,
+        provider: str,
+        url: str,
+        body: bytes,
+        headers: dict[str, str],
+        key: str,
+        event: str,
+        message_id: str | None = None,
+    ) -> Delivery:
+        delivery = Delivery(
+            id=self.ids.uuid(),
+            provider=provider,
+            url=url,
+            body=body,
+            headers=headers,
+            key=key,
+            event=event,
+            message_id=message_id,
+            created_at=self.clock.now(),
+        )
+        self._remember(delivery)
+        copies = 2 if self.ids.random.random() < self.chaos.duplicate_probability else 1
+        for n in range(copies):
+            item = delivery if n == 0 else self._copy(delivery, "duplicate")
+            if self.chaos.shuffle:
+                self._make_ready(item)
+            else:
+                lane = self._lanes.setdefault(key, deque())
+                lane.append(item)
+                if len(lane) == 1:
+                    self._make_ready(item)
+        self.feed.publish({"kind": "webhook", "id": delivery.id, "state": delivery.state})
+        return delivery
+
+    def redeliver(self, delivery_id: str) -> Delivery | None:
+        original = self._log.get(delivery_id)
+        if original is None:
+            return None
+        copy = self._copy(original, "redelivery")
+        self._make_ready(copy)
+        return copy
+
+    def get(self, delivery_id: str) -> Delivery | None:
+        return self._log.get(delivery_id)
+
+    def deliveries(self) -> list[Delivery]:
+        return list(self._log.values())
+
+    def pending(self) -> list[Delivery]:
+        return [d for d in self._log.values() if d.state == "pending"]
+
+    async def idle(self, timeout: float) -> bool:
+        """Wait until nothing is ready or in flight (scheduled retries do not count)."""
+        try:
+            await asyncio.wait_for(self._idle.wait(), timeout)
+            return True
+        except TimeoutError:
+            return False
+
+    def reset(self, provider: str | None = None) -> None:
+        for key in [k for k, d in self._log.items() if provider is None or d.provider == provider]:
+            del self._log[key]
+        for lane_key in list(self._lanes):
+            lane = deque(d for d in self._lanes[lane_key] if provider is not None and d.provider != provider)
+            if lane:
+                self._lanes[lane_key] = lane
+            else:
+                del self._lanes[lane_key]
+
+    # --- internals ------------------------------------------------------------------------------
+    def _copy(self, original: Delivery, why: str) -> Delivery:
+        copy = Delivery(
+            id=self.ids.uuid(),
+            provider=original.provider,
+            url=original.url,
+            body=original.body,
+            headers=dict(original.headers),
+            key=f"{original.key}#{why}",
+            event=f"{original.event} ({why})",
+            message_id=original.message_id,
+            created_at=self.clock.now(),
+        )
+        self._remember(copy)
+        return copy
+
+    def _remember(self, delivery: Delivery) -> None:
+        self._log[delivery.id] = delivery
+        while len(self._log) > self._max_log:
+            oldest_id, oldest = next(iter(self._log.items()))
+            if oldest.state == "pending":
+                break  # never forget what is still to be delivered
+            del self._log[oldest_id]
+
+    def _make_ready(self, delivery: Delivery) -> None:
+        self._idle.clear()
+        delivery.next_attempt_at = self.clock.now()
+        self._ready.put_nowait(delivery)
+
+    async def _worker(self) -> None:
+        while True:
+            delivery = await self._ready.get()
+            self._in_flight += 1
+            try:
+                await self._attempt(delivery)
+            except Exception:  # pragma: no cover - defensive: a bug must not kill the worker
+                log.exception("webhook worker error")
+            finally:
+                self._in_flight -= 1
+                if self._in_flight == 0 and self._ready.empty():
+                    self._idle.set()
+
+    async def _attempt(self, delivery: Delivery) -> None:
+        if delivery.state != "pending":
+            return
+        assert self._session is not None, "dispatcher not started"
+        number = len(delivery.attempts) + 1
+        started = time.perf_counter()
+        at = self.clock.now()
+        status: int | None = None
+        excerpt = ""
+        error: str | None = None
+        try:
+            async with self._session.post(delivery.url, data=delivery.body, headers=delivery.headers) as resp:
+                status = resp.status
+                excerpt = (await resp.content.read(512)).decode("utf-8", "replace")
+        except TimeoutError:
+            error = f"timeout after {self.policy.timeout:g} s"
+        except aiohttp.ClientError as exc:
+            error = f"{type(exc).__name__}: {exc}"
+        latency = (time.perf_counter() - started) * 1000
+        delivery.attempts.append(Attempt(number, at, status, latency, excerpt, error))
+        if status is not None and 200 <= status < 300:
+            self._finish(delivery, "delivered")
+        else:
+            self._retry_or_fail(delivery)
+        self.feed.publish({"kind": "webhook", "id": delivery.id, "state": delivery.state})
+
+    def _retry_or_fail(self, delivery: Delivery) -> None:
+        p = self.policy
+        n = len(delivery.attempts)
+        delay = min(p.base_delay * p.factor ** (n - 1), p.max_delay)
+        delay *= 1 + p.jitter * (2 * self.ids.random.random() - 1)
+        due = self.clock.now() + delay
+        if n >= p.max_attempts or due - delivery.created_at > p.horizon:
+            self._finish(delivery, "failed")
+            return
+        delivery.next_attempt_at = due
+        self.scheduler.at(due, lambda: self._make_ready(delivery), label=f"retry webhook {delivery.id}")
+
+    def _finish(self, delivery: Delivery, state: DeliveryState) -> None:
+        delivery.state = state
+        delivery.next_attempt_at = None
+        lane = self._lanes.get(delivery.key)
+        if lane and lane[0] is delivery:
+            lane.popleft()
+            if lane:
+                self._make_ready(lane[0])
+            else:
+                del self._lanes[delivery.key]

@@ -1,0 +1,108 @@
+"""Graph HTTP plumbing shared by every Meta route: auth, body parsing, the error envelope."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from functools import wraps
+from typing import Any
+
+from aiohttp import web
+
+from sandbox.keys import RUNTIME
+from sandbox.providers.meta.config import MetaBusiness
+from sandbox.providers.meta.errors import MetaError, render_error, unsupported_request
+from sandbox.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def graph_response(request: web.Request, body: dict[str, Any], status: int = 200) -> web.Response:
+    return web.json_response(body, status=status, headers={"x-fb-trace-id": request.get("fbtrace_id", "")})
+
+
+def error_response(runtime: Runtime, error: MetaError) -> web.Response:
+    trace = runtime.ids.fbtrace_id()
+    return web.json_response(render_error(error, trace), status=error.http_status, headers={"x-fb-trace-id": trace})
+
+
+def graph_handler(handler: Handler) -> Handler:
+    """Every Meta route: Graph errors (and anything unexpected) become Meta's envelope, never a bare 500."""
+
+    @wraps(handler)
+    async def wrapper(request: web.Request) -> web.StreamResponse:
+        runtime = request.app[RUNTIME]
+        try:
+            return await handler(request)
+        except MetaError as exc:
+            return error_response(runtime, exc)
+        except web.HTTPRequestEntityTooLarge:
+            limit = runtime.settings.max_body_bytes
+            return error_response(runtime, MetaError(100, f"Request body is larger than the {limit} bytes the sandbox accepts"))
+        except web.HTTPException:
+            raise
+        except Exception:
+            log.exception("unexpected error in %s %s", request.method, request.path)
+            return error_response(runtime, MetaError(131000, "The sandbox hit an unexpected error; see its log."))
+
+    return wrapper
+
+
+def authenticate(request: web.Request) -> str:
+    """Bearer token from the header (or Graph's ``access_token`` query parameter)."""
+    runtime = request.app[RUNTIME]
+    header = request.headers.get("Authorization")
+    token: str | None
+    if header is None:
+        token = request.query.get("access_token")
+        if token is None:
+            raise MetaError(104, message="An access token is required to request this resource.")
+    else:
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() not in ("bearer", "oauth") or not token.strip():
+            raise MetaError(190, message="Invalid OAuth access token - Cannot parse access token")
+        token = token.strip()
+    if not runtime.meta.businesses.token_known(token):
+        raise MetaError(190, message="Invalid OAuth access token - Cannot parse access token")
+    return token
+
+
+def business_for(request: web.Request, node: str, token: str) -> MetaBusiness:
+    """The phone number behind ``node``; an unknown id or one the token cannot see is Graph's 100/33."""
+    business = request.app[RUNTIME].meta.businesses.by_phone_number_id(node)
+    if business is None or business.access_token != token:
+        raise unsupported_request(request.method, node)
+    return business
+
+
+async def json_body(request: web.Request) -> dict[str, Any]:
+    """JSON (or Graph's form-encoded variant, where nested objects are JSON strings)."""
+    ctype = request.content_type
+    raw = await request.read()
+    if ctype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        form = await request.post()
+        return {k: _maybe_json(v) for k, v in form.items() if isinstance(v, str)}
+    if ctype not in ("application/json", "application/octet-stream", "text/plain") and raw:
+        raise MetaError(100, f"Unsupported Content-Type '{ctype}': send the request body as application/json")
+    if not raw.strip():
+        raise MetaError(100, "The request body is empty: send a JSON object")
+    try:
+        data = json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise MetaError(100, f"The request body is not valid JSON: {exc}") from exc
+    if not isinstance(data, dict):
+        raise MetaError(100, "The request body must be a JSON object")
+    return data
+
+
+def _maybe_json(value: str) -> Any:
+    text = value.strip()
+    if text[:1] in ("{", "["):
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError:
+            return value
+    return value

@@ -1,0 +1,68 @@
+"""Meta Cloud API route table, versioned (/v23.0/...) and unversioned (/...) alike."""
+
+from __future__ import annotations
+
+import re
+
+from aiohttp import web
+
+from sandbox.keys import RUNTIME
+from sandbox.providers.meta.errors import MetaError, unsupported_request
+from sandbox.providers.meta.http import authenticate, business_for, graph_handler, graph_response, json_body
+from sandbox.providers.meta.send import handle_send
+
+VERSION = r"{version:v\d+\.\d+}"
+NODE = r"{node:\d+}"
+MIN_VERSION = (13, 0)
+
+
+def _check_version(request: web.Request) -> None:
+    version = request.match_info.get("version")
+    if version is None:
+        return
+    major, minor = (int(p) for p in re.findall(r"\d+", version))
+    if (major, minor) < MIN_VERSION:
+        raise MetaError(
+            2635,
+            message=f"(#2635) You are calling a deprecated version of the Graph API ({version}). Please update to v13.0 or higher.",
+            http_status=400,
+        )
+
+
+@graph_handler
+async def send_message(request: web.Request) -> web.StreamResponse:
+    _check_version(request)
+    token = authenticate(request)
+    runtime = request.app[RUNTIME]
+    business = business_for(request, request.match_info["node"], token)
+    body = await json_body(request)
+    response = handle_send(runtime.meta, runtime.meta_validator, business, body)
+    return graph_response(request, response)
+
+
+@graph_handler
+async def unknown_edge(request: web.Request) -> web.StreamResponse:
+    """Any other numeric node/edge: authenticated like Graph, then 100/33."""
+    _check_version(request)
+    authenticate(request)
+    raise unsupported_request(request.method, request.match_info.get("node", ""))
+
+
+def routes() -> list[web.AbstractRouteDef]:
+    table: list[web.AbstractRouteDef] = []
+    for prefix in (f"/{VERSION}", ""):
+        table += [
+            web.post(f"{prefix}/{NODE}/messages", send_message),
+        ]
+    return table
+
+
+def fallback_routes() -> list[web.AbstractRouteDef]:
+    """Registered last, after every provider's fixed paths."""
+    table: list[web.AbstractRouteDef] = []
+    for prefix in (f"/{VERSION}", ""):
+        table += [
+            web.route("*", f"{prefix}/{NODE}", unknown_edge),
+            web.route("*", f"{prefix}/{NODE}/{{edge}}", unknown_edge),
+        ]
+    return table

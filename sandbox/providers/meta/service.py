@@ -1,0 +1,268 @@
+"""Meta's side of the core lifecycle: error objects, webhook rendering, scripted user behaviour."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import Any
+
+from sandbox.core.clock import VirtualClock
+from sandbox.core.errors import ControlError
+from sandbox.core.ids import IdFactory
+from sandbox.core.messaging import Messaging
+from sandbox.core.numbers import InvalidNumber, normalize, region_of
+from sandbox.core.scenario import ErrorSpec, Outcome, UserAction
+from sandbox.core.store import Message, StatusEvent
+from sandbox.core.webhooks import WebhookDispatcher
+from sandbox.providers.meta import inbound, render
+from sandbox.providers.meta.config import MetaBusiness, MetaBusinesses
+from sandbox.providers.meta.errors import webhook_error
+
+PROVIDER = "meta"
+
+# Neutral failure reasons (scenario files) -> Meta codes.
+REASON_CODES = {
+    "undeliverable": 131026,
+    "not_whatsapp_user": 131026,
+    "blocked": 131026,
+    "ecosystem_engagement": 131049,
+    "window_closed": 131047,
+    "experiment": 130472,
+    "marketing_opt_out": 131050,
+    "media_error": 131053,
+    "receiver_incapable": 1026,
+    "invalid_parameter": 131009,
+    "internal": 131000,
+}
+REASON_DETAILS = {
+    "not_whatsapp_user": "Message Undeliverable: the recipient is not a WhatsApp user.",
+    "blocked": "Message Undeliverable: the recipient has blocked this business.",
+}
+
+
+@dataclass
+class MetaProvider:
+    messaging: Messaging
+    businesses: MetaBusinesses
+    dispatcher: WebhookDispatcher
+    ids: IdFactory
+    clock: VirtualClock
+    name: str = PROVIDER
+
+    # --- ProviderHooks --------------------------------------------------------------------------
+    def error_object(self, spec: ErrorSpec, message: Message) -> dict[str, Any]:
+        code = spec.code or REASON_CODES.get(spec.reason or "", 131026)
+        details = spec.details or REASON_DETAILS.get(spec.reason or "")
+        return webhook_error(code, details)
+
+    def on_status(self, message: Message, event: StatusEvent) -> None:
+        business = self.businesses.by_phone_number_id(message.business)
+        if business is None or not business.webhook_url:
+            return
+        status: dict[str, Any] = {
+            "id": message.id,
+            "status": event.status,
+            "timestamp": str(int(event.timestamp)),
+        }
+        if message.meta.get("wa_id"):
+            status["recipient_id"] = message.meta["wa_id"]
+        status["recipient_user_id"] = message.meta["user_id"]
+        if "biz_opaque_callback_data" in message.meta:
+            status["biz_opaque_callback_data"] = message.meta["biz_opaque_callback_data"]
+        if event.status in ("sent", "delivered", "read"):
+            status.update(self._billing(message, event))
+        if event.errors:
+            status["errors"] = event.errors
+        value = {
+            "messaging_product": "whatsapp",
+            "metadata": render.metadata(business),
+            "contacts": [self._contact(message)],
+            "statuses": [status],
+        }
+        self._post(business, value, key=message.id, event=f"status:{event.status}", message_id=message.id)
+
+    def on_inbound(self, message: Message) -> None:
+        business = self.businesses.by_phone_number_id(message.business)
+        if business is None or not business.webhook_url:
+            return
+        value = {
+            "messaging_product": "whatsapp",
+            "metadata": render.metadata(business),
+            "contacts": [self._contact(message)],
+            "messages": [message.payload],
+        }
+        self._post(business, value, key=message.id, event=f"message:{message.type}", message_id=message.id)
+
+    def user_action(self, message: Message, action: UserAction, outcome: Outcome) -> Message | None:
+        spec = _action_spec(message, action, self.messaging.engine.faker_for(message.user))
+        if spec is None:
+            message.meta.setdefault("notes", []).append(f"user action '{action.kind}' does not apply to {message.type}")
+            return None
+        return self.receive(message.business, message.user, spec, reply_to=message.id if spec.pop("_context", False) else None)
+
+    # --- inbound ----------------------------------------------------------------------------------
+    def inject(self, spec: dict[str, Any]) -> Message:
+        """Control API / inbox: a user sends the business a message."""
+        business = self._business(spec.get("business"))
+        sender = spec.get("from")
+        if not isinstance(sender, str) or not sender:
+            raise ControlError("'from' (the user's phone number) is required")
+        try:
+            wa_id = normalize(sender, business.country_code).wa_id
+        except InvalidNumber as exc:
+            raise ControlError(str(exc)) from exc
+        reply_to = (spec.get("context") or {}).get("message_id") or spec.get("reply_to")
+        if reply_to and self.messaging.journal.get(reply_to) is None:
+            raise ControlError(f"context.message_id '{reply_to}' is not a message in the journal", 404)
+        body = {k: v for k, v in spec.items() if k not in ("provider", "business", "from", "context", "reply_to")}
+        return self.receive(business.phone_number_id, wa_id, body, reply_to=reply_to)
+
+    def receive(self, business_id: str, wa_id: str, spec: dict[str, Any], reply_to: str | None = None) -> Message:
+        business = self._business(business_id)
+        now = self.clock.now()
+        context = None
+        if reply_to:
+            context = {"from": business.display_digits, "id": reply_to}
+        payload = inbound.build_message(
+            spec, wamid=self.ids.wamid(wa_id), sender=wa_id, timestamp=int(now), context=context
+        )
+        persona = self.messaging.engine.persona(wa_id)
+        message = Message(
+            id=payload["id"],
+            provider=PROVIDER,
+            channel="whatsapp",
+            direction="inbound",
+            business=business.phone_number_id,
+            user=wa_id,
+            type=payload["type"],
+            payload=payload,
+            created_at=now,
+            status="received",
+            meta={"wa_id": wa_id, "user_id": persona.user_id, "name": persona.name},
+        )
+        return self.messaging.receive(message)
+
+    # --- helpers ----------------------------------------------------------------------------------
+    def _business(self, phone_number_id: str | None) -> MetaBusiness:
+        if not phone_number_id:
+            return self.businesses.default()
+        business = self.businesses.by_phone_number_id(str(phone_number_id))
+        if business is None:
+            raise ControlError(f"no Meta business with phone_number_id '{phone_number_id}'", 404)
+        return business
+
+    def _contact(self, message: Message) -> dict[str, Any]:
+        persona = self.messaging.engine.persona(message.user)
+        return render.contact(message.meta.get("wa_id"), message.meta.get("user_id") or persona.user_id, persona.name)
+
+    def _billing(self, message: Message, event: StatusEvent) -> dict[str, Any]:
+        category = message.meta.get("category", "service")
+        free = category == "service"
+        day = int(message.created_at // 86400)
+        conv_id = hashlib.md5(f"{message.business}:{message.user}:{category}:{day}".encode()).hexdigest()
+        conversation: dict[str, Any] = {"id": conv_id, "origin": {"type": category}}
+        if event.status == "sent":
+            conversation["expiration_timestamp"] = str(int(message.created_at) + 86400)
+        return {
+            "conversation": conversation,
+            "pricing": {
+                "billable": not free,
+                "pricing_model": "PMP",
+                "type": "free_customer_service" if free else "regular",
+                "category": category,
+            },
+        }
+
+    def _post(self, business: MetaBusiness, value: dict[str, Any], *, key: str, event: str, message_id: str) -> None:
+        assert business.webhook_url
+        body = render.encode(render.envelope(business, value))
+        self.dispatcher.enqueue(
+            provider=PROVIDER,
+            url=business.webhook_url,
+            body=body,
+            headers=render.sign_headers(body, business.app_secret),
+            key=key,
+            event=event,
+            message_id=message_id,
+        )
+
+
+def _pick(items: list[dict[str, Any]], which: Any, id_key: str) -> dict[str, Any] | None:
+    if not items:
+        return None
+    if which in ("first", None):
+        return items[0]
+    if which == "last":
+        return items[-1]
+    if isinstance(which, int) or (isinstance(which, str) and which.isdigit()):
+        index = int(which)
+        return items[index] if 0 <= index < len(items) else None
+    return next((i for i in items if i.get(id_key) == which), None)
+
+
+def _action_spec(message: Message, action: UserAction, fake: Any) -> dict[str, Any] | None:
+    """What the user sends back for a scripted action on ``message`` (None: not applicable)."""
+    payload = message.payload
+    interactive = payload.get("interactive") or {}
+    itype = interactive.get("type")
+    kind, value = action.kind, action.value
+    if kind == "reply":
+        return {"type": "text", "text": {"body": str(value)}}
+    if kind == "react":
+        return {"type": "reaction", "reaction": {"message_id": message.id, "emoji": str(value)}}
+    if kind == "location":
+        loc = value if isinstance(value, dict) and value else inbound.fake_location(fake)
+        return {"type": "location", "location": loc}
+    if kind == "media":
+        media = dict(value or {})
+        mtype = media.pop("type", "image")
+        return {"type": mtype, mtype: media}
+    if kind == "tap" and itype == "button":
+        buttons = [b.get("reply", {}) for b in interactive.get("action", {}).get("buttons", [])]
+        chosen = _pick(buttons, value, "id")
+        if chosen:
+            reply = {"id": chosen.get("id"), "title": chosen.get("title")}
+            return {"type": "interactive", "interactive": {"type": "button_reply", "button_reply": reply}, "_context": True}
+    if kind == "tap" and payload.get("type") == "template":
+        quick = [c for c in payload["template"].get("components", []) if c.get("sub_type") == "quick_reply"]
+        chosen = _pick(quick, value, "index")
+        if chosen:
+            param = (chosen.get("parameters") or [{}])[0]
+            text = param.get("payload", "")
+            return {"type": "button", "button": {"payload": text, "text": text}, "_context": True}
+    if kind == "pick" and itype == "list":
+        rows = [r for s in interactive.get("action", {}).get("sections", []) for r in s.get("rows", [])]
+        chosen = _pick(rows, value, "id")
+        if chosen:
+            reply = {k: chosen[k] for k in ("id", "title", "description") if k in chosen}
+            return {"type": "interactive", "interactive": {"type": "list_reply", "list_reply": reply}, "_context": True}
+    if kind == "submit_address" and itype == "address_message":
+        params = interactive.get("action", {}).get("parameters", {})
+        country = params.get("country") or region_of(message.user) or "IN"
+        given = value if isinstance(value, dict) else {}
+        reply = inbound.address_reply(country, params.get("values") or {}, given, fake)
+        return {"type": "interactive", "interactive": reply, "_context": True}
+    return None
+
+
+async def verify_webhook(provider: MetaProvider, business: MetaBusiness, url: str) -> str:
+    """Meta's GET handshake: the receiver must echo ``hub.challenge`` (200) when the token matches."""
+    import aiohttp
+
+    challenge = provider.ids.digits(10)
+    params = {"hub.mode": "subscribe", "hub.verify_token": business.verify_token, "hub.challenge": challenge}
+    session = provider.dispatcher.session
+    try:
+        async with session.get(url, params=params, timeout=aiohttp.ClientTimeout(total=10)) as resp:
+            text = (await resp.text(errors="replace"))[:200]
+            status = resp.status
+    except (aiohttp.ClientError, TimeoutError) as exc:
+        raise ControlError(f"webhook verification failed: could not reach {url}: {type(exc).__name__}: {exc}", 422) from exc
+    if status != 200 or text.strip() != challenge:
+        raise ControlError(
+            f"webhook verification failed: GET {url}?hub.mode=subscribe&hub.verify_token=...&hub.challenge={challenge} "
+            f"answered {status} {text!r}; it must answer 200 with the challenge as the body "
+            f"(verify token '{business.verify_token}')",
+            422,
+        )
+    return challenge

@@ -1,0 +1,97 @@
+"""The sandbox's object graph, built once per app by ``build_runtime`` (no globals anywhere)."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sandbox.core.clock import VirtualClock
+from sandbox.core.feed import ChangeFeed
+from sandbox.core.ids import IdFactory
+from sandbox.core.messaging import Messaging
+from sandbox.core.scenario import Scenario, ScenarioEngine, load_scenario
+from sandbox.core.scheduler import Scheduler
+from sandbox.core.store import Journal
+from sandbox.core.webhooks import RetryPolicy, WebhookDispatcher
+from sandbox.providers.meta.config import MetaBusinesses
+from sandbox.providers.meta.service import MetaProvider
+from sandbox.providers.meta.validation import SendValidator
+from sandbox.settings import Settings
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    clock: VirtualClock
+    ids: IdFactory
+    feed: ChangeFeed
+    scheduler: Scheduler
+    journal: Journal
+    dispatcher: WebhookDispatcher
+    messaging: Messaging
+    scenario: Scenario
+    engine: ScenarioEngine
+    meta: MetaProvider
+    meta_validator: SendValidator
+    started_at: float = field(default_factory=time.monotonic)
+
+    def load(self, scenario: Scenario) -> None:
+        """Switch scenario: businesses, personas and rules change; the journal is kept."""
+        self.scenario = scenario
+        self.engine = ScenarioEngine(scenario, self.ids.random)
+        self.meta.businesses = MetaBusinesses(
+            scenario.section("meta").get("businesses", []), self.settings.meta_webhook_url
+        )
+
+    def reset(self, provider: str | None = None) -> None:
+        self.journal.reset(provider)
+        self.dispatcher.reset(provider)
+        if provider is None:
+            self.scheduler.clear()
+            self.ids.reseed(self._seed())
+            self.load(self.scenario)
+
+    def _seed(self) -> str | int:
+        return self.settings.seed or self.scenario.raw.get("seed") or 0
+
+    def scenarios_dir(self) -> Path:
+        if self.settings.scenarios_dir:
+            return Path(self.settings.scenarios_dir)
+        return Path(self.settings.scenario).parent
+
+
+def build_runtime(settings: Settings, *, clock: VirtualClock | None = None, ids: IdFactory | None = None) -> Runtime:
+    scenario = load_scenario(settings.scenario)
+    seed = settings.seed or scenario.raw.get("seed") or 0
+    clock = clock or VirtualClock(mode="manual" if settings.clock == "manual" else "real", speed=settings.clock_speed)
+    ids = ids or IdFactory(seed)
+    feed = ChangeFeed()
+    scheduler = Scheduler(clock)
+    journal = Journal(max_messages=settings.max_messages)
+    policy = RetryPolicy(
+        max_attempts=settings.webhook_max_attempts,
+        base_delay=settings.webhook_base_delay,
+        horizon=settings.webhook_horizon,
+        timeout=settings.webhook_timeout,
+    )
+    dispatcher = WebhookDispatcher(clock=clock, scheduler=scheduler, ids=ids, feed=feed, policy=policy)
+    messaging = Messaging(journal=journal, scheduler=scheduler, clock=clock, feed=feed, engine=lambda: runtime.engine)
+    businesses = MetaBusinesses(scenario.section("meta").get("businesses", []), settings.meta_webhook_url)
+    meta = MetaProvider(messaging=messaging, businesses=businesses, dispatcher=dispatcher, ids=ids, clock=clock)
+    messaging.register(meta)
+    runtime = Runtime(
+        settings=settings,
+        clock=clock,
+        ids=ids,
+        feed=feed,
+        scheduler=scheduler,
+        journal=journal,
+        dispatcher=dispatcher,
+        messaging=messaging,
+        scenario=scenario,
+        engine=ScenarioEngine(scenario, ids.random),
+        meta=meta,
+        meta_validator=SendValidator(),
+    )
+    return runtime

@@ -1,0 +1,64 @@
+"""pytest plugin (entry point ``pytest11``): the sandbox in-process on a free port, per test.
+
+Fixtures:
+- ``wa_sandbox_settings``: override to choose the scenario, seed or clock (manual by default).
+- ``wa_sandbox``: a running sandbox: ``.url``, ``.base_urls``, ``.control`` (SandboxControl), ``.runtime``.
+- ``webhook_receiver``: a running WebhookReceiver with ``.url``; Meta webhooks are not wired to it
+  unless the test calls ``await wa_sandbox.control.set_webhook(webhook_receiver.url)``.
+Requires pytest-aiohttp (its ``aiohttp_server`` fixture).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+import pytest
+
+from sandbox.app import create_app
+from sandbox.keys import RUNTIME
+from sandbox.runtime import Runtime
+from sandbox.settings import Settings
+from sandbox.testing.client import SandboxControl
+from sandbox.testing.receiver import WebhookReceiver
+
+
+@dataclass
+class RunningSandbox:
+    url: str
+    runtime: Runtime
+    control: SandboxControl
+
+    @property
+    def base_urls(self) -> dict[str, str]:
+        return {
+            "meta": f"{self.url}/v23.0",
+            "control": f"{self.url}/_sandbox",
+        }
+
+    @property
+    def meta_business(self) -> dict[str, str]:
+        return self.runtime.meta.businesses.default().to_json()
+
+
+@pytest.fixture
+def wa_sandbox_settings() -> Settings:
+    return Settings(clock="manual", seed="pytest", verify_webhooks=True)
+
+
+@pytest.fixture
+async def wa_sandbox(aiohttp_server, wa_sandbox_settings: Settings) -> AsyncIterator[RunningSandbox]:  # type: ignore[no-untyped-def]
+    app = create_app(wa_sandbox_settings)
+    server = await aiohttp_server(app)
+    url = str(server.make_url("")).rstrip("/")
+    wa_sandbox_settings.public_url = url
+    async with SandboxControl(url) as control:
+        yield RunningSandbox(url=url, runtime=app[RUNTIME], control=control)
+
+
+@pytest.fixture
+async def webhook_receiver(aiohttp_server) -> WebhookReceiver:  # type: ignore[no-untyped-def]
+    receiver = WebhookReceiver()
+    server = await aiohttp_server(receiver.app())
+    receiver.url = str(server.make_url("/webhook"))
+    return receiver
