@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
 
 from aiohttp import web
 
@@ -45,10 +46,24 @@ async def _provider_errors(request: web.Request, handler: Handler) -> web.Stream
         return _render_http_error(request, 500, "The sandbox hit an unexpected error; see its log.")
 
 
+# Each provider's route module: ``routes()``, and where it owns fixed paths, ``PATH_PREFIXES`` plus
+# ``render_http_error(request, status, reason)`` so that unrouted paths under them answer in its shape.
+# Meta's catch-all numeric routes come last (``fallback_routes``) and Meta renders everything else.
+PROVIDER_ROUTES: tuple[Any, ...] = (meta_routes,)
+
+
 def _render_http_error(request: web.Request, status: int, reason: str) -> web.StreamResponse:
     if request.path.startswith("/_sandbox"):
         message = f"{request.method} {request.path}: {reason}"
         return web.json_response({"error": {"message": message, "status": status}}, status=status)
+    for module in PROVIDER_ROUTES:
+        if request.path.startswith(tuple(getattr(module, "PATH_PREFIXES", ()))):
+            response: web.StreamResponse = module.render_http_error(request, status, reason)
+            return response
+    return _graph_http_error(request, status, reason)
+
+
+def _graph_http_error(request: web.Request, status: int, reason: str) -> web.StreamResponse:
     runtime = request.app[RUNTIME]
     if status == 404:
         error = MetaError(2500, message=f"Unknown path components: {request.path}", http_status=400)
@@ -69,6 +84,7 @@ def create_app(
     app[RUNTIME] = build_runtime(settings, clock=clock, ids=ids)
     app.cleanup_ctx.append(_lifecycle)
     app.add_routes(CONTROL_ROUTES)
-    app.add_routes(meta_routes.routes())
+    for module in PROVIDER_ROUTES:
+        app.add_routes(module.routes())
     app.add_routes(meta_routes.fallback_routes())
     return app

@@ -51,6 +51,9 @@ class Runtime:
             self.scheduler.clear()
             self.ids.reseed(self._seed())
             self.load(self.scenario)
+        for name, hooks in self.messaging.providers.items():
+            if provider in (None, name):
+                hooks.reset()
 
     def _seed(self) -> str | int:
         return self.settings.seed or self.scenario.raw.get("seed") or 0

@@ -20,7 +20,6 @@ from sandbox.core.scenario import ErrorSpec, load_scenario, parse_scenario
 from sandbox.core.scenario_schema import SCENARIO_SCHEMA
 from sandbox.core.store import MessageFilter
 from sandbox.keys import RUNTIME
-from sandbox.providers.meta.service import verify_webhook
 from sandbox.runtime import Runtime
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -92,8 +91,8 @@ async def health(request: web.Request) -> web.StreamResponse:
 async def reset(request: web.Request) -> web.StreamResponse:
     body = await _body(request)
     provider = body.get("provider") or request.query.get("provider")
-    if provider is not None and provider not in _rt(request).messaging.providers:
-        raise ControlError(f"unknown provider '{provider}'; one of: {', '.join(_rt(request).messaging.providers)}", 404)
+    if provider is not None:
+        _provider(_rt(request), provider)
     _rt(request).reset(provider)
     return web.json_response({"reset": provider or "all"})
 
@@ -221,12 +220,7 @@ async def inbound(request: web.Request) -> web.StreamResponse:
     """A user sends the business a message: ``{"provider":"meta","from":"+1555...","type":"text","text":"hi"}``."""
     rt = _rt(request)
     body = await _body(request)
-    provider = body.get("provider", "meta")
-    hooks = rt.messaging.providers.get(provider)
-    inject = getattr(hooks, "inject", None)
-    if inject is None:
-        raise ControlError(f"provider '{provider}' cannot receive injected messages", 404)
-    message = inject(body)
+    message = _provider(rt, str(body.get("provider", "meta"))).inject(body)
     await rt.dispatcher.idle(rt.settings.webhook_timeout)
     return web.json_response(_message_json(rt, message.id), status=201)
 
@@ -265,29 +259,23 @@ async def webhook_redeliver(request: web.Request) -> web.StreamResponse:
 @control
 async def webhook_targets(request: web.Request) -> web.StreamResponse:
     rt = _rt(request)
-    return web.json_response({"meta": [b.to_json() for b in rt.meta.businesses.all()]})
+    return web.json_response({name: hooks.webhook_targets() for name, hooks in rt.messaging.providers.items()})
 
 
 @control
 async def webhook_target_set(request: web.Request) -> web.StreamResponse:
-    """Set a provider's webhook target: ``{"url": ..., "business": ..., "app_secret": ..., "verify": true}``."""
+    """Set a provider's webhook/callback target, e.g. Meta: ``{"url", "business", "app_secret", "verify"}``."""
     rt = _rt(request)
-    provider = request.match_info["provider"]
     body = await _body(request)
-    if provider != "meta":
-        raise ControlError(f"unknown provider '{provider}'", 404)
-    url = body.get("url")
-    if url is not None and (not isinstance(url, str) or not url.startswith(("http://", "https://"))):
-        raise ControlError("'url' must be an http(s) URL or null")
-    business = rt.meta._business(body.get("business"))
-    for key in ("app_secret", "verify_token"):
-        if isinstance(body.get(key), str):
-            setattr(business, key, body[key])
-    challenge = None
-    if url and body.get("verify", rt.settings.verify_webhooks):
-        challenge = await verify_webhook(rt.meta, business, url)
-    business.webhook_url = url
-    return web.json_response({"business": business.to_json(), "verified": challenge is not None})
+    body.setdefault("verify", rt.settings.verify_webhooks)
+    return web.json_response(await _provider(rt, request.match_info["provider"]).configure_webhook(body))
+
+
+def _provider(rt: Runtime, name: str) -> Any:
+    hooks = rt.messaging.providers.get(name)
+    if hooks is None:
+        raise ControlError(f"unknown provider '{name}'; one of: {', '.join(rt.messaging.providers)}", 404)
+    return hooks
 
 
 @control

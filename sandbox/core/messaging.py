@@ -31,6 +31,22 @@ class ProviderHooks(Protocol):
 
     def user_action(self, message: Message, action: UserAction, outcome: Outcome) -> Message | None: ...
 
+    def inject(self, spec: dict[str, Any]) -> Message:
+        """Control API / inbox: the user sends the business a message (raise ControlError on bad input)."""
+        ...
+
+    def webhook_targets(self) -> list[dict[str, Any]]:
+        """Where this provider's webhooks/callbacks go now (for the control API)."""
+        ...
+
+    async def configure_webhook(self, spec: dict[str, Any]) -> dict[str, Any]:
+        """Control API: set a callback target (and secrets); may verify it first."""
+        ...
+
+    def reset(self) -> None:
+        """Forget provider state beyond the journal (rate buckets, balances...) and reload its config."""
+        ...
+
 
 class Messaging:
     def __init__(

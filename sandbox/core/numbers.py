@@ -87,7 +87,7 @@ def region_of(wa_id: str) -> str | None:
     region = phonenumbers.region_code_for_number(number)
     if region and region != "ZZ":
         return str(region)
-    regions = phonenumbers.region_codes_for_country_code(number.country_code)
+    regions = phonenumbers.region_codes_for_country_code(number.country_code or 0)
     return str(regions[0]) if regions else None
 
 
@@ -95,6 +95,6 @@ def country_code_of(e164_or_display: str) -> int:
     """Country calling code of a business display number such as ``+1 555-010-0001``."""
     digits = re.sub(r"\D", "", e164_or_display)
     try:
-        return int(phonenumbers.parse("+" + digits).country_code)
+        return int(phonenumbers.parse("+" + digits).country_code or 0)
     except phonenumbers.NumberParseException as exc:
         raise InvalidNumber(f"'{e164_or_display}' has no recognisable country calling code") from exc

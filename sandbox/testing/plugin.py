@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 
@@ -47,7 +48,7 @@ def wa_sandbox_settings() -> Settings:
 
 
 @pytest.fixture
-async def wa_sandbox(aiohttp_server, wa_sandbox_settings: Settings) -> AsyncIterator[RunningSandbox]:  # type: ignore[no-untyped-def]
+async def wa_sandbox(aiohttp_server: Any, wa_sandbox_settings: Settings) -> AsyncIterator[RunningSandbox]:
     app = create_app(wa_sandbox_settings)
     server = await aiohttp_server(app)
     url = str(server.make_url("")).rstrip("/")
@@ -57,7 +58,7 @@ async def wa_sandbox(aiohttp_server, wa_sandbox_settings: Settings) -> AsyncIter
 
 
 @pytest.fixture
-async def webhook_receiver(aiohttp_server) -> WebhookReceiver:  # type: ignore[no-untyped-def]
+async def webhook_receiver(aiohttp_server: Any) -> WebhookReceiver:
     receiver = WebhookReceiver()
     server = await aiohttp_server(receiver.app())
     receiver.url = str(server.make_url("/webhook"))

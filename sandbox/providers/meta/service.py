@@ -100,6 +100,27 @@ class MetaProvider:
             return None
         return self.receive(message.business, message.user, spec, reply_to=message.id if spec.pop("_context", False) else None)
 
+    def webhook_targets(self) -> list[dict[str, Any]]:
+        return [b.to_json() for b in self.businesses.all()]
+
+    async def configure_webhook(self, spec: dict[str, Any]) -> dict[str, Any]:
+        """``{"url", "business", "app_secret", "verify_token", "verify"}``; verifies with Meta's handshake."""
+        url = spec.get("url")
+        if url is not None and (not isinstance(url, str) or not url.startswith(("http://", "https://"))):
+            raise ControlError("'url' must be an http(s) URL or null")
+        business = self._business(spec.get("business"))
+        for key in ("app_secret", "verify_token"):
+            if isinstance(spec.get(key), str):
+                setattr(business, key, spec[key])
+        challenge = None
+        if url and spec.get("verify", True):
+            challenge = await verify_webhook(self, business, url)
+        business.webhook_url = url
+        return {"business": business.to_json(), "verified": challenge is not None}
+
+    def reset(self) -> None:
+        """Nothing beyond the journal yet; configuration reloads with the scenario."""
+
     # --- inbound ----------------------------------------------------------------------------------
     def inject(self, spec: dict[str, Any]) -> Message:
         """Control API / inbox: a user sends the business a message."""
