@@ -328,21 +328,15 @@ fi
 step "buildah bud -t $IMAGE_TAG"
 OLD_IMAGE_ID=$(buildah inspect --type image --format '{{.FromImageID}}' "$IMAGE_TAG" 2>/dev/null || true)
 # pip inside the build runs against the same network as the host: give it the
-# host's CA bundle (TLS-intercepting proxies) and a pip.conf pointing at it.
-# These are RUN-time bind mounts, not part of any layer; the Dockerfile stays
-# a plain Dockerfile for `docker build` on the internet.
+# host's CA bundle (for TLS-intercepting proxies), bind-mounted over the base's
+# bundle for RUN steps only (the base's Debian pip reads that path). Nothing of
+# it ends up in a layer; the Dockerfile stays a plain one for `docker build`.
+# Mount targets that do not exist in the base would be left behind as empty
+# files, so nothing else is mounted.
 BUILD_MOUNTS=()
 HOST_CA=${IMAGE_TEST_CA_BUNDLE:-/etc/ssl/certs/ca-certificates.crt}
 if [ -s "$HOST_CA" ]; then
-    {
-        echo "[global]"
-        echo "cert = /etc/ssl/certs/ca-certificates.crt"
-        echo "timeout = 60"
-        echo "retries = 5"
-        [ -n "${PIP_INDEX_URL:-}" ] && echo "index-url = $PIP_INDEX_URL"
-    } >"$WORK_DIR/pip.conf"
-    BUILD_MOUNTS+=(-v "$HOST_CA:/etc/ssl/certs/ca-certificates.crt:ro"
-                   -v "$WORK_DIR/pip.conf:/etc/pip.conf:ro")
+    BUILD_MOUNTS+=(-v "$HOST_CA:/etc/ssl/certs/ca-certificates.crt:ro")
 fi
 if ! timeout "$T_BUILD" buildah bud --isolation chroot --format docker --pull=never \
         --build-arg "BASE=$BASE_IMAGE" "${BUILD_MOUNTS[@]}" \
