@@ -12,6 +12,8 @@ from typing import Any
 
 from aiohttp import web
 
+from sandbox.testing.waiting import wait_until
+
 
 @dataclass
 class Received:
@@ -70,15 +72,7 @@ class WebhookReceiver:
 
     async def wait_posts(self, count: int, timeout: float = 5.0) -> list[Received]:
         """Wait (on events, not sleeps) until at least ``count`` POSTs arrived."""
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
-        while len(self.posts) < count:
-            self._changed.clear()
-            remaining = deadline - loop.time()
-            if remaining <= 0:
-                raise TimeoutError(f"expected {count} webhook POSTs, got {len(self.posts)}")
-            try:
-                await asyncio.wait_for(self._changed.wait(), remaining)
-            except TimeoutError:
-                continue
-        return self.posts
+        return await wait_until(
+            self._changed, lambda: self.posts if len(self.posts) >= count else None, timeout,
+            f"{count} webhook POSTs (got {len(self.posts)})",
+        )

@@ -9,6 +9,7 @@ import pytest
 from aiohttp import web
 from pywa_async import WhatsApp, handlers
 
+from sandbox.testing.waiting import wait_until
 from tests.conftest import APP_SECRET, PHONE_ID, TOKEN, VERIFY_TOKEN, WABA_ID
 
 
@@ -42,17 +43,10 @@ class PywaReceiver:
         return [u for u in self.updates if isinstance(u, kind)]
 
     async def wait(self, predicate: Any, timeout: float = 5.0) -> list[Any]:
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
-        while not (found := [u for u in self.updates if predicate(u)]):
-            self._changed.clear()
-            if loop.time() >= deadline:
-                raise TimeoutError(f"no matching pywa update; got {self.updates!r}")
-            try:
-                await asyncio.wait_for(self._changed.wait(), deadline - loop.time())
-            except TimeoutError:
-                pass
-        return found
+        def probe() -> list[Any] | None:
+            return [u for u in self.updates if predicate(u)] or None
+
+        return await wait_until(self._changed, probe, timeout, f"a matching pywa update; got {self.updates!r}")
 
     def app(self) -> web.Application:
         async def handle(request: web.Request) -> web.Response:
