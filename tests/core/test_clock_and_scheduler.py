@@ -1,0 +1,74 @@
+from __future__ import annotations
+
+import pytest
+
+from sandbox.core.clock import VirtualClock
+from sandbox.core.scheduler import Scheduler
+
+
+class FakeTime:
+    def __init__(self) -> None:
+        self.t = 1000.0
+
+    def __call__(self) -> float:
+        return self.t
+
+
+def test_real_mode_runs_with_speed():
+    mono = FakeTime()
+    clock = VirtualClock(mode="real", speed=10, start=0, monotonic=mono)
+    mono.t += 2
+    assert clock.now() == pytest.approx(20)
+
+
+def test_manual_mode_stands_still_until_advanced():
+    mono = FakeTime()
+    clock = VirtualClock(mode="manual", start=100, monotonic=mono)
+    mono.t += 50
+    assert clock.now() == 100
+    assert clock.advance(5) == 105
+
+
+def test_switching_mode_keeps_the_current_time():
+    mono = FakeTime()
+    clock = VirtualClock(mode="real", start=0, monotonic=mono)
+    mono.t += 3
+    clock.set_mode("manual")
+    mono.t += 100
+    assert clock.now() == pytest.approx(3)
+
+
+def test_clock_refuses_to_go_backwards_by_advance():
+    with pytest.raises(ValueError):
+        VirtualClock(mode="manual").advance(-1)
+
+
+async def test_advance_runs_jobs_in_order_at_their_own_times():
+    clock = VirtualClock(mode="manual", start=0)
+    scheduler = Scheduler(clock)
+    seen: list[tuple[str, float]] = []
+    scheduler.at(3, lambda: seen.append(("b", clock.now())))
+    scheduler.at(1, lambda: seen.append(("a", clock.now())))
+    scheduler.at(10, lambda: seen.append(("c", clock.now())))
+    ran = await scheduler.advance(5)
+    assert seen == [("a", 1), ("b", 3)] and ran == 2 and clock.now() == 5
+
+
+async def test_a_failing_job_does_not_stop_the_others():
+    clock = VirtualClock(mode="manual", start=0)
+    scheduler = Scheduler(clock)
+    seen: list[int] = []
+    scheduler.at(1, lambda: 1 / 0)
+    scheduler.at(2, lambda: seen.append(2))
+    await scheduler.advance(2)
+    assert seen == [2]
+
+
+async def test_clear_cancels_pending_jobs():
+    clock = VirtualClock(mode="manual", start=0)
+    scheduler = Scheduler(clock)
+    seen: list[int] = []
+    scheduler.at(1, lambda: seen.append(1))
+    scheduler.clear()
+    await scheduler.advance(2)
+    assert seen == [] and scheduler.pending() == []
