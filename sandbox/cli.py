@@ -97,7 +97,6 @@ def serve(settings: Settings) -> int:
     except ScenarioError as exc:
         print(f"wa-sandbox: {exc}", file=sys.stderr)
         return 2
-    print(banner(settings, app), flush=True)
     asyncio.run(_run(app, settings))
     return 0
 
@@ -107,6 +106,7 @@ async def _run(app: web.Application, settings: Settings) -> None:
     await runner.setup()
     site = web.TCPSite(runner, settings.host, settings.port)
     await site.start()
+    print(banner(settings, app), flush=True)  # printed once listening: a readiness line for wrappers
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

@@ -1,0 +1,48 @@
+"""The console script as users run it: serve in a subprocess, healthcheck, env configuration."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+BIN = Path(sys.executable).parent / "wa-sandbox"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_serve_prints_urls_and_credentials_then_answers_healthcheck(tmp_path):
+    port = free_port()
+    env = {**os.environ, "SANDBOX_PORT": str(port), "SANDBOX_CLOCK": "manual"}
+    proc = subprocess.Popen([str(BIN), "serve"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        assert proc.stdout is not None
+        banner = [proc.stdout.readline() for _ in range(5)]  # printed once the port is listening
+        assert f"http://127.0.0.1:{port}" in banner[0]
+        assert any("token=sandbox-token" in line and "app_secret=sandbox-app-secret" in line for line in banner)
+        result = subprocess.run([str(BIN), "healthcheck", "--url", f"http://127.0.0.1:{port}"], capture_output=True, text=True)
+        assert result.returncode == 0 and "healthy" in result.stdout
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+    assert proc.returncode == 0
+
+
+def test_healthcheck_fails_when_nothing_listens():
+    result = subprocess.run([str(BIN), "healthcheck", "--url", f"http://127.0.0.1:{free_port()}", "--timeout", "1"],
+                            capture_output=True, text=True)
+    assert result.returncode == 1 and "unhealthy" in result.stderr
+
+
+def test_broken_scenario_exits_2_with_the_line(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("version: 2\n")
+    result = subprocess.run([str(BIN), "serve", "--scenario", str(bad), "--port", str(free_port())],
+                            capture_output=True, text=True, timeout=30)
+    assert result.returncode == 2 and f"{bad}:1: version" in result.stderr
