@@ -15,6 +15,7 @@ from sandbox.keys import RUNTIME
 from sandbox.providers.meta import routes as meta_routes
 from sandbox.providers.meta.errors import MetaError
 from sandbox.providers.meta.http import error_response
+from sandbox.providers.modica import routes as modica_routes
 from sandbox.runtime import build_runtime
 from sandbox.settings import Settings
 
@@ -49,7 +50,7 @@ async def _provider_errors(request: web.Request, handler: Handler) -> web.Stream
 # Each provider's route module: ``routes()``, and where it owns fixed paths, ``PATH_PREFIXES`` plus
 # ``render_http_error(request, status, reason)`` so that unrouted paths under them answer in its shape.
 # Meta's catch-all numeric routes come last (``fallback_routes``) and Meta renders everything else.
-PROVIDER_ROUTES: tuple[Any, ...] = (meta_routes,)
+PROVIDER_ROUTES: tuple[Any, ...] = (meta_routes, modica_routes)
 
 
 def _render_http_error(request: web.Request, status: int, reason: str) -> web.StreamResponse:

@@ -17,6 +17,7 @@ from sandbox.core.webhooks import RetryPolicy, WebhookDispatcher
 from sandbox.providers.meta.config import MetaBusinesses
 from sandbox.providers.meta.service import MetaProvider
 from sandbox.providers.meta.validation import SendValidator
+from sandbox.providers.modica.service import ModicaProvider
 from sandbox.settings import Settings
 
 
@@ -34,6 +35,7 @@ class Runtime:
     engine: ScenarioEngine
     meta: MetaProvider
     meta_validator: SendValidator
+    modica: ModicaProvider
     started_at: float = field(default_factory=time.monotonic)
 
     def load(self, scenario: Scenario) -> None:
@@ -43,6 +45,7 @@ class Runtime:
         self.meta.businesses = MetaBusinesses(
             scenario.section("meta").get("businesses", []), self.settings.meta_webhook_url
         )
+        self.modica.configure(scenario.section("modica"))
 
     def reset(self, provider: str | None = None) -> None:
         self.journal.reset(provider)
@@ -83,6 +86,9 @@ def build_runtime(settings: Settings, *, clock: VirtualClock | None = None, ids:
     businesses = MetaBusinesses(scenario.section("meta").get("businesses", []), settings.meta_webhook_url)
     meta = MetaProvider(messaging=messaging, businesses=businesses, dispatcher=dispatcher, ids=ids, clock=clock)
     messaging.register(meta)
+    modica = ModicaProvider(messaging=messaging, dispatcher=dispatcher, ids=ids, clock=clock,
+                            section=scenario.section("modica"))
+    messaging.register(modica)
     runtime = Runtime(
         settings=settings,
         clock=clock,
@@ -96,5 +102,6 @@ def build_runtime(settings: Settings, *, clock: VirtualClock | None = None, ids:
         engine=ScenarioEngine(scenario, ids.random),
         meta=meta,
         meta_validator=SendValidator(),
+        modica=modica,
     )
     return runtime

@@ -99,6 +99,39 @@ SCENARIO_SCHEMA: dict[str, Any] = {
             },
             "additionalProperties": True,
         },
+        "modica": {
+            "type": "object",
+            "description": "Modica gateway applications (Basic auth) and their MO/DLR callback URLs",
+            "properties": {
+                "applications": {
+                    "type": "array",
+                    "minItems": 1,
+                    "items": {
+                        "type": "object",
+                        "required": ["name"],
+                        "properties": {
+                            "name": {"type": "string", "minLength": 1},
+                            "password": {"type": "string", "minLength": 1},
+                            "short_code": {"type": "string", "minLength": 1},
+                            "whatsapp_number": {"type": "string", "pattern": "^\\+[0-9]{7,15}$"},
+                            "mo_url": {"type": ["string", "null"]},
+                            "dlr_url": {"type": ["string", "null"]},
+                            "wab_destination_field": {"enum": ["both", "Destination", "destination"]},
+                        },
+                        "additionalProperties": False,
+                    },
+                },
+                "rate_limit": {
+                    "type": "object",
+                    "properties": {
+                        "per_second": {"type": "number", "exclusiveMinimum": 0},
+                        "burst": {"type": "number", "minimum": 1},
+                    },
+                    "additionalProperties": False,
+                },
+            },
+            "additionalProperties": False,
+        },
         "personas": {
             "type": "array",
             "items": {

@@ -1,0 +1,98 @@
+"""HTTP plumbing shared by every Modica route: Basic auth, rate limit, JSON body, the error shapes."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import logging
+import math
+from collections.abc import Awaitable, Callable
+from functools import wraps
+from typing import Any
+
+from aiohttp import web
+
+from sandbox.keys import RUNTIME
+from sandbox.providers.modica.config import ModicaApplication
+from sandbox.providers.modica.errors import Api, ModicaError, render_error
+from sandbox.providers.modica.service import ModicaProvider
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+REALM = 'Basic realm="Modica Mobile Gateway"'
+
+
+def provider_of(request: web.Request) -> ModicaProvider:
+    return request.app[RUNTIME].modica
+
+
+def error_response(api: Api, error: ModicaError) -> web.Response:
+    headers: dict[str, str] = {}
+    if error.http_status == 401:
+        headers["WWW-Authenticate"] = REALM
+    if error.retry_after is not None:
+        headers["Retry-After"] = str(max(1, math.ceil(error.retry_after)))
+    return web.json_response(render_error(api, error), status=error.http_status, headers=headers)
+
+
+def modica_handler(api: Api) -> Callable[[Handler], Handler]:
+    """Every Modica route: its errors (and anything unexpected) in the API family's shape, never a bare 500."""
+
+    def decorate(handler: Handler) -> Handler:
+        @wraps(handler)
+        async def wrapper(request: web.Request) -> web.StreamResponse:
+            try:
+                return await handler(request)
+            except ModicaError as exc:
+                return error_response(api, exc)
+            except web.HTTPRequestEntityTooLarge:
+                limit = request.app[RUNTIME].settings.max_body_bytes
+                return error_response(api, ModicaError("413", f"Request body is larger than the {limit} bytes the sandbox accepts"))
+            except web.HTTPException:
+                raise
+            except Exception:
+                log.exception("unexpected error in %s %s", request.method, request.path)
+                return error_response(api, ModicaError("500", "The sandbox hit an unexpected error; see its log."))
+
+        return wrapper
+
+    return decorate
+
+
+def authenticate(request: web.Request) -> ModicaApplication:
+    """HTTP Basic with the application name and password; missing or wrong credentials are 401."""
+    header = request.headers.get("Authorization")
+    if header is None:
+        raise ModicaError("401", "Missing credentials: send HTTP Basic authentication with your application name and password")
+    scheme, _, encoded = header.partition(" ")
+    try:
+        name, sep, password = base64.b64decode(encoded.strip(), validate=True).decode("utf-8").partition(":")
+    except (binascii.Error, ValueError):
+        sep = ""
+    if scheme.lower() != "basic" or not sep:
+        raise ModicaError("401", "Invalid Authorization header: use HTTP Basic with application name and password")
+    app = provider_of(request).config.authenticate(name, password)
+    if app is None:
+        raise ModicaError("401", "Incorrect application name or password")
+    return app
+
+
+def admit(request: web.Request, app: ModicaApplication) -> None:
+    """The per-application request rate (UNCONFIRMED number; 429 is in the WAB OpenAPI)."""
+    provider = provider_of(request)
+    if not provider.buckets.take(app.name):
+        wait = provider.buckets.retry_after(app.name)
+        raise ModicaError("429", f"Too many requests: application '{app.name}' is limited to "
+                          f"{provider.config.per_second:g} requests per second", retry_after=wait)
+
+
+async def json_body(request: web.Request) -> Any:
+    raw = await request.read()
+    if not raw.strip():
+        raise ModicaError("invalid_json", "The request body is empty: send a JSON object")
+    try:
+        return json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ModicaError("invalid_json", f"Invalid JSON data in the request body: {exc}") from exc
