@@ -12,6 +12,7 @@ from sandbox.control.routes import ROUTES as CONTROL_ROUTES
 from sandbox.core.clock import VirtualClock
 from sandbox.core.ids import IdFactory
 from sandbox.keys import RUNTIME
+from sandbox.providers.maac import routes as maac_routes
 from sandbox.providers.meta import routes as meta_routes
 from sandbox.providers.meta.errors import MetaError
 from sandbox.providers.meta.http import error_response
@@ -50,7 +51,7 @@ async def _provider_errors(request: web.Request, handler: Handler) -> web.Stream
 # Each provider's route module: ``routes()``, and where it owns fixed paths, ``PATH_PREFIXES`` plus
 # ``render_http_error(request, status, reason)`` so that unrouted paths under them answer in its shape.
 # Meta's catch-all numeric routes come last (``fallback_routes``) and Meta renders everything else.
-PROVIDER_ROUTES: tuple[Any, ...] = (meta_routes, modica_routes)
+PROVIDER_ROUTES: tuple[Any, ...] = (meta_routes, modica_routes, maac_routes)
 
 
 def _render_http_error(request: web.Request, status: int, reason: str) -> web.StreamResponse:

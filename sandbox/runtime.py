@@ -14,6 +14,7 @@ from sandbox.core.scenario import Scenario, ScenarioEngine, load_scenario
 from sandbox.core.scheduler import Scheduler
 from sandbox.core.store import Journal
 from sandbox.core.webhooks import RetryPolicy, WebhookDispatcher
+from sandbox.providers.maac.service import MaacProvider
 from sandbox.providers.meta.config import MetaBusinesses
 from sandbox.providers.meta.service import MetaProvider
 from sandbox.providers.meta.validation import SendValidator
@@ -35,6 +36,7 @@ class Runtime:
     engine: ScenarioEngine
     meta: MetaProvider
     meta_validator: SendValidator
+    maac: MaacProvider
     modica: ModicaProvider
     started_at: float = field(default_factory=time.monotonic)
 
@@ -45,6 +47,7 @@ class Runtime:
         self.meta.businesses = MetaBusinesses(
             scenario.section("meta").get("businesses", []), self.settings.meta_webhook_url
         )
+        self.maac.configure(scenario.section("maac"))
         self.modica.configure(scenario.section("modica"))
 
     def reset(self, provider: str | None = None) -> None:
@@ -86,6 +89,8 @@ def build_runtime(settings: Settings, *, clock: VirtualClock | None = None, ids:
     businesses = MetaBusinesses(scenario.section("meta").get("businesses", []), settings.meta_webhook_url)
     meta = MetaProvider(messaging=messaging, businesses=businesses, dispatcher=dispatcher, ids=ids, clock=clock)
     messaging.register(meta)
+    maac = MaacProvider(messaging=messaging, dispatcher=dispatcher, ids=ids, clock=clock, section=scenario.section("maac"))
+    messaging.register(maac)
     modica = ModicaProvider(messaging=messaging, dispatcher=dispatcher, ids=ids, clock=clock,
                             section=scenario.section("modica"))
     messaging.register(modica)
@@ -102,6 +107,7 @@ def build_runtime(settings: Settings, *, clock: VirtualClock | None = None, ids:
         engine=ScenarioEngine(scenario, ids.random),
         meta=meta,
         meta_validator=SendValidator(),
+        maac=maac,
         modica=modica,
     )
     return runtime

@@ -39,6 +39,11 @@ class RetryPolicy:
     horizon: float = 36 * 3600.0  # Meta drops unacknowledged webhooks after 36 hours
     jitter: float = 0.1  # +/- fraction of each delay
     timeout: float = 10.0  # real seconds per attempt
+    retry_statuses: frozenset[int] | None = None  # HTTP statuses worth a retry; None: every non-2xx
+
+    def retries(self, status: int | None) -> bool:
+        """No response (timeout, disconnect) is always retried."""
+        return status is None or self.retry_statuses is None or status in self.retry_statuses
 
 
 @dataclass
@@ -121,6 +126,7 @@ class WebhookDispatcher:
         self.ids = ids
         self.feed = feed
         self.policy = policy or RetryPolicy()
+        self.policies: dict[str, RetryPolicy] = {}  # maps provider -> its documented retry policy (else `policy`)
         self.chaos = Chaos()
         self._concurrency = concurrency
         self._max_log = max_log
@@ -297,8 +303,11 @@ class WebhookDispatcher:
         self.feed.publish({"kind": "webhook", "id": delivery.id, "state": delivery.state})
 
     def _retry_or_fail(self, delivery: Delivery) -> None:
-        p = self.policy
+        p = self.policies.get(delivery.provider, self.policy)
         n = len(delivery.attempts)
+        if not p.retries(delivery.attempts[-1].status):
+            self._finish(delivery, "failed")
+            return
         delay = min(p.base_delay * p.factor ** (n - 1), p.max_delay)
         delay *= 1 + p.jitter * (2 * self.ids.random.random() - 1)
         due = self.clock.now() + delay

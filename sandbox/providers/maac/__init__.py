@@ -1,0 +1,1 @@
+"""Crescendo Lab MAAC Open API, "SMS+" (PNP): WhatsApp template first, SMS fallback."""
