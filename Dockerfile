@@ -27,6 +27,7 @@ RUN python3 -m venv /opt/venv
 WORKDIR /src
 COPY pyproject.toml README.md ./
 COPY sandbox/ sandbox/
+COPY scenarios/ scenarios/
 
 # A regular (non-editable) install without extras: no test/dev tools. pip
 # byte-compiles what it installs, so the non-root runtime (and every

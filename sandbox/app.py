@@ -17,6 +17,7 @@ from sandbox.providers.meta import routes as meta_routes
 from sandbox.providers.meta.errors import MetaError
 from sandbox.providers.meta.http import error_response
 from sandbox.providers.modica import routes as modica_routes
+from sandbox.providers.smsglobal import routes as smsglobal_routes
 from sandbox.runtime import build_runtime
 from sandbox.settings import Settings
 
@@ -51,7 +52,7 @@ async def _provider_errors(request: web.Request, handler: Handler) -> web.Stream
 # Each provider's route module: ``routes()``, and where it owns fixed paths, ``PATH_PREFIXES`` plus
 # ``render_http_error(request, status, reason)`` so that unrouted paths under them answer in its shape.
 # Meta's catch-all numeric routes come last (``fallback_routes``) and Meta renders everything else.
-PROVIDER_ROUTES: tuple[Any, ...] = (meta_routes, modica_routes, maac_routes)
+PROVIDER_ROUTES: tuple[Any, ...] = (meta_routes, modica_routes, maac_routes, smsglobal_routes)
 
 
 def _render_http_error(request: web.Request, status: int, reason: str) -> web.StreamResponse:

@@ -19,6 +19,8 @@ from sandbox.providers.meta.config import MetaBusinesses
 from sandbox.providers.meta.service import MetaProvider
 from sandbox.providers.meta.validation import SendValidator
 from sandbox.providers.modica.service import ModicaProvider
+from sandbox.providers.smsglobal.config import SmsglobalConfig
+from sandbox.providers.smsglobal.service import SmsglobalProvider
 from sandbox.settings import Settings
 
 
@@ -36,6 +38,7 @@ class Runtime:
     engine: ScenarioEngine
     meta: MetaProvider
     meta_validator: SendValidator
+    smsglobal: SmsglobalProvider
     maac: MaacProvider
     modica: ModicaProvider
     started_at: float = field(default_factory=time.monotonic)
@@ -47,6 +50,7 @@ class Runtime:
         self.meta.businesses = MetaBusinesses(
             scenario.section("meta").get("businesses", []), self.settings.meta_webhook_url
         )
+        self.smsglobal.configure(SmsglobalConfig.parse(scenario.section("smsglobal")))
         self.maac.configure(scenario.section("maac"))
         self.modica.configure(scenario.section("modica"))
 
@@ -89,6 +93,11 @@ def build_runtime(settings: Settings, *, clock: VirtualClock | None = None, ids:
     businesses = MetaBusinesses(scenario.section("meta").get("businesses", []), settings.meta_webhook_url)
     meta = MetaProvider(messaging=messaging, businesses=businesses, dispatcher=dispatcher, ids=ids, clock=clock)
     messaging.register(meta)
+    smsglobal = SmsglobalProvider(
+        messaging=messaging, dispatcher=dispatcher, ids=ids, clock=clock,
+        config=SmsglobalConfig.parse(scenario.section("smsglobal")),
+    )
+    messaging.register(smsglobal)
     maac = MaacProvider(messaging=messaging, dispatcher=dispatcher, ids=ids, clock=clock, section=scenario.section("maac"))
     messaging.register(maac)
     modica = ModicaProvider(messaging=messaging, dispatcher=dispatcher, ids=ids, clock=clock,
@@ -107,6 +116,7 @@ def build_runtime(settings: Settings, *, clock: VirtualClock | None = None, ids:
         engine=ScenarioEngine(scenario, ids.random),
         meta=meta,
         meta_validator=SendValidator(),
+        smsglobal=smsglobal,
         maac=maac,
         modica=modica,
     )

@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-DEFAULT_SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "default.yaml"
+CHECKOUT_SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
+INSTALLED_SCENARIOS = Path(sys.prefix) / "share" / "wa-sandbox" / "scenarios"
 
 
 def _packaged_default() -> str:
-    """The repo's scenarios/default.yaml, or the copy shipped inside the package when installed."""
-    if DEFAULT_SCENARIO.exists():
-        return str(DEFAULT_SCENARIO)
-    return str(Path(__file__).resolve().parent / "scenarios" / "default.yaml")
+    """scenarios/default.yaml of a checkout (editable install), else the copy pip installed as data."""
+    for folder in (CHECKOUT_SCENARIOS, INSTALLED_SCENARIOS):
+        if (folder / "default.yaml").exists():
+            return str(folder / "default.yaml")
+    return str(CHECKOUT_SCENARIOS / "default.yaml")
 
 
 @dataclass
@@ -36,6 +39,11 @@ class Settings:
     verify_webhooks: bool = True  # perform Meta's GET handshake when a webhook URL is registered
     max_body_bytes: int = 4 * 1024 * 1024
     max_messages: int = 100_000
+    media_dir: str | None = None  # where uploaded/fetched media bytes live; None = a temporary folder
+    media_max_bytes: int = 512 * 1024 * 1024  # media storage cap; the oldest media are evicted past it
+    media_url_ttl: float = 300.0  # seconds a media download URL stays valid (Meta: 5 minutes)
+    media_fetch_links: bool = True  # fetch media sent by `link` (off: links are accepted unchecked)
+    media_fetch_timeout: float = 5.0  # real seconds for one link fetch
     log_level: str = "info"
 
     @classmethod

@@ -35,6 +35,7 @@ class RunningSandbox:
         return {
             "meta": f"{self.url}/v23.0",
             "control": f"{self.url}/_sandbox",
+            "smsglobal": f"{self.url}/v2",
             "maac": self.url,
             "modica_v1": f"{self.url}/rest/gateway",
             "modica_v2": f"{self.url}/rest/sms/v2",

@@ -1,0 +1,410 @@
+"""SMSGlobal's behaviour (no HTTP): sends through Messaging, balances, opt-outs and opt-ins, callbacks.
+
+Outcomes come from the scenario rules (provider ``smsglobal``, channel ``sms`` or ``whatsapp``);
+statuses map to SMSGlobal's words in ``statuses.py``. Delivery receipts (notifyUrl) and MO
+(incomingUrl) go through the WebhookDispatcher, so they are logged and retried.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sandbox.core import sms as sms_text
+from sandbox.core.clock import VirtualClock
+from sandbox.core.errors import ControlError
+from sandbox.core.ids import IdFactory
+from sandbox.core.messaging import Messaging
+from sandbox.core.scenario import ErrorSpec, Outcome, SendFacts, Step, UserAction
+from sandbox.core.store import Message, MessageFilter, StatusEvent
+from sandbox.core.webhooks import WebhookDispatcher
+from sandbox.providers.smsglobal import render, statuses
+from sandbox.providers.smsglobal.auth import MacVerifier
+from sandbox.providers.smsglobal.config import Account, OptIn, SmsglobalConfig
+from sandbox.providers.smsglobal.errors import SmsglobalError
+from sandbox.providers.smsglobal.sms import SmsOrder
+from sandbox.providers.smsglobal.whatsapp import WhatsAppOrder, check_media
+
+PROVIDER = "smsglobal"
+
+
+@dataclass
+class SmsglobalProvider:
+    messaging: Messaging
+    dispatcher: WebhookDispatcher
+    ids: IdFactory
+    clock: VirtualClock
+    config: SmsglobalConfig = field(default_factory=lambda: SmsglobalConfig.parse({}))
+    name: str = PROVIDER
+    # state beyond the journal, rebuilt by reset()
+    verifier: MacVerifier = field(init=False)
+    outgoing_ids: dict[int, str] = field(default_factory=dict)  # maps outgoing_id -> SMS message id
+    deleted: set[str] = field(default_factory=set)  # message ids removed with DELETE
+    opt_outs: dict[str, float] = field(default_factory=dict)  # maps number -> when it opted out
+    opt_in: dict[str, OptIn] = field(default_factory=dict)  # maps number -> WhatsApp opt-in record
+
+    def __post_init__(self) -> None:
+        self.configure(self.config)
+
+    def configure(self, config: SmsglobalConfig) -> None:
+        """Load a scenario's ``smsglobal`` section: accounts, balances, lists, auth options."""
+        self.config = config
+        auth = config.auth
+        # MAC timestamps are checked against wall time: clients sign with real time (auth.py).
+        self.verifier = MacVerifier(
+            self.config.secret_for,
+            time.time,
+            window_seconds=auth.window_seconds,
+            check_nonce=auth.check_nonce,
+            check_timestamp=auth.check_timestamp,
+            strict=auth.strict,
+        )
+        self.outgoing_ids.clear()
+        self.deleted.clear()
+        self.opt_outs = {n: self.clock.now() for n in config.opt_outs}
+        self.opt_in = {o.number: o for o in config.whatsapp.opt_in}
+
+    def account(self, key: str) -> Account:
+        return self.config.accounts[key]
+
+    # --- SMS --------------------------------------------------------------------------------------
+    def send_sms(self, account: Account, orders: list[SmsOrder]) -> list[Message]:
+        """All or nothing: a rejection or a short balance refuses the whole request."""
+        now = self.clock.now()
+        plans = []
+        for order in orders:
+            parts = sms_text.segments(order.message)
+            facts = SendFacts(PROVIDER, "sms", account.key, order.destination, "sms", text=order.message)
+            outcome = self.messaging.engine.decide(facts)
+            if outcome.reject:
+                raise _rejection(outcome, "destination")
+            plans.append((order, parts, outcome))
+        cost = round(sum(parts for _, parts, _ in plans) * account.price_per_part, 6)
+        if cost > account.balance + 1e-9:
+            raise SmsglobalError(
+                402,
+                f"Insufficient credit balance: this request needs {cost:g} {account.currency} "
+                f"({sum(p for _, p, _ in plans)} SMS parts), the balance is {account.balance:g} {account.currency}.",
+            )
+        account.balance = round(account.balance - cost, 6)
+        return [self._accept_sms(account, order, parts, outcome, now) for order, parts, outcome in plans]
+
+    def _accept_sms(self, account: Account, order: SmsOrder, parts: int, outcome: Outcome, now: float) -> Message:
+        message_id = self.ids.digits(16)
+        outgoing_id = int(self.ids.digits(10))
+        self.outgoing_ids[outgoing_id] = message_id
+        message = Message(
+            id=message_id,
+            provider=PROVIDER,
+            channel="sms",
+            direction="outbound",
+            business=account.key,
+            user=order.destination,
+            type="sms",
+            payload={"origin": order.origin, "destination": order.destination, "message": order.message},
+            created_at=now,
+            meta={
+                "outgoing_id": outgoing_id,
+                "origin": order.origin,
+                "parts": parts,
+                "encoding": sms_text.encoding_of(order.message),
+                "scheduled_at": order.scheduled_at,
+                "expires_at": order.expires_at,
+                "campaign": order.campaign,
+                "notify_url": order.notify_url,
+                "incoming_url": order.incoming_url,
+            },
+        )
+        return self.messaging.accept(message, outcome, timeline=self._sms_timeline(order, outcome, now))
+
+    def _sms_timeline(self, order: SmsOrder, outcome: Outcome, now: float) -> list[Step]:
+        """The rule's timeline, shifted to the scheduled time, without read/played, cut at expiry."""
+        if order.destination in self.opt_outs:
+            return [Step(0.0, "failed", ErrorSpec(reason="opted_out"))]
+        delay = max(0.0, (order.scheduled_at or now) - now)
+        steps = [Step(s.after + delay, s.status, s.error) for s in outcome.timeline if s.status in statuses.SMS_STATUSES]
+        if order.expires_at is None:
+            return steps
+        expiry = max(0.0, order.expires_at - now)
+        kept = [s for s in steps if s.after <= expiry]
+        if any(s.status in statuses.FINAL_SMS for s in kept) or len(kept) == len(steps):
+            return kept
+        return [*kept, Step(expiry, "failed", ErrorSpec(reason="expired"))]
+
+    def outgoing_sms(self, account: Account, sms_id: str) -> Message:
+        """By ``id`` or ``outgoing_id`` (Node SDK: "sms id or outgoing id")."""
+        message = self.messaging.journal.get(sms_id) if sms_id.isdigit() else None
+        if message is None and sms_id.isdigit():
+            mapped = self.outgoing_ids.get(int(sms_id))
+            message = self.messaging.journal.get(mapped) if mapped else None
+        return self._owned(message, account, "sms", "outbound", f"No outgoing SMS with id {sms_id}")
+
+    def incoming(self, account: Account, channel: str, message_id: str) -> Message:
+        message = self.messaging.journal.get(message_id) if message_id.isdigit() else None
+        return self._owned(message, account, channel, "inbound", f"No incoming message with id {message_id}")
+
+    def outgoing_whatsapp(self, account: Account, message_id: str) -> Message:
+        message = self.messaging.journal.get(message_id) if message_id.isdigit() else None
+        return self._owned(message, account, "whatsapp", "outbound", f"No WhatsApp message with id {message_id}")
+
+    def _owned(self, message: Message | None, account: Account, channel: str, direction: str, missing: str) -> Message:
+        if (
+            message is None
+            or message.id in self.deleted
+            or message.provider != PROVIDER
+            or message.business != account.key
+            or message.channel != channel
+            or message.direction != direction
+        ):
+            raise SmsglobalError(404, missing)
+        return message
+
+    def messages(self, account: Account, channel: str, direction: str) -> list[Message]:
+        """Newest first, without deleted ones."""
+        flt = MessageFilter(provider=PROVIDER, business=account.key, channel=channel, direction=direction)
+        return [m for m in self.messaging.journal.find(flt) if m.id not in self.deleted]
+
+    def delete(self, message: Message) -> None:
+        """Removes the record from lists and lookups (the scheduled timeline is not cancelled)."""
+        self.deleted.add(message.id)
+
+    # --- opt-outs ---------------------------------------------------------------------------------
+    def opt_out(self, number: str) -> str:
+        """``valid`` when newly opted out, ``exist`` when already (reference §A4 status values)."""
+        if number in self.opt_outs:
+            return "exist"
+        self.opt_outs[number] = self.clock.now()
+        return "valid"
+
+    def opt_back_in(self, number: str) -> None:
+        if self.opt_outs.pop(number, None) is None:
+            raise SmsglobalError(404, f"Number {number} is not in the opt-out list")
+
+    # --- WhatsApp ---------------------------------------------------------------------------------
+    def capability(self, number: str) -> OptIn:
+        found = self.opt_in.get(number)
+        if found is not None:
+            return found
+        capable = self.config.whatsapp.capable_by_default
+        return OptIn(number=number, name=self.messaging.engine.persona(number).name, capable=capable)
+
+    def add_opt_in(self, number: str, name: str | None) -> OptIn:
+        record = self.capability(number)
+        record = OptIn(number=number, name=name or record.name, capable=record.capable, blacklist=record.blacklist)
+        self.opt_in[number] = record
+        return record
+
+    async def send_whatsapp(self, account: Account, order: WhatsAppOrder) -> list[Message]:
+        self._check_reachable(order.recipients)
+        plans = []
+        for number in order.recipients:
+            facts = SendFacts(
+                PROVIDER,
+                "whatsapp",
+                account.key,
+                number,
+                order.type,
+                template=order.message.get("template_name"),
+                text=order.text,
+            )
+            outcome = self.messaging.engine.decide(facts)
+            if outcome.reject:
+                raise _rejection(outcome, "to")
+            plans.append((number, outcome))
+        media_problem = await self._media_problem(order)
+        return [self._accept_whatsapp(account, order, n, o, media_problem) for n, o in plans]
+
+    def _check_reachable(self, recipients: list[str]) -> None:
+        """UNCONFIRMED: the seed's send answers 200/403/405; a recipient that cannot get WhatsApp is 403."""
+        problems = []
+        for number in recipients:
+            record = self.opt_in.get(number)
+            if record is None and self.config.whatsapp.require_opt_in:
+                problems.append(f"{number} has not opted in")
+            elif not self.capability(number).capable:
+                problems.append(f"{number} is not WhatsApp capable")
+            elif self.capability(number).blacklist:
+                problems.append(f"{number} is blacklisted for notifications")
+        if problems:
+            raise SmsglobalError(403, "Cannot send a WhatsApp message: " + "; ".join(problems) + ".")
+
+    async def _media_problem(self, order: WhatsAppOrder) -> str | None:
+        url = order.message.get("url")
+        if not url or not self.config.whatsapp.fetch_media:
+            return None
+        return await check_media(self.dispatcher.session, order.type, url, self.config.whatsapp.media_timeout)
+
+    def _accept_whatsapp(
+        self, account: Account, order: WhatsAppOrder, number: str, outcome: Outcome, media_problem: str | None
+    ) -> Message:
+        message = Message(
+            id=self.ids.digits(16),
+            provider=PROVIDER,
+            channel="whatsapp",
+            direction="outbound",
+            business=account.key,
+            user=number,
+            type=order.type,
+            payload={"message": order.message},
+            created_at=self.clock.now(),
+            meta={"origin": account.number},
+        )
+        timeline = None
+        if media_problem:
+            message.meta["media_error"] = media_problem
+            timeline = [Step(1.0, "failed", ErrorSpec(reason="media_error", details=media_problem))]
+        elif order.type != "template" and not self.messaging.window_open(message, outcome):
+            timeline = [Step(1.0, "failed", ErrorSpec(reason="window_closed"))]
+        return self.messaging.accept(message, outcome, timeline=timeline)
+
+    # --- ProviderHooks ----------------------------------------------------------------------------
+    def error_object(self, spec: ErrorSpec, message: Message) -> dict[str, Any]:
+        out: dict[str, Any] = {"status": statuses.failure_status(spec.reason)}
+        if spec.reason:
+            out["reason"] = spec.reason
+        if spec.code is not None:
+            out["code"] = spec.code
+        if spec.details:
+            out["details"] = spec.details
+        return out
+
+    def on_status(self, message: Message, event: StatusEvent) -> None:
+        url = message.meta.get("notify_url")
+        if message.channel != "sms" or event.status not in statuses.FINAL_SMS or not url:
+            return
+        word = str(event.errors[0]["status"]) if event.errors else event.status
+        account = self.config.accounts.get(message.business) or self.config.default_account()
+        body, headers = render.callback_body(render.dlr(message, word, event.timestamp), account.callback_format)
+        self.dispatcher.enqueue(
+            provider=PROVIDER,
+            url=url,
+            body=body,
+            headers=headers,
+            key=message.id,
+            event=f"dlr:{statuses.dlr_status(word)}",
+            message_id=message.id,
+        )
+
+    def on_inbound(self, message: Message) -> None:
+        url = message.meta.get("incoming_url")
+        account = self.config.accounts.get(message.business)
+        if not url or account is None:
+            return
+        fields = render.mo_sms(message, account) if message.channel == "sms" else render.incoming_whatsapp(message, account)
+        body, headers = render.callback_body(fields, account.callback_format)
+        self.dispatcher.enqueue(
+            provider=PROVIDER,
+            url=url,
+            body=body,
+            headers=headers,
+            key=message.id,
+            event=f"incoming:{message.channel}",
+            message_id=message.id,
+        )
+
+    def user_action(self, message: Message, action: UserAction, outcome: Outcome) -> Message | None:
+        if action.kind != "reply":
+            message.meta.setdefault("notes", []).append(f"user action '{action.kind}' does not apply to SMSGlobal")
+            return None
+        account = self.config.accounts.get(message.business) or self.config.default_account()
+        to = message.meta.get("origin") or account.number
+        return self._inbound(account, message.channel, message.user, to, str(action.value), message.meta.get("incoming_url"))
+
+    def inject(self, spec: dict[str, Any]) -> Message:
+        """``{"from", "message"|"text", "channel": "sms"|"whatsapp", "account", "to", "incomingUrl"}``."""
+        account = self._control_account(spec.get("account"))
+        sender = str(spec.get("from") or "").strip()
+        if not sender.lstrip("+").isdigit() or not 3 <= len(sender.lstrip("+")) <= 15:
+            raise ControlError("'from' (the user's number, 3 to 15 digits) is required")
+        text = spec.get("message", spec.get("text"))
+        if not isinstance(text, str) or not text:
+            raise ControlError("'message' (the text the user sends) is required")
+        channel = spec.get("channel", "sms")
+        if channel not in ("sms", "whatsapp"):
+            raise ControlError("'channel' must be sms or whatsapp")
+        user = sender.lstrip("+")
+        to = str(spec.get("to") or account.number).lstrip("+")
+        url = spec.get("incomingUrl") or self._reply_url(account, channel, user)
+        return self._inbound(account, channel, user, to, text, url)
+
+    def _reply_url(self, account: Account, channel: str, user: str) -> str | None:
+        """A reply goes to the incomingUrl of the last message sent to that user, else the account's."""
+        flt = MessageFilter(provider=PROVIDER, business=account.key, channel=channel, direction="outbound", user=user)
+        for sent in self.messaging.journal.find(flt, limit=1):
+            if sent.meta.get("incoming_url"):
+                return str(sent.meta["incoming_url"])
+        return account.incoming_url
+
+    def _inbound(self, account: Account, channel: str, user: str, to: str, text: str, url: str | None) -> Message:
+        message = Message(
+            id=self.ids.digits(9 if channel == "sms" else 16),
+            provider=PROVIDER,
+            channel=channel,
+            direction="inbound",
+            business=account.key,
+            user=user,
+            type="sms" if channel == "sms" else "text",
+            payload={"message": text},
+            created_at=self.clock.now(),
+            status="received",
+            meta={
+                "to": to,
+                "incoming_url": url,
+                "parts": sms_text.segments(text),
+                "encoding": sms_text.encoding_of(text),
+            },
+        )
+        return self.messaging.receive(message)
+
+    def webhook_targets(self) -> list[dict[str, Any]]:
+        return [
+            {"account": a.key, "notifyUrl": a.notify_url, "incomingUrl": a.incoming_url, "format": a.callback_format}
+            for a in self.config.accounts.values()
+        ]
+
+    async def configure_webhook(self, spec: dict[str, Any]) -> dict[str, Any]:
+        """``{"account", "url" (both), "notifyUrl", "incomingUrl", "format"}``: the account's defaults."""
+        account = self._control_account(spec.get("account"))
+        for name in ("url", "notifyUrl", "incomingUrl"):
+            value = spec.get(name)
+            if value is not None and (not isinstance(value, str) or not value.startswith(("http://", "https://"))):
+                raise ControlError(f"'{name}' must be an http(s) URL or null")
+        if "url" in spec:
+            account.notify_url = account.incoming_url = spec["url"]
+        account.notify_url = spec.get("notifyUrl", account.notify_url)
+        account.incoming_url = spec.get("incomingUrl", account.incoming_url)
+        if spec.get("format") is not None:
+            if spec["format"] not in ("form", "json", "xml"):
+                raise ControlError("'format' must be form, json or xml")
+            account.callback_format = spec["format"]
+        return {"account": account.to_json()}
+
+    def reset(self) -> None:
+        """Balances, lists and nonces back to the scenario's values."""
+        self.configure(SmsglobalConfig.parse(self.messaging.engine.scenario.section(PROVIDER)))
+
+    def _control_account(self, key: Any) -> Account:
+        if key is None:
+            return self.config.default_account()
+        account = self.config.accounts.get(str(key))
+        if account is None:
+            raise ControlError(f"no SMSGlobal account with key '{key}'", 404)
+        return account
+
+
+def _rejection(outcome: Outcome, field_name: str) -> SmsglobalError:
+    """A scenario ``reject``: ``code`` is the HTTP status (400 when not one), ``details`` the message."""
+    assert outcome.reject is not None
+    code = outcome.reject.get("code")
+    status = code if isinstance(code, int) and 400 <= code <= 599 else 400
+    details = outcome.reject.get("details") or f"Rejected by scenario rule '{outcome.rule}'."
+    if status == 400:
+        return SmsglobalError(400, fields={field_name: [details]})
+    return SmsglobalError(status, details)
+
+
+def local_date(ts: float, account: Account) -> str:
+    """Opt-out ``date``: ``Y-m-d`` in account time (.NET README sample)."""
+    return datetime.fromtimestamp(ts, account.tz).strftime("%Y-%m-%d")
