@@ -39,3 +39,30 @@ async def send(wa_sandbox: RunningSandbox, body: dict[str, Any], *, path: str | 
     url = f"{wa_sandbox.url}{path or f'/v23.0/{PHONE_ID}/messages'}"
     async with wa_sandbox.control.session.post(url, json=body, headers=AUTH if headers is None else headers) as resp:
         return resp.status, await resp.json(content_type=None)
+
+
+# Small but real media files for sends by `link` (the sandbox fetches links, as Meta does).
+MEDIA_FILES = {
+    "/voice.ogg": ("audio/ogg", b"OggS" + b"\x00" * 200),
+    "/cat.jpg": ("image/jpeg", b"\xff\xd8\xff\xe0" + b"\x00" * 200),
+    "/clip.mp4": ("video/mp4", b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 200),
+    "/invoice.pdf": ("application/pdf", b"%PDF-1.4\n" + b"\x00" * 200),
+    "/sticker.webp": ("image/webp", b"RIFF\x00\x00\x00\x00WEBP" + b"\x00" * 200),
+}
+
+
+@pytest.fixture
+async def media_server(aiohttp_server: Any) -> str:
+    """Base URL of a local server hosting MEDIA_FILES."""
+    from aiohttp import web
+
+    async def serve(request: web.Request) -> web.Response:
+        found = MEDIA_FILES.get(request.path)
+        if found is None:
+            return web.Response(status=404)
+        return web.Response(body=found[1], content_type=found[0])
+
+    app = web.Application()
+    app.router.add_get("/{name}", serve)
+    server = await aiohttp_server(app)
+    return str(server.make_url("")).rstrip("/")

@@ -76,10 +76,10 @@ async def test_support_bot_shares_the_scripted_location(wa_sandbox):
     assert reply["payload"]["location"]["name"] == "Home"
 
 
-async def test_support_bot_voice_note_is_played(wa_sandbox, webhook_receiver):
+async def test_support_bot_voice_note_is_played(wa_sandbox, webhook_receiver, media_server):
     await wa_sandbox.control.load_scenario(name="support-bot")
     await wa_sandbox.control.set_webhook(webhook_receiver.url)
-    await send(wa_sandbox, {"messaging_product": "whatsapp", "to": "+15550300001", "type": "audio", "audio": {"link": "https://example.com/v.ogg"}})
+    await send(wa_sandbox, {"messaging_product": "whatsapp", "to": "+15550300001", "type": "audio", "audio": {"link": f"{media_server}/voice.ogg"}})
     await wa_sandbox.control.advance(6)
     played = await wa_sandbox.control.wait_for_webhook(event="status:played")
     assert json.loads(played[0]["body"])["entry"][0]["changes"][0]["value"]["statuses"][0]["status"] == "played"
