@@ -20,6 +20,7 @@ from sandbox.providers.modica import routes as modica_routes
 from sandbox.providers.smsglobal import routes as smsglobal_routes
 from sandbox.runtime import build_runtime
 from sandbox.settings import Settings
+from sandbox.ui import routes as ui_routes
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +88,8 @@ def create_app(
     app[RUNTIME] = build_runtime(settings, clock=clock, ids=ids)
     app.cleanup_ctx.append(_lifecycle)
     app.add_routes(CONTROL_ROUTES)
+    app.add_routes(ui_routes.ROUTES)  # the web inbox (not a provider)
+    app.on_shutdown.append(ui_routes.end_streams)
     for module in PROVIDER_ROUTES:
         app.add_routes(module.routes())
     app.add_routes(meta_routes.fallback_routes())

@@ -1,0 +1,268 @@
+// How a journal entry looks on the user's phone. Meta WhatsApp types are rendered richly; any other
+// provider's message falls back to its text-like fields plus its type, so new providers show up as-is.
+import { formatted, h } from "./dom.js";
+
+const MEDIA = ["image", "video", "audio", "document", "sticker"];
+const ICONS = { image: "🖼", video: "🎬", audio: "🎵", document: "📄", sticker: "🏷", location: "📍", contacts: "👤" };
+
+// --- entry points --------------------------------------------------------------------------------
+
+// -> {content: Node[], actions: Node[]}; `ctx.act(kind, data)` performs a user action.
+export function renderMessage(msg, ctx) {
+  const payload = msg.payload || {};
+  if (msg.provider === "meta" || payload.messaging_product === "whatsapp") {
+    const renderer = META[msg.type];
+    if (renderer) return renderer(payload, msg, ctx);
+  }
+  return generic(msg);
+}
+
+// One line of plain text for previews and quotes.
+export function summary(msg) {
+  if (!msg) return "";
+  const p = msg.payload || {};
+  const obj = p[msg.type];
+  if (msg.type === "text") return textOf(obj);
+  if (MEDIA.includes(msg.type)) return `${ICONS[msg.type]} ${obj?.caption || obj?.filename || msg.type}`;
+  if (msg.type === "location") return `📍 ${obj?.name || obj?.address || "Location"}`;
+  if (msg.type === "contacts") return `👤 ${(obj || []).map((c) => c?.name?.formatted_name).join(", ")}`;
+  if (msg.type === "interactive") return interactiveSummary(obj || {});
+  if (msg.type === "template") return msg.meta?.rendered_text || `📄 Template ${obj?.name || ""}`;
+  if (msg.type === "button") return obj?.text || obj?.payload || "";
+  if (msg.type === "reaction") return `Reacted ${obj?.emoji || ""}`;
+  return genericText(msg) || `[${msg.type}]`;
+}
+
+function interactiveSummary(i) {
+  const reply = i.button_reply || i.list_reply;
+  if (reply) return reply.title || reply.id || "";
+  if (i.nfm_reply) return i.nfm_reply.body || i.nfm_reply.name || "Form response";
+  return textOf(i.body) || `[${i.type}]`;
+}
+
+function textOf(value) {
+  if (typeof value === "string") return value;
+  return value?.body ?? value?.text ?? "";
+}
+
+// --- Meta WhatsApp ---------------------------------------------------------------------------------
+
+const META = {
+  text: (p) => ({ content: [h("div", { class: "text" }, formatted(textOf(p.text)))], actions: [] }),
+  image: media,
+  video: media,
+  audio: media,
+  document: media,
+  sticker: media,
+  location: (p) => ({ content: [location(p.location || {})], actions: [] }),
+  contacts: (p) => ({ content: (p.contacts || []).map(contactCard), actions: [] }),
+  interactive: interactive,
+  template: template,
+  button: (p) => ({ content: [h("div", { class: "text" }, p.button?.text || p.button?.payload || "")], actions: [] }),
+  order: (p) => ({ content: [h("div", { class: "card" }, `🛒 Order: ${(p.order?.product_items || []).length} item(s)`)], actions: [] }),
+  system: (p) => ({ content: [h("div", { class: "system-text" }, p.system?.body || "System message")], actions: [] }),
+  unsupported: () => ({ content: [h("div", { class: "system-text" }, "This message type is not supported.")], actions: [] }),
+};
+
+function media(p, msg) {
+  const kind = msg.type;
+  const obj = p[kind] || {};
+  const src = obj.link || obj.url || msg.meta?.media_url;
+  const content = [mediaPreview(kind, obj, src)];
+  if (obj.caption) content.push(h("div", { class: "text caption" }, formatted(obj.caption)));
+  return { content, actions: [] };
+}
+
+function mediaPreview(kind, obj, src) {
+  const label = obj.filename || (src ? String(src).split("/").pop() : `media id ${obj.id || "?"}`);
+  if ((kind === "image" || kind === "sticker") && src) {
+    return h("img", { class: `media ${kind}`, src, alt: obj.caption || kind, loading: "lazy" });
+  }
+  if (kind === "video" && src) return h("video", { class: "media", src, controls: true, preload: "metadata" });
+  if (kind === "audio" && src) return h("audio", { class: "audio", src, controls: true, preload: "none" });
+  return h(
+    "div",
+    { class: `file-card file-${kind}` },
+    h("span", { class: "file-icon" }, ICONS[kind] || "📎"),
+    h("span", { class: "file-name" }, label),
+    h("span", { class: "file-kind" }, obj.mime_type || kind),
+  );
+}
+
+function location(loc) {
+  const lat = Number(loc.latitude);
+  const lng = Number(loc.longitude);
+  const coords = Number.isFinite(lat) && Number.isFinite(lng) ? `${lat.toFixed(5)}, ${lng.toFixed(5)}` : "";
+  const map = `https://www.openstreetmap.org/?mlat=${lat}&mlon=${lng}#map=16/${lat}/${lng}`;
+  return h(
+    "a",
+    { class: "location", href: coords ? map : null, target: "_blank", rel: "noopener noreferrer" },
+    h("div", { class: "map" }, h("span", { class: "pin" }, "📍")),
+    loc.name ? h("div", { class: "loc-name" }, loc.name) : null,
+    loc.address ? h("div", { class: "loc-address" }, loc.address) : null,
+    h("div", { class: "loc-coords" }, coords),
+  );
+}
+
+function contactCard(c) {
+  const name = c?.name?.formatted_name || [c?.name?.first_name, c?.name?.last_name].filter(Boolean).join(" ") || "Contact";
+  return h(
+    "div",
+    { class: "contact" },
+    h("div", { class: "contact-avatar" }, "👤"),
+    h(
+      "div",
+      { class: "contact-lines" },
+      h("div", { class: "contact-name" }, name),
+      (c?.phones || []).map((ph) => h("div", { class: "contact-line" }, ph.phone || ph.wa_id || "")),
+      (c?.emails || []).map((em) => h("div", { class: "contact-line" }, em.email || "")),
+      c?.org?.company ? h("div", { class: "contact-line" }, c.org.company) : null,
+    ),
+  );
+}
+
+function header(hd) {
+  if (!hd) return null;
+  if (hd.type === "text") return h("div", { class: "header-text" }, formatted(hd.text || ""));
+  const obj = hd[hd.type];
+  if (MEDIA.includes(hd.type) && obj) return mediaPreview(hd.type, obj, obj.link);
+  return null;
+}
+
+function body(parts) {
+  return [
+    header(parts.header),
+    parts.body ? h("div", { class: "text" }, formatted(textOf(parts.body))) : null,
+    parts.footer ? h("div", { class: "footer" }, textOf(parts.footer)) : null,
+  ];
+}
+
+function interactive(p, msg, ctx) {
+  const i = p.interactive || {};
+  if (msg.direction === "inbound") return inboundInteractive(i);
+  const action = i.action || {};
+  const content = body(i);
+  const actions = [];
+  const context = msg.id;
+  if (i.type === "button") {
+    for (const b of action.buttons || []) {
+      const reply = b.reply || {};
+      actions.push(tapButton("↩", reply.title || reply.id, () => ctx.act({
+        type: "interactive", interactive: { type: "button_reply", button_reply: { id: reply.id, title: reply.title } },
+      }, context)));
+    }
+  } else if (i.type === "list") {
+    actions.push(tapButton("☰", action.button || "Menu", () => ctx.pickFromList(msg)));
+  } else if (i.type === "cta_url") {
+    const params = action.parameters || {};
+    actions.push(h("a", { class: "tap-button", href: params.url, target: "_blank", rel: "noopener noreferrer" },
+      h("span", { class: "tap-icon" }, "↗"), params.display_text || params.url || "Open"));
+  } else if (i.type === "flow") {
+    const params = action.parameters || {};
+    actions.push(tapButton("▤", params.flow_cta || "Open", () => ctx.completeFlow(msg)));
+  } else if (i.type === "address_message") {
+    actions.push(tapButton("🏠", "Provide address", () => ctx.fillAddress(msg)));
+  } else if (i.type === "location_request_message") {
+    actions.push(tapButton("📍", "Send location", () => ctx.shareLocation(msg.id)));
+  } else if (i.type) {
+    content.push(h("div", { class: "kind-note" }, `interactive · ${i.type}`));
+  }
+  return { content, actions };
+}
+
+function inboundInteractive(i) {
+  const reply = i.button_reply || i.list_reply;
+  if (reply) {
+    return { content: [
+      h("div", { class: "text" }, reply.title || reply.id || ""),
+      reply.description ? h("div", { class: "footer" }, reply.description) : null,
+    ], actions: [] };
+  }
+  if (i.nfm_reply) {
+    const r = i.nfm_reply;
+    return { content: [
+      h("div", { class: "kind-note" }, r.name === "address_message" ? "🏠 Address" : "▤ Form response"),
+      h("div", { class: "text" }, r.body || ""),
+    ], actions: [] };
+  }
+  return { content: [h("div", { class: "kind-note" }, `interactive · ${i.type || "?"}`)], actions: [] };
+}
+
+// Templates: the journal may carry the rendered text (template registry); otherwise show the name and
+// the parameters the application filled in, so the developer sees exactly what was sent.
+function template(p, msg, ctx) {
+  const t = p.template || {};
+  const comps = t.components || [];
+  const content = [h("div", { class: "kind-note" }, `📄 ${t.name || "template"} · ${t.language?.code || t.language || ""}`)];
+  const rendered = msg.meta?.rendered_text || msg.meta?.rendered;
+  const head = comps.find((c) => c.type === "header");
+  const headParam = head?.parameters?.[0];
+  if (headParam) content.push(templateHeader(headParam));
+  if (typeof rendered === "string") content.push(h("div", { class: "text" }, formatted(rendered)));
+  else {
+    const bodyParams = comps.find((c) => c.type === "body")?.parameters || [];
+    if (bodyParams.length) {
+      content.push(h("div", { class: "params" }, bodyParams.map((param, n) =>
+        h("div", { class: "param" }, h("span", { class: "param-name" }, `{{${param.parameter_name || n + 1}}}`), paramValue(param)))));
+    }
+  }
+  const actions = [];
+  for (const c of comps.filter((x) => x.type === "button")) {
+    const param = (c.parameters || [])[0] || {};
+    if (c.sub_type === "quick_reply") {
+      const text = param.payload || param.text || `Quick reply ${c.index}`;
+      actions.push(tapButton("↩", text, () => ctx.act({ type: "button", button: { payload: param.payload || text, text } }, msg.id)));
+    } else {
+      actions.push(h("div", { class: "tap-button static" }, h("span", { class: "tap-icon" }, c.sub_type === "url" ? "↗" : "⧉"),
+        `${c.sub_type || "button"}: ${paramValue(param)}`));
+    }
+  }
+  return { content, actions };
+}
+
+function templateHeader(param) {
+  if (param.type === "text") return h("div", { class: "header-text" }, param.text || "");
+  if (param.type === "location") return location(param.location || {});
+  const obj = param[param.type];
+  if (MEDIA.includes(param.type) && obj) return mediaPreview(param.type, obj, obj.link);
+  return h("div", { class: "kind-note" }, `header · ${param.type}`);
+}
+
+function paramValue(param) {
+  if (param.type === "text") return param.text ?? "";
+  if (param.type === "currency") return param.currency?.fallback_value ?? "";
+  if (param.type === "date_time") return param.date_time?.fallback_value ?? "";
+  if (param.type === "payload") return param.payload ?? "";
+  if (param.type === "coupon_code") return param.coupon_code ?? "";
+  const obj = param[param.type];
+  return typeof obj === "string" ? obj : JSON.stringify(obj ?? param);
+}
+
+function tapButton(icon, label, onclick) {
+  return h("button", { class: "tap-button", type: "button", onclick }, h("span", { class: "tap-icon" }, icon), label || "");
+}
+
+// --- any other provider ------------------------------------------------------------------------
+
+const TEXT_KEYS = ["text", "body", "message", "content", "caption", "title"];
+
+function genericText(msg) {
+  const p = msg.payload || {};
+  const rendered = msg.meta?.rendered_text || msg.meta?.text;
+  if (typeof rendered === "string") return rendered;
+  for (const key of TEXT_KEYS) {
+    const value = p[key] ?? p[msg.type]?.[key];
+    if (typeof value === "string" && value) return value;
+    if (value && typeof value.body === "string") return value.body;
+  }
+  return "";
+}
+
+function generic(msg) {
+  const text = genericText(msg);
+  const content = [];
+  if (msg.type && msg.type !== "text" && msg.type !== "sms") content.push(h("div", { class: "kind-note" }, `${msg.provider} · ${msg.type}`));
+  if (text) content.push(h("div", { class: "text" }, msg.channel === "sms" ? text : formatted(text)));
+  else content.push(h("div", { class: "system-text" }, "No text: see the payload ({ })."));
+  return { content, actions: [] };
+}

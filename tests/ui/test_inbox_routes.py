@@ -1,0 +1,50 @@
+"""The inbox's own HTTP surface (no browser): the page, its assets, the event stream and two reads."""
+
+from __future__ import annotations
+
+import json
+
+from sandbox.testing.plugin import RunningSandbox
+
+INBOX = "/_sandbox/inbox"
+
+
+async def test_page_is_served_with_a_policy_that_only_allows_the_sandbox_scripts(wa_sandbox: RunningSandbox) -> None:
+    async with wa_sandbox.control.session.get(f"{wa_sandbox.url}{INBOX}") as resp:
+        assert resp.status == 200 and resp.content_type == "text/html"
+        assert "script-src 'self'" in resp.headers["Content-Security-Policy"]
+        assert '<script type="module" src="/_sandbox/inbox/static/app.js">' in await resp.text()
+
+
+async def test_assets_are_served_from_the_package(wa_sandbox: RunningSandbox) -> None:
+    for name, kind in (("app.js", "javascript"), ("inbox.css", "text/css")):
+        async with wa_sandbox.control.session.get(f"{wa_sandbox.url}{INBOX}/static/{name}") as resp:
+            assert resp.status == 200 and kind in resp.content_type
+
+
+async def test_unknown_asset_gets_the_control_api_error_shape(wa_sandbox: RunningSandbox) -> None:
+    async with wa_sandbox.control.session.get(f"{wa_sandbox.url}{INBOX}/static/nope.js") as resp:
+        assert resp.status == 404
+        assert (await resp.json())["error"]["status"] == 404
+
+
+async def test_event_stream_announces_a_new_message(wa_sandbox: RunningSandbox) -> None:
+    async with wa_sandbox.control.session.get(f"{wa_sandbox.url}{INBOX}/events") as resp:
+        assert resp.content_type == "text/event-stream"
+        assert await resp.content.readuntil(b"\n\n") == b"retry: 1000\nevent: hello\ndata: {}\n\n"
+        sent = await wa_sandbox.control.inject_inbound("+15550200001", type="text", text="hi")
+        event = json.loads((await resp.content.readuntil(b"\n\n")).decode().removeprefix("data: "))
+        assert event == {"kind": "message", "id": sent["id"], "direction": "inbound"}
+
+
+async def test_directory_names_the_users_of_the_journal(wa_sandbox: RunningSandbox) -> None:
+    await wa_sandbox.control.inject_inbound("+15550200001", type="text", text="hi")
+    users = (await wa_sandbox.control.request("GET", "/inbox/api/directory"))["users"]
+    assert users == {"15550200001": "Ana Souza"}
+
+
+async def test_address_form_of_a_message_that_is_not_an_address_message_is_404(wa_sandbox: RunningSandbox) -> None:
+    sent = await wa_sandbox.control.inject_inbound("+15550200001", type="text", text="hi")
+    async with wa_sandbox.control.session.get(f"{wa_sandbox.url}{INBOX}/api/address-form/{sent['id']}") as resp:
+        assert resp.status == 404
+        assert "is not an address message" in (await resp.json())["error"]["message"]
