@@ -66,7 +66,8 @@ def wab_content(spec: dict[str, Any], *, message_id: str, sender: str, timestamp
 
 
 def media_object(kind: str, body: dict[str, Any]) -> dict[str, Any]:
-    out = {k: v for k, v in body.items() if k not in ("data",)}
+    """``data`` (base64 bytes) stays until the provider moves it into the media store."""
+    out = dict(body)
     out.setdefault("mime_type", MEDIA_TYPES[kind])
     return out
 
