@@ -310,6 +310,7 @@ class SmsglobalProvider:
             return None
         account = self.config.accounts.get(message.business) or self.config.default_account()
         to = message.meta.get("origin") or account.number
+        # Messaging stores the returned message and calls on_inbound (core/messaging.py _action_job).
         return self._inbound(account, message.channel, message.user, to, str(action.value), message.meta.get("incoming_url"))
 
     def inject(self, spec: dict[str, Any]) -> Message:
@@ -327,7 +328,7 @@ class SmsglobalProvider:
         user = sender.lstrip("+")
         to = str(spec.get("to") or account.number).lstrip("+")
         url = spec.get("incomingUrl") or self._reply_url(account, channel, user)
-        return self._inbound(account, channel, user, to, text, url)
+        return self.messaging.receive(self._inbound(account, channel, user, to, text, url))
 
     def _reply_url(self, account: Account, channel: str, user: str) -> str | None:
         """A reply goes to the incomingUrl of the last message sent to that user, else the account's."""
@@ -338,7 +339,8 @@ class SmsglobalProvider:
         return account.incoming_url
 
     def _inbound(self, account: Account, channel: str, user: str, to: str, text: str, url: str | None) -> Message:
-        message = Message(
+        """The user's message, not yet received."""
+        return Message(
             id=self.ids.digits(9 if channel == "sms" else 16),
             provider=PROVIDER,
             channel=channel,
@@ -356,7 +358,6 @@ class SmsglobalProvider:
                 "encoding": sms_text.encoding_of(text),
             },
         )
-        return self.messaging.receive(message)
 
     def webhook_targets(self) -> list[dict[str, Any]]:
         return [
