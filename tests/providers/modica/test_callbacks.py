@@ -7,7 +7,7 @@ import base64
 import pytest
 
 from sandbox.testing.client import ControlAPIError
-from tests.providers.modica.conftest import ModicaClient
+from tests.providers.modica.conftest import ModicaClient, basic
 
 V1 = "/rest/gateway/messages"
 V2 = "/rest/sms/v2/messages"
@@ -221,3 +221,11 @@ async def test_bad_injections_are_refused(wa_sandbox, spec, status, text):
     with pytest.raises(ControlAPIError) as caught:
         await wa_sandbox.control.request("POST", "/inbound", json={"provider": "modica", **spec})
     assert caught.value.status == status and text in str(caught.value)
+
+
+async def test_credentials_in_the_callback_url_arrive_as_basic_auth(modica: ModicaClient, wa_sandbox, webhook_receiver):
+    url = webhook_receiver.url.replace("http://", "http://cb%40user:p%3Ass@")
+    await wa_sandbox.control.set_webhook(url, provider="modica")
+    await wa_sandbox.control.inject_inbound("+64211234567", provider="modica", content="hi")
+    post = (await webhook_receiver.wait_posts(1))[0]
+    assert post.headers["Authorization"] == basic("cb@user", "p:ss")
