@@ -115,6 +115,13 @@ msg_id = json.loads(text)["messages"][0]["id"]
 if not msg_id.startswith("wamid."):
     sys.exit(f"message id {msg_id!r} does not start with 'wamid.'")
 print(f"    message id: {msg_id}")
+# Files shipped as package data (the web inbox) made it into the
+# non-editable install.
+with urllib.request.urlopen(f"http://127.0.0.1:{port}/_sandbox/inbox", timeout=timeout) as r:
+    page = r.read()
+print(f"    GET /_sandbox/inbox -> {r.status}, {len(page)} bytes")
+if r.status != 200 or b"<html" not in page.lower():
+    sys.exit("the web inbox page is missing from the image")
 PY
 }
 
