@@ -57,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def healthcheck(url: str | None, timeout: float) -> int:
-    base = url or Settings.from_env().base_url
+    base = url or Settings.from_env().local_url
     try:
         with urllib.request.urlopen(base.rstrip("/") + "/_sandbox/health", timeout=timeout) as resp:
             ok = resp.status == 200 and json.load(resp).get("status") == "ok"

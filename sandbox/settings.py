@@ -59,8 +59,14 @@ class Settings:
 
     @property
     def base_url(self) -> str:
+        """The URL clients use (media URLs, paging links): the public URL when one is set."""
         if self.public_url:
             return self.public_url.rstrip("/")
+        return self.local_url
+
+    @property
+    def local_url(self) -> str:
+        """The URL on this host (healthcheck): the public URL may name an address unreachable from inside."""
         host = "127.0.0.1" if self.host in ("0.0.0.0", "::", "") else self.host
         return f"http://{host}:{self.port}"
 
