@@ -16,6 +16,7 @@ from sandbox.core.store import Journal
 from sandbox.core.webhooks import RetryPolicy, WebhookDispatcher
 from sandbox.providers.maac.service import MaacProvider
 from sandbox.providers.meta.config import MetaBusinesses
+from sandbox.providers.meta.platform import MetaPlatform
 from sandbox.providers.meta.service import MetaProvider
 from sandbox.providers.meta.validation import SendValidator
 from sandbox.providers.modica.service import ModicaProvider
@@ -38,6 +39,7 @@ class Runtime:
     engine: ScenarioEngine
     meta: MetaProvider
     meta_validator: SendValidator
+    meta_platform: MetaPlatform  # media, templates, rate limits (also reachable as meta.platform)
     smsglobal: SmsglobalProvider
     maac: MaacProvider
     modica: ModicaProvider
@@ -50,6 +52,7 @@ class Runtime:
         self.meta.businesses = MetaBusinesses(
             scenario.section("meta").get("businesses", []), self.settings.meta_webhook_url
         )
+        self.meta_platform.load(scenario.section("meta"), self.meta.businesses)
         self.smsglobal.configure(SmsglobalConfig.parse(scenario.section("smsglobal")))
         self.maac.configure(scenario.section("maac"))
         self.modica.configure(scenario.section("modica"))
@@ -93,6 +96,8 @@ def build_runtime(settings: Settings, *, clock: VirtualClock | None = None, ids:
     businesses = MetaBusinesses(scenario.section("meta").get("businesses", []), settings.meta_webhook_url)
     meta = MetaProvider(messaging=messaging, businesses=businesses, dispatcher=dispatcher, ids=ids, clock=clock)
     messaging.register(meta)
+    meta.platform = MetaPlatform.create(settings, clock, ids, scheduler, messaging, dispatcher)
+    meta.platform.load(scenario.section("meta"), businesses)
     smsglobal = SmsglobalProvider(
         messaging=messaging, dispatcher=dispatcher, ids=ids, clock=clock,
         config=SmsglobalConfig.parse(scenario.section("smsglobal")),
@@ -116,6 +121,7 @@ def build_runtime(settings: Settings, *, clock: VirtualClock | None = None, ids:
         engine=ScenarioEngine(scenario, ids.random),
         meta=meta,
         meta_validator=SendValidator(),
+        meta_platform=meta.platform,
         smsglobal=smsglobal,
         maac=maac,
         modica=modica,

@@ -90,6 +90,7 @@ class Messaging:
                 message.created_at + step.after,
                 self._status_job(message.id, step),
                 label=f"{message.id} -> {step.status}",
+                key=message.id,
             )
         failed = any(s.status == "failed" for s in (outcome.timeline if timeline is None else timeline))
         if not failed:
@@ -98,8 +99,14 @@ class Messaging:
                     message.created_at + action.after,
                     self._action_job(message.id, action, outcome),
                     label=f"{message.id} user {action.kind}",
+                    key=message.id,
                 )
         return message
+
+    def fail(self, message_id: str, error: ErrorSpec) -> StatusEvent | None:
+        """Fail an accepted message now: its pending timeline and user actions are dropped."""
+        self.scheduler.cancel(message_id)
+        return self.set_status(message_id, "failed", error)
 
     def _status_job(self, message_id: str, step: Step) -> Callable[[], None]:
         def run() -> None:

@@ -62,6 +62,52 @@ _OUTCOME_PROPS: dict[str, Any] = {
         "additionalProperties": {"type": "boolean"},
     },
 }
+# meta.templates / template_review / limits / validate_templates: docs/meta-media-templates.md
+_META_TEMPLATE = {
+    "type": "object",
+    "required": ["name", "language", "category", "components"],
+    "properties": {
+        "name": {"type": "string", "pattern": "^[a-z0-9_]{1,512}$"},
+        "language": {"type": "string"},
+        "category": {"enum": ["MARKETING", "UTILITY", "AUTHENTICATION", "marketing", "utility", "authentication"]},
+        "parameter_format": {"enum": ["POSITIONAL", "NAMED", "positional", "named"]},
+        "status": {"type": "string"},
+        "rejected_reason": {"type": "string"},
+        "waba_id": {"type": "string", "pattern": "^[0-9]+$"},
+        "message_send_ttl_seconds": {"type": "integer"},
+        "components": {"type": "array", "minItems": 1, "items": {"type": "object", "required": ["type"]}},
+    },
+    "additionalProperties": False,
+}
+_REVIEW_PROPS: dict[str, Any] = {
+    "delay": {"type": "number", "minimum": 0, "description": "seconds after create/edit (virtual clock)"},
+    "outcome": {"enum": ["APPROVED", "REJECTED", "PAUSED", "DISABLED", "PENDING"]},
+    "reason": {"type": "string", "description": "rejection reason, e.g. INVALID_FORMAT"},
+}
+_REVIEW = {"type": "object", "properties": _REVIEW_PROPS, "additionalProperties": False}
+_META_PLATFORM: dict[str, Any] = {
+    "templates": {"type": "array", "items": _META_TEMPLATE},
+    "validate_templates": {"type": "boolean", "description": "false: template sends are not checked"},
+    "template_review": {
+        "type": "object",
+        "properties": {**_REVIEW_PROPS, "overrides": {"type": "object", "additionalProperties": _REVIEW}},
+        "additionalProperties": False,
+    },
+    "limits": {
+        "type": "object",
+        "description": "phone_number_id or '*' -> limits",
+        "additionalProperties": {
+            "type": "object",
+            "properties": {
+                "throughput": {"type": "number", "minimum": 0, "description": "messages/second; 0 = off"},
+                "pair_every": {"type": "number", "minimum": 0, "description": "seconds per message to one user"},
+                "pair_burst": {"type": "number", "minimum": 0, "description": "burst to one user; 0 = off"},
+                "allowed_recipients": {"type": "array", "maxItems": 5, "items": {"type": "string"}},
+            },
+            "additionalProperties": False,
+        },
+    },
+}
 _STRINGS = {"oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]}
 
 SCENARIO_SCHEMA: dict[str, Any] = {
@@ -95,7 +141,8 @@ SCENARIO_SCHEMA: dict[str, Any] = {
                         },
                         "additionalProperties": False,
                     },
-                }
+                },
+                **_META_PLATFORM,
             },
             "additionalProperties": True,
         },

@@ -29,6 +29,7 @@ class _Item:
     job: Job = field(compare=False)
     label: str = field(compare=False, default="")
     cancelled: bool = field(compare=False, default=False)
+    key: str | None = field(compare=False, default=None)  # groups jobs that can be cancelled together
 
 
 class Scheduler:
@@ -41,14 +42,23 @@ class Scheduler:
         self._lock = asyncio.Lock()
         clock.subscribe(self._wake.set)
 
-    def at(self, due: float, job: Job, label: str = "") -> _Item:
-        item = _Item(due, next(self._seq), job, label)
+    def at(self, due: float, job: Job, label: str = "", key: str | None = None) -> _Item:
+        item = _Item(due, next(self._seq), job, label, key=key)
         heapq.heappush(self._heap, item)
         self._wake.set()
         return item
 
     def after(self, delay: float, job: Job, label: str = "") -> _Item:
         return self.at(self.clock.now() + max(0.0, delay), job, label)
+
+    def cancel(self, key: str) -> int:
+        """Cancel every pending job scheduled with ``key`` (e.g. the rest of a message's timeline)."""
+        cancelled = 0
+        for item in self._heap:
+            if item.key == key and not item.cancelled:
+                item.cancelled = True
+                cancelled += 1
+        return cancelled
 
     def pending(self) -> list[dict[str, object]]:
         return [{"due": i.due, "label": i.label} for i in sorted(self._heap) if not i.cancelled]

@@ -9,6 +9,7 @@ from aiohttp import web
 from sandbox.keys import RUNTIME
 from sandbox.providers.meta.errors import MetaError, unsupported_request
 from sandbox.providers.meta.http import authenticate, business_for, graph_handler, graph_response, json_body
+from sandbox.providers.meta.management import management_routes
 from sandbox.providers.meta.send import handle_send
 
 VERSION = r"{version:v\d+\.\d+}"
@@ -54,6 +55,7 @@ def routes() -> list[web.AbstractRouteDef]:
         table += [
             web.post(f"{prefix}/{NODE}/messages", send_message),
         ]
+        table += management_routes(prefix, NODE)  # media, templates, phone numbers, /{id}
     return table
 
 

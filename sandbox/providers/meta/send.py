@@ -33,6 +33,7 @@ def handle_send(
     user_id = _user_id(provider, body, wa_id)
     user_key = wa_id or user_id
     facts = _facts(business, user_key, body)
+    extra = provider.platform.before_send(business, body, wa_id) if provider.platform else {}  # templates, limits
     outcome = provider.messaging.engine.decide(facts)
     if outcome.reject:
         raise MetaError(int(outcome.reject["code"]), outcome.reject.get("details"))
@@ -46,9 +47,11 @@ def handle_send(
         type=body["type"],
         payload=body,
         created_at=provider.clock.now(),
-        meta=_meta(body, recipient, user_id),
+        meta={**_meta(body, recipient, user_id), **extra},
     )
     provider.messaging.accept(message, outcome, timeline=_timeline(provider, message, outcome))
+    if provider.platform:
+        provider.platform.after_accept(message)  # media ids and links, checked before the first status
     contact: dict[str, Any] = {"input": body.get("to") or body.get("recipient")}
     if wa_id:
         contact["wa_id"] = wa_id

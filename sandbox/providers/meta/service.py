@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sandbox.core.clock import VirtualClock
 from sandbox.core.errors import ControlError
@@ -17,6 +17,9 @@ from sandbox.core.webhooks import WebhookDispatcher
 from sandbox.providers.meta import inbound, render
 from sandbox.providers.meta.config import MetaBusiness, MetaBusinesses
 from sandbox.providers.meta.errors import webhook_error
+
+if TYPE_CHECKING:
+    from sandbox.providers.meta.platform import MetaPlatform
 
 PROVIDER = "meta"
 
@@ -48,6 +51,7 @@ class MetaProvider:
     ids: IdFactory
     clock: VirtualClock
     name: str = PROVIDER
+    platform: MetaPlatform | None = None  # media, templates, limits (platform.py); set by build_runtime
 
     # --- ProviderHooks --------------------------------------------------------------------------
     def error_object(self, spec: ErrorSpec, message: Message) -> dict[str, Any]:
@@ -119,7 +123,9 @@ class MetaProvider:
         return {"business": business.to_json(), "verified": challenge is not None}
 
     def reset(self) -> None:
-        """Nothing beyond the journal yet; configuration reloads with the scenario."""
+        """Media, link cache and rate buckets are forgotten; templates reload from the scenario."""
+        if self.platform is not None:
+            self.platform.reset(self.businesses)
 
     # --- inbound ----------------------------------------------------------------------------------
     def inject(self, spec: dict[str, Any]) -> Message:
@@ -147,6 +153,8 @@ class MetaProvider:
         payload = inbound.build_message(
             spec, wamid=self.ids.wamid(wa_id), sender=wa_id, timestamp=int(now), context=context
         )
+        if self.platform is not None:
+            self.platform.store_inbound(business.phone_number_id, spec, payload)
         persona = self.messaging.engine.persona(wa_id)
         message = Message(
             id=payload["id"],

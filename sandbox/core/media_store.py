@@ -1,0 +1,139 @@
+"""Media bytes on disk, indexed in memory, bounded by a total-size cap.
+
+Provider-neutral: a record says who owns the media, its MIME type, size and digest; the bytes live in
+one file per media id under a folder (a temporary one unless configured), never in Python objects per
+message. Past ``max_bytes`` the least recently used media are evicted (and counted), like the journal.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from collections import OrderedDict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+CHUNK = 64 * 1024
+
+
+class MediaTooLarge(Exception):
+    """The bytes written so far passed the caller's limit."""
+
+
+@dataclass
+class MediaRecord:
+    id: str
+    owner: str  # the business (phone_number_id for Meta) the media belongs to
+    mime_type: str
+    size: int
+    sha256: bytes  # raw digest; providers choose hex or base64
+    created_at: float
+    expires_at: float | None
+    filename: str | None = None
+    origin: str = "upload"  # upload | inbound | link
+
+
+class MediaStore:
+    def __init__(self, max_bytes: int, directory: str | None = None) -> None:
+        self.max_bytes = max_bytes
+        self._tmp: tempfile.TemporaryDirectory[str] | None = None
+        if directory:
+            Path(directory).mkdir(parents=True, exist_ok=True)
+            self._dir = Path(directory)
+        else:
+            # Removed when the store is garbage-collected or the process exits.
+            self._tmp = tempfile.TemporaryDirectory(prefix="wa-sandbox-media-")
+            self._dir = Path(self._tmp.name)
+        self._records: OrderedDict[str, MediaRecord] = OrderedDict()  # maps media id -> record, LRU first
+        self.total_bytes = 0  # bytes held on disk by the records
+        self.evicted = 0  # how many media the size cap has dropped
+
+    # --- writing ----------------------------------------------------------------------------------
+    def put_bytes(self, record: MediaRecord, data: bytes) -> MediaRecord:
+        with self._open(record.id) as fh:
+            fh.write(data)
+        record.size = len(data)
+        record.sha256 = hashlib.sha256(data).digest()
+        return self._index(record)
+
+    async def put_stream(self, record: MediaRecord, chunks: object, limit: int) -> MediaRecord:
+        """Write an async iterator of byte chunks; MediaTooLarge (and nothing kept) past ``limit``."""
+        digest = hashlib.sha256()
+        size = 0
+        path = self._path(record.id)
+        try:
+            with self._open(record.id) as fh:
+                async for chunk in chunks:  # type: ignore[attr-defined]
+                    size += len(chunk)
+                    if size > limit:
+                        raise MediaTooLarge(size)
+                    digest.update(chunk)
+                    fh.write(chunk)
+        except BaseException:
+            path.unlink(missing_ok=True)
+            raise
+        record.size = size
+        record.sha256 = digest.digest()
+        return self._index(record)
+
+    def _open(self, media_id: str) -> BinaryIO:
+        return open(self._path(media_id), "wb")  # noqa: SIM115 - callers close it
+
+    def _index(self, record: MediaRecord) -> MediaRecord:
+        old = self._records.pop(record.id, None)
+        if old is not None:
+            self.total_bytes -= old.size
+        self._records[record.id] = record
+        self.total_bytes += record.size
+        while self.total_bytes > self.max_bytes and len(self._records) > 1:
+            victim_id = next(iter(self._records))
+            self._drop(victim_id)
+            self.evicted += 1
+        return record
+
+    # --- reading ----------------------------------------------------------------------------------
+    def get(self, media_id: str, now: float | None = None) -> MediaRecord | None:
+        record = self._records.get(media_id)
+        if record is None:
+            return None
+        if now is not None and record.expires_at is not None and now >= record.expires_at:
+            self._drop(media_id)
+            return None
+        self._records.move_to_end(media_id)
+        return record
+
+    def path(self, media_id: str) -> Path:
+        return self._path(media_id)
+
+    def read(self, media_id: str) -> bytes:
+        return self._path(media_id).read_bytes()
+
+    # --- removing ---------------------------------------------------------------------------------
+    def delete(self, media_id: str) -> bool:
+        if media_id not in self._records:
+            return False
+        self._drop(media_id)
+        return True
+
+    def reset(self) -> None:
+        for media_id in list(self._records):
+            self._drop(media_id)
+        self.evicted = 0
+
+    def __len__(self) -> int:
+        return len(self._records)
+
+    def _drop(self, media_id: str) -> None:
+        record = self._records.pop(media_id)
+        self.total_bytes -= record.size
+        self._path(media_id).unlink(missing_ok=True)
+
+    def _path(self, media_id: str) -> Path:
+        safe = "".join(c for c in media_id if c.isalnum() or c in "-_.") or "media"
+        return self._dir / safe
+
+    def describe(self) -> dict[str, object]:
+        return {"count": len(self._records), "bytes": self.total_bytes, "max_bytes": self.max_bytes,
+                "evicted": self.evicted, "directory": os.fspath(self._dir)}

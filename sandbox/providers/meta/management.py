@@ -1,0 +1,293 @@
+"""Graph routes besides /messages: media, message templates, phone numbers, and ``GET|POST|DELETE /{id}``.
+
+One table (``management_routes``) mounted by routes.py under each prefix. Graph addresses every object
+by a bare id, so ``/{id}`` dispatches on what the id names: a phone number, a WABA, a media or a template.
+"""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+from urllib.parse import urlencode
+
+from aiohttp import web
+
+from sandbox.keys import RUNTIME
+from sandbox.providers.meta.config import MetaBusiness
+from sandbox.providers.meta.errors import MetaError, unsupported_request
+from sandbox.providers.meta.http import authenticate, graph_handler, graph_response, json_body
+from sandbox.providers.meta.media import ATTACHMENTS_PATH, download_response, media_json, read_upload
+from sandbox.providers.meta.phone_numbers import phone_number_json, waba_json
+from sandbox.providers.meta.platform import MetaPlatform
+from sandbox.providers.meta.templates import Template, build, check_new
+from sandbox.runtime import Runtime
+
+DEFAULT_LIMIT = 25  # Graph's default page size
+MAX_LIMIT = 1000
+
+
+def _platform(request: web.Request) -> tuple[Runtime, MetaPlatform]:
+    runtime = request.app[RUNTIME]
+    return runtime, runtime.meta_platform
+
+
+def _businesses_of_token(runtime: Runtime, token: str) -> list[MetaBusiness]:
+    return [b for b in runtime.meta.businesses.all() if b.access_token == token]
+
+
+def _waba(request: web.Request, token: str) -> list[MetaBusiness]:
+    node = request.match_info["node"]
+    found = [b for b in request.app[RUNTIME].meta.businesses.by_waba(node) if b.access_token == token]
+    if not found:
+        raise unsupported_request(request.method, node)
+    return found
+
+
+def _fields(request: web.Request) -> set[str] | None:
+    raw = request.query.get("fields")
+    return {f.strip() for f in raw.split(",") if f.strip()} if raw else None
+
+
+# --- media --------------------------------------------------------------------------------------
+
+
+@graph_handler
+async def upload_media(request: web.Request) -> web.StreamResponse:
+    token = authenticate(request)
+    runtime, platform = _platform(request)
+    node = request.match_info["node"]
+    business = runtime.meta.businesses.by_phone_number_id(node)
+    if business is None:  # UNCONFIRMED: MAAC's guide uploads to /{WABA_ID}/media; accepted for its numbers
+        business = next(iter(runtime.meta.businesses.by_waba(node)), None)
+    if business is None or business.access_token != token:
+        raise unsupported_request(request.method, node)
+    record = await read_upload(request, platform.media, business.phone_number_id)
+    return graph_response(request, {"id": record.id})
+
+
+@graph_handler
+async def download_media(request: web.Request) -> web.StreamResponse:
+    """The media URL: Bearer token required; unknown, expired or unauthorised all answer 404 (META-MEDIA)."""
+    runtime, platform = _platform(request)
+    record = platform.media.resolve_url(dict(request.query))
+    header = request.headers.get("Authorization", "")
+    token = header.partition(" ")[2].strip() or request.query.get("access_token", "")
+    owners = {b.phone_number_id for b in _businesses_of_token(runtime, token)} if token else set()
+    if record is None or not (record.owner in owners or (record.owner == "link" and owners)):
+        raise MetaError(100, "Media not found: the URL is unknown or expired, or the request has no valid Bearer token.", http_status=404)
+    return download_response(platform.media, record)
+
+
+# --- GET / POST / DELETE /{id} --------------------------------------------------------------------
+
+
+@graph_handler
+async def get_node(request: web.Request) -> web.StreamResponse:
+    token = authenticate(request)
+    runtime, platform = _platform(request)
+    node = request.match_info["node"]
+    mine = _businesses_of_token(runtime, token)
+    business = next((b for b in mine if b.phone_number_id == node), None)
+    if business is not None:
+        return graph_response(request, phone_number_json(business, runtime.meta_platform, _fields(request)))
+    waba = [b for b in mine if b.waba_id == node]
+    if waba:
+        return graph_response(request, waba_json(waba[0], _fields(request)))
+    record = platform.media.lookup(node)
+    if record is not None and _owns_media(request, mine, record.owner):
+        return graph_response(request, media_json(platform.media, record))
+    template = platform.templates.by_id(node)
+    if template is not None and any(b.waba_id == template.waba_id for b in mine):
+        return graph_response(request, template.to_json(_fields(request)))
+    raise unsupported_request(request.method, node)
+
+
+def _owns_media(request: web.Request, mine: list[MetaBusiness], owner: str) -> bool:
+    """``phone_number_id`` in the query, when given, must be the number that uploaded the media."""
+    wanted = request.query.get("phone_number_id")
+    return any(b.phone_number_id == owner for b in mine) and (wanted is None or wanted == owner)
+
+
+@graph_handler
+async def delete_node(request: web.Request) -> web.StreamResponse:
+    token = authenticate(request)
+    runtime, platform = _platform(request)
+    node = request.match_info["node"]
+    record = platform.media.lookup(node)
+    if record is None or not _owns_media(request, _businesses_of_token(runtime, token), record.owner):
+        raise unsupported_request(request.method, node)
+    platform.media.store.delete(node)
+    return graph_response(request, {"success": True})
+
+
+@graph_handler
+async def post_node(request: web.Request) -> web.StreamResponse:
+    """``POST /{template_id}``: edit a template; it goes back to review (META-TPL-MGMT)."""
+    token = authenticate(request)
+    runtime, platform = _platform(request)
+    node = request.match_info["node"]
+    template = platform.templates.by_id(node)
+    if template is None or not any(b.waba_id == template.waba_id for b in _businesses_of_token(runtime, token)):
+        raise unsupported_request(request.method, node)
+    body = await json_body(request)
+    _edit(template, body)
+    platform.schedule_review(template, runtime.meta.businesses)
+    return graph_response(request, {"success": True, "id": template.id, "name": template.name, "category": template.category})
+
+
+def _edit(template: Template, body: dict[str, Any]) -> None:
+    if template.status not in ("APPROVED", "REJECTED", "PAUSED"):
+        raise MetaError(100, f"Only APPROVED, REJECTED or PAUSED templates can be edited; this one is {template.status}.")
+    category = str(body.get("category") or template.category).upper()
+    if template.status == "APPROVED" and category != template.category:
+        raise MetaError(100, "The category of an approved template cannot be changed.")
+    merged = {
+        "name": template.name, "language": template.language, "category": category,
+        "parameter_format": body.get("parameter_format") or template.parameter_format,
+        "components": body.get("components") or template.components,
+        "message_send_ttl_seconds": body.get("message_send_ttl_seconds", template.message_send_ttl_seconds),
+    }
+    edited = build(template.waba_id, merged, template.id)
+    template.category, template.parameter_format = edited.category, edited.parameter_format
+    template.components, template.message_send_ttl_seconds = edited.components, edited.message_send_ttl_seconds
+    template.status, template.rejected_reason = "PENDING", None
+    template.edits += 1
+
+
+# --- /{waba_id}/message_templates ------------------------------------------------------------------
+
+
+@graph_handler
+async def list_templates(request: web.Request) -> web.StreamResponse:
+    token = authenticate(request)
+    _, platform = _platform(request)
+    waba = _waba(request, token)[0]
+    items = [t for t in platform.templates.of(waba.waba_id) if _matches(t, request.query)]
+    limit = _int(request.query.get("limit"), DEFAULT_LIMIT, "limit")
+    start = _cursor(request.query.get("after")) if "after" in request.query else max(0, _cursor(request.query.get("before")) - limit) if "before" in request.query else 0
+    page = items[start : start + min(max(limit, 1), MAX_LIMIT)]
+    fields = _fields(request)
+    body: dict[str, Any] = {"data": [t.to_json(fields) for t in page]}
+    body["paging"] = _paging(request, start, len(page), len(items))
+    summary = _summary(request, platform.templates.of(waba.waba_id), len(items))
+    if summary:
+        body["summary"] = summary
+    return graph_response(request, body)
+
+
+def _matches(template: Template, query: Any) -> bool:
+    def listed(key: str, value: str) -> bool:
+        raw = query.get(key)
+        return raw is None or value.upper() in {v.strip().upper() for v in raw.split(",")}
+
+    name, content = query.get("name"), query.get("content")
+    text = " ".join(str(c.get("text", "")) for c in template.components)
+    either = query.get("name_or_content")
+    return (
+        listed("status", template.status) and listed("category", template.category) and listed("language", template.language)
+        and (name is None or name.lower() in template.name.lower())
+        and (content is None or content.lower() in text.lower())
+        and (either is None or either.lower() in (template.name + " " + text).lower())
+    )
+
+
+def _int(raw: str | None, default: int, name: str) -> int:
+    if raw is None:
+        return default
+    if not raw.isdigit():
+        raise MetaError(100, message=f"(#100) Param {name} must be a non-negative integer")
+    return int(raw)
+
+
+def _cursor(raw: str | None) -> int:
+    try:
+        text = base64.urlsafe_b64decode((raw or "") + "==").decode()
+        return int(text.removeprefix("offset:"))
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise MetaError(100, message=f"(#100) Invalid cursor '{raw}'") from exc
+
+
+def _encode(offset: int) -> str:
+    return base64.urlsafe_b64encode(f"offset:{offset}".encode()).decode().rstrip("=")
+
+
+def _paging(request: web.Request, start: int, count: int, total: int) -> dict[str, Any]:
+    """Cursors plus absolute ``next``/``previous`` URLs on the sandbox (pywa GETs them verbatim)."""
+    paging: dict[str, Any] = {"cursors": {"before": _encode(start), "after": _encode(start + count)}}
+    base = f"{request.app[RUNTIME].settings.base_url}{request.path}"
+    keep = {k: v for k, v in request.query.items() if k not in ("after", "before")}
+    if start + count < total:
+        paging["next"] = f"{base}?{urlencode({**keep, 'after': _encode(start + count)})}"
+    if start > 0:
+        paging["previous"] = f"{base}?{urlencode({**keep, 'before': _encode(start)})}"
+    return paging
+
+
+def _summary(request: web.Request, every: list[Template], matched: int) -> dict[str, Any]:
+    asked = {s.strip() for s in request.query.get("summary", "").split(",") if s.strip()}
+    values = {
+        "total_count": matched,
+        "message_template_count": len(every),
+        "message_template_limit": 250,
+        "are_translations_complete": True,
+    }
+    return {k: v for k, v in values.items() if k in asked}
+
+
+@graph_handler
+async def create_template(request: web.Request) -> web.StreamResponse:
+    token = authenticate(request)
+    runtime, platform = _platform(request)
+    waba = _waba(request, token)[0]
+    body = await json_body(request)
+    template = build(waba.waba_id, body, runtime.ids.graph_id())
+    check_new(platform.templates, template)
+    platform.templates.add(template)
+    platform.schedule_review(template, runtime.meta.businesses)
+    return graph_response(request, {"id": template.id, "status": template.status, "category": template.category})
+
+
+@graph_handler
+async def delete_templates(request: web.Request) -> web.StreamResponse:
+    """By name (every language), or by name and ``hsm_id`` (only that one)."""
+    token = authenticate(request)
+    _, platform = _platform(request)
+    waba = _waba(request, token)[0]
+    name, hsm_id = request.query.get("name"), request.query.get("hsm_id")
+    if not name:
+        raise MetaError(100, message="(#100) The parameter name is required.")
+    doomed = [t for t in platform.templates.of(waba.waba_id) if t.name == name and (hsm_id is None or t.id == hsm_id)]
+    if not doomed:
+        raise MetaError(100, f"Message template \"{name}\" can't be deleted as it doesn't exist.")
+    for template in doomed:
+        platform.templates.remove(template)
+    return graph_response(request, {"success": True})
+
+
+# --- /{waba_id}/phone_numbers ----------------------------------------------------------------------
+
+
+@graph_handler
+async def list_phone_numbers(request: web.Request) -> web.StreamResponse:
+    token = authenticate(request)
+    runtime, platform = _platform(request)
+    numbers = _waba(request, token)
+    fields = _fields(request)
+    data = [phone_number_json(b, platform, fields) for b in numbers]
+    return graph_response(request, {"data": data, "paging": {"cursors": {"before": _encode(0), "after": _encode(len(data))}}})
+
+
+def management_routes(prefix: str, node: str) -> list[web.AbstractRouteDef]:
+    table: list[web.AbstractRouteDef] = [
+        web.post(f"{prefix}/{node}/media", upload_media),
+        web.get(f"{prefix}/{node}/message_templates", list_templates),
+        web.post(f"{prefix}/{node}/message_templates", create_template),
+        web.delete(f"{prefix}/{node}/message_templates", delete_templates),
+        web.get(f"{prefix}/{node}/phone_numbers", list_phone_numbers),
+        web.get(f"{prefix}/{node}", get_node),
+        web.post(f"{prefix}/{node}", post_node),
+        web.delete(f"{prefix}/{node}", delete_node),
+    ]
+    if not prefix:
+        table.append(web.get(ATTACHMENTS_PATH, download_media))
+    return table

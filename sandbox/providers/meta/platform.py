@@ -1,0 +1,138 @@
+"""The Cloud API surface besides /messages: media, templates, limits, and the hooks a send passes through.
+
+``MetaPlatform`` is built once per runtime and reloaded with the scenario. ``before_send`` is the single
+call the send handler makes before the outcome is decided; ``after_accept`` schedules the media checks.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from sandbox.core.clock import VirtualClock
+from sandbox.core.ids import IdFactory
+from sandbox.core.messaging import Messaging
+from sandbox.core.scheduler import Scheduler
+from sandbox.core.store import Message
+from sandbox.core.webhooks import WebhookDispatcher
+from sandbox.providers.meta import render
+from sandbox.providers.meta.config import MetaBusiness, MetaBusinesses
+from sandbox.providers.meta.limits import RateLimits
+from sandbox.providers.meta.links import LinkFetcher, check_message_media, media_refs
+from sandbox.providers.meta.media import MEDIA_KINDS, MediaLibrary, decode_data
+from sandbox.providers.meta.template_send import check_template
+from sandbox.providers.meta.templates import Template, TemplateRegistry, review_problem
+from sandbox.settings import Settings
+
+PROVIDER = "meta"
+DEFAULT_REVIEW: dict[str, Any] = {"delay": 5.0, "outcome": "APPROVED", "reason": "NONE"}
+
+
+@dataclass
+class MetaPlatform:
+    settings: Settings
+    clock: VirtualClock
+    ids: IdFactory
+    scheduler: Scheduler
+    messaging: Messaging
+    dispatcher: WebhookDispatcher
+    media: MediaLibrary
+    links: LinkFetcher
+    templates: TemplateRegistry = field(default_factory=TemplateRegistry)
+    limits: RateLimits | None = None
+    review: dict[str, Any] = field(default_factory=lambda: dict(DEFAULT_REVIEW))  # meta.template_review
+    validate_templates: bool = True  # meta.validate_templates: false sends any template unchecked
+    section: dict[str, Any] = field(default_factory=dict)  # the scenario's meta section, for reset()
+
+    @classmethod
+    def create(cls, settings: Settings, clock: VirtualClock, ids: IdFactory, scheduler: Scheduler,
+               messaging: Messaging, dispatcher: WebhookDispatcher) -> MetaPlatform:
+        media = MediaLibrary.create(settings, clock, ids)
+        return cls(settings=settings, clock=clock, ids=ids, scheduler=scheduler, messaging=messaging,
+                   dispatcher=dispatcher, media=media, links=LinkFetcher(media, lambda: dispatcher.session),
+                   limits=RateLimits(clock))
+
+    def load(self, section: dict[str, Any], businesses: MetaBusinesses) -> None:
+        """The scenario's ``meta`` section: templates, template_review, limits."""
+        self.section = section
+        wabas = list(dict.fromkeys(b.waba_id for b in businesses.all()))
+        self.validate_templates = bool(section.get("validate_templates", True))
+        self.templates.load(list(section.get("templates") or []), wabas)
+        self.review = {**DEFAULT_REVIEW, **(section.get("template_review") or {})}
+        assert self.limits is not None
+        self.limits.load(section.get("limits") or {})
+
+    def reset(self, businesses: MetaBusinesses) -> None:
+        self.media.reset()
+        self.links.reset()
+        self.load(self.section, businesses)
+
+    # --- the send path ----------------------------------------------------------------------------
+    def before_send(self, business: MetaBusiness, body: dict[str, Any], wa_id: str | None) -> dict[str, Any]:
+        """Template and limit checks (raise MetaError); answers facts for ``message.meta``."""
+        extra: dict[str, Any] = {}
+        if self.validate_templates and body.get("type") == "template" and isinstance(body.get("template"), dict):
+            extra["rendered"] = check_template(self.templates, business.waba_id, body["template"])
+        assert self.limits is not None
+        self.limits.check(business.phone_number_id, business.country_code, wa_id)
+        return extra
+
+    def after_accept(self, message: Message) -> None:
+        """Media ids and links are checked just after acceptance, before the first status."""
+        if not media_refs(message.payload):
+            return
+
+        async def job() -> None:
+            await check_message_media(self.links, message, self.messaging.fail)
+
+        # Due a hair before the send so it runs ahead of any timeline step, even one at 0 s.
+        self.scheduler.at(message.created_at - 1e-6, job, label=f"{message.id} media check", key=message.id)
+
+    def store_inbound(self, business_id: str, spec: dict[str, Any], payload: dict[str, Any]) -> None:
+        kind = payload.get("type")
+        if kind in MEDIA_KINDS and isinstance(payload.get(kind), dict):
+            given = spec.get(str(kind))
+            data = decode_data(given.get("data")) if isinstance(given, dict) else None
+            self.media.store_inbound(business_id, str(kind), payload[kind], data)
+
+    # --- template review ------------------------------------------------------------------------
+    def schedule_review(self, template: Template, businesses: MetaBusinesses) -> None:
+        rule = {**self.review, **(self.review.get("overrides") or {}).get(template.name, {})}
+        outcome, reason = str(rule["outcome"]).upper(), str(rule.get("reason") or "NONE").upper()
+        problem = review_problem(template)
+        if problem and outcome == "APPROVED":
+            outcome, reason = "REJECTED", problem
+        version = template.edits
+
+        def job() -> None:
+            if self.templates.by_id(template.id) is not template or template.edits != version:
+                return  # deleted or edited meanwhile: that edit scheduled its own review
+            template.status = outcome
+            template.rejected_reason = reason if outcome == "REJECTED" else None
+            self.notify(template, outcome, reason, businesses)
+
+        self.scheduler.after(float(rule.get("delay", 5.0)), job, label=f"template {template.name} -> {outcome}")
+
+    def notify(self, template: Template, event: str, reason: str | None, businesses: MetaBusinesses) -> None:
+        """``message_template_status_update`` to the WABA's webhook (META-TPL-STATUS-WH)."""
+        business = next((b for b in businesses.by_waba(template.waba_id) if b.webhook_url), None)
+        if business is None or not business.webhook_url:
+            return
+        value: dict[str, Any] = {
+            "event": event,
+            "message_template_id": int(template.id),
+            "message_template_name": template.name,
+            "message_template_language": template.language,
+            "reason": reason,
+            "message_template_category": template.category,
+        }
+        envelope = render.envelope(business, value, field="message_template_status_update")
+        # Non-`messages` fields carry entry[].time (pywa requires it).
+        envelope["entry"][0]["time"] = int(self.clock.now() or time.time())
+        body = render.encode(envelope)
+        self.dispatcher.enqueue(
+            provider=PROVIDER, url=business.webhook_url, body=body,
+            headers=render.sign_headers(body, business.app_secret),
+            key=f"template:{template.id}", event=f"template:{event}", message_id=None,
+        )
