@@ -11,7 +11,7 @@ XML (UNCONFIRMED): requests as in SMSGlobal's KB sample, ``<messages><origin/><d
 <message/></messages>``: the root's children are the fields, a repeated child is a list, and a
 wrapper whose children all share one tag is a list (``<destinations><destination>…``). Responses
 use the JMS serializer's defaults of the Symfony stack behind the v2 docs: root ``<result>``, list
-items ``<entry>``, text in CDATA. DOCTYPE declarations are refused (no entity expansion).
+items ``<entry>`` (text escaped, not CDATA). DOCTYPE declarations are refused (no entity expansion).
 """
 
 from __future__ import annotations
