@@ -17,10 +17,11 @@ run: $(STAMP)
 	$(BIN)/wa-sandbox serve
 
 lint: $(STAMP)
-	$(BIN)/ruff check sandbox tests
+	$(BIN)/ruff check sandbox tests examples
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
+	cd examples/whatsapp-service && ../../$(BIN)/mypy
 
 pytest: $(STAMP)
 	$(BIN)/pytest
