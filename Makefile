@@ -37,6 +37,11 @@ browser:
 
 test: lint typecheck browser pytest
 
+# Benchmarks (docs/bench.md), not part of `make test`: several minutes; BENCH_ARGS=--quick for a smoke run.
+bench: $(STAMP)
+	test -x $(BIN)/py-spy || $(BIN)/python -m pip install --quiet -e '.[bench]'
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
 image-test:
 	bash scripts/image-test.sh
 

@@ -1,0 +1,1 @@
+"""Benchmarks for wa-sandbox (docs/bench.md): ``python -m bench.run [--quick]`` writes bench/RESULTS.md."""

@@ -1,0 +1,85 @@
+"""How each target is started: the sandbox (with a bench scenario), the webhook receiver, bare aiohttp,
+WireMock and Prism (npm packages installed once into a cache folder outside the repository)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+from bench import procs
+from bench.bodies import SEND_PATH
+from sandbox.settings import Settings
+
+HERE = Path(__file__).resolve().parent
+SPEC = HERE.parent.parent / "shared" / "reference" / "meta-openapi-v23.yaml"
+NPM_PACKAGES = ("wiremock", "@stoplight/prism-cli")
+
+
+def bench_scenario(work: Path) -> Path:
+    """The default scenario with Meta's rate limits off (80 msg/s per number and one message per 6 s to
+    a user would reject almost every send of a load test); everything else unchanged."""
+    path = work / "bench.yaml"
+    if not path.exists():
+        data = yaml.safe_load(Path(Settings().scenario).read_text())
+        data["name"] = "bench"
+        data["meta"]["limits"] = {"*": {"throughput": 0, "pair_every": 0, "pair_burst": 0}}
+        path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
+    return path
+
+
+def sandbox_command() -> list[str]:
+    script = Path(sys.executable).parent / "wa-sandbox"
+    return [str(script)] if script.exists() else [sys.executable, "-m", "sandbox.cli"]
+
+
+def start_sandbox(work: Path, label: str, *, clock: list[str], webhook_url: str | None = None,
+                  max_messages: int = 2_000_000) -> procs.Service:
+    port = procs.free_port()
+    cmd = [*sandbox_command(), "serve", "--port", str(port), *clock, "--scenario", str(bench_scenario(work)),
+           "--log-level", "warning"]
+    cmd += ["--meta-webhook-url", webhook_url] if webhook_url else []
+    env = {"SANDBOX_MAX_MESSAGES": str(max_messages)}
+    return procs.start("sandbox", cmd, port, "/_sandbox/health", env=env, log=work / f"sandbox-{label}.log")
+
+
+def start_receiver(work: Path) -> procs.Service:
+    port = procs.free_port()
+    cmd = [sys.executable, "-m", "bench.receiver", "--port", str(port)]
+    return procs.start("receiver", cmd, port, "/stats", log=work / "receiver.log")
+
+
+def start_target(name: str, work: Path, tools: Path, receiver: procs.Service | None) -> procs.Service:
+    port = procs.free_port()
+    if name == "sandbox":
+        assert receiver is not None
+        return start_sandbox(work, "load", clock=["--clock", "real"], webhook_url=receiver.base_url + "/hook")
+    if name == "bare":
+        cmd = [sys.executable, "-m", "bench.bare", "--port", str(port)]
+        return procs.start(name, cmd, port, "/health", log=work / "bare.log")
+    if name == "wiremock":
+        cmd = [str(npm_bin(tools, "wiremock")), "--port", str(port), "--bind-address", "127.0.0.1",
+               "--root-dir", str(HERE / "wiremock"), "--no-request-journal", "--disable-banner"]
+        return procs.start(name, cmd, port, "/__admin/health", log=work / "wiremock.log", timeout=90)
+    if name == "prism":
+        if not SPEC.exists():
+            raise RuntimeError(f"Meta's spec is not at {SPEC}")
+        cmd = [str(npm_bin(tools, "prism")), "mock", "-h", "127.0.0.1", "-p", str(port), str(SPEC)]
+        # Prism answers any request once listening; a 404/405 on a GET of the send path is enough.
+        return procs.start(name, cmd, port, SEND_PATH, log=work / "prism.log", timeout=120, any_status=True)
+    raise RuntimeError(f"unknown target {name!r}")
+
+
+def npm_bin(tools: Path, name: str) -> Path:
+    """Install the npm packages into ``tools`` the first time (outside the repository)."""
+    binary = tools / "node_modules" / ".bin" / name
+    if not binary.exists():
+        if shutil.which("npm") is None:
+            raise RuntimeError("npm is not installed")
+        tools.mkdir(parents=True, exist_ok=True)
+        subprocess.run(["npm", "install", "--prefix", str(tools), "--no-audit", "--no-fund", *NPM_PACKAGES],
+                       check=True, capture_output=True, timeout=600)
+    return binary

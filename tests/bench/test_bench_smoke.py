@@ -1,0 +1,32 @@
+"""Smoke test of the benchmark harness: quick mode, sandbox only, tiny counts (the real run is `make bench`)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+# RSS comes from /proc; without wrk the harness falls back to its Python generator.
+pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="RSS is read from /proc")
+
+
+def test_quick_run_against_the_sandbox_writes_every_section(tmp_path: Path) -> None:
+    out = tmp_path / "RESULTS.md"
+    cmd = [sys.executable, "-m", "bench.run", "--quick", "--targets", "sandbox", "--out", str(out),
+           "--cold-seconds", "1", "--saturation-seconds", "1", "--rates", "20", "--sustain-rate", "20",
+           "--sustain-seconds", "1", "--memory-counts", "100", "--connections", "4", "--rate-connections", "4",
+           "--no-profile"]
+    subprocess.run(cmd, check=True, capture_output=True, timeout=45, cwd=Path(__file__).resolve().parents[2])
+    results = json.loads((tmp_path / "results.json").read_text())
+    sandbox = results["targets"]["sandbox"]
+    assert sandbox["warm"]["ok"] > 0
+    assert sandbox["rates"][0]["webhooks"]["missing"] == 0
+    assert results["startup_memory"]["memory"][0]["stored"] == 100
+    assert {c["target"] for c in results["comparison"]} >= {"start to healthy < 0.5 s", "idle RSS < 150 MB"}
+    text = out.read_text()
+    for heading in ("## Machine", "## Against issue 9's targets", "## Saturation", "## Fixed rates",
+                    "## Webhook lifecycle", "## Start-up and memory"):
+        assert heading in text
