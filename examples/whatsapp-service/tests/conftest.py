@@ -8,6 +8,7 @@ webhooks due by then were delivered to the service, so the service's store is up
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
@@ -55,10 +56,20 @@ class Service:
 
 
 @pytest.fixture
-async def service(aiohttp_client: Any, wa_sandbox: Any) -> Service:
+def start_service(aiohttp_client: Any, wa_sandbox: Any) -> Callable[..., Awaitable[Service]]:
+    """Start the service configured for the sandbox; keyword arguments override environment variables."""
+
+    async def start(**overrides: str) -> Service:
+        config = Config.from_env({**service_env(wa_sandbox), **overrides})
+        return Service(await aiohttp_client(create_app(config), headers={"Authorization": f"Bearer {API_TOKEN}"}))
+
+    return start
+
+
+@pytest.fixture
+async def service(start_service: Any, wa_sandbox: Any) -> Service:
     """The running service, whose /webhook the sandbox has verified and delivers to."""
-    client = await aiohttp_client(create_app(Config.from_env(service_env(wa_sandbox))),
-                                  headers={"Authorization": f"Bearer {API_TOKEN}"})
+    service = await start_service()
     # Registering the webhook performs Meta's GET handshake against the service (verify_token must match).
-    await wa_sandbox.control.set_webhook(str(client.make_url("/webhook")))
-    return Service(client)
+    await wa_sandbox.control.set_webhook(service.url("/webhook"))
+    return service
