@@ -16,7 +16,7 @@ from sandbox.providers.smsglobal.http import render_http_error as render_http_er
 from sandbox.providers.smsglobal.service import local_date
 from sandbox.providers.smsglobal.wire import as_list
 
-PATH_PREFIXES = ("/v2/", "/v2")
+PATH_PREFIXES = ("/v2/",)  # not "/v2": Meta's /v23.0/... paths start with it
 ID = r"{id:\d+}"
 NUMBER = r"{number:\+?\d+}"
 

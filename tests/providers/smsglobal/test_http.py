@@ -180,3 +180,9 @@ async def test_xml_with_doctype_is_refused(sg: SmsglobalClient) -> None:
     body = b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "b">]><messages><message>&a;</message></messages>'
     reply = await sg.call("POST", "/v2/sms", data=body, headers={"Content-Type": "application/xml"})
     assert reply.status == 400 and "DOCTYPE" in reply.json["errors"]["request"]["errors"][0]
+
+
+async def test_meta_versioned_paths_keep_meta_error_shape(sg: SmsglobalClient) -> None:
+    """/v23.0/... starts with "/v2" but is Meta's: its unrouted paths must not answer in SMSGlobal's shape."""
+    reply = await sg.call("GET", "/v23.0/not-a-node/here")
+    assert "error" in reply.json and "code" not in reply.json
