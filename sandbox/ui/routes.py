@@ -117,11 +117,29 @@ async def address_form(request: web.Request) -> web.StreamResponse:
     return web.json_response({"country": country, "fields": fields, "values": values})
 
 
+@control
+async def media(request: web.Request) -> web.StreamResponse:
+    """Preview bytes of a media id from a provider's media store, without its auth and expiry rules.
+
+    Found through the provider hooks' ``platform.media.store`` (Meta's MediaLibrary and the core
+    MediaStore); a provider without one, or an unknown id, is a 404 and the page shows a file card.
+    """
+    rt = request.app[RUNTIME]
+    provider, media_id = request.match_info["provider"], request.match_info["id"]
+    hooks = rt.messaging.providers.get(provider)
+    store: Any = getattr(getattr(getattr(hooks, "platform", None), "media", None), "store", None)
+    record = store.get(media_id) if store is not None else None
+    if record is None:
+        raise ControlError(f"no media '{media_id}' in the {provider} media store", 404)
+    return web.FileResponse(store.path(media_id), headers={"Content-Type": record.mime_type, "Cache-Control": "no-store"})
+
+
 ROUTES: list[web.AbstractRouteDef] = [
     web.get(PREFIX, page),
     web.get(f"{PREFIX}/", page),
     web.get(f"{PREFIX}/events", events),
     web.get(f"{PREFIX}/api/directory", directory),
     web.get(f"{PREFIX}/api/address-form/{{id}}", address_form),
+    web.get(f"{PREFIX}/api/media/{{provider}}/{{id}}", media),
     web.get(f"{PREFIX}/static/{{name}}", asset),
 ]

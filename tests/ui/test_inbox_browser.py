@@ -193,3 +193,20 @@ async def test_message_of_another_provider_renders_from_the_journal(inbox: Page,
     await expect(row(inbox, "sms-1").locator(".text")).to_have_text("Your code is 1234")
     await expect(row(inbox, "sms-1").locator(".leg")).to_have_text("SMS")
     await expect(inbox.locator(".group-title .provider", has_text="acme-sms")).to_be_visible()
+
+
+async def test_sms_leg_sharing_a_message_id_with_a_whatsapp_leg_shows_as_fallback(
+    inbox: Page, wa_sandbox: RunningSandbox
+) -> None:
+    rt = wa_sandbox.runtime
+    common = {"provider": "acme-pnp", "direction": "outbound", "business": "1", "user": "886912345678"}
+    whatsapp = Message(id="pnp-7-wa", channel="whatsapp", type="template", created_at=rt.clock.now(),
+                       payload={"template_name": "order_update", "template_data": {"body": {"parameters": [{"text": "A-1"}]}}},
+                       meta={"pnp_message_id": 7}, **common)
+    sms = Message(id="pnp-7-sms", channel="sms", type="sms", created_at=rt.clock.now() + 1,
+                  payload={"text": "Order A-1 shipped", "segments": 1}, meta={"pnp_message_id": 7}, **common)
+    for message in (whatsapp, sms):
+        rt.journal.add(message)
+        rt.feed.publish({"kind": "message", "id": message.id})
+    await expect(row(inbox, "pnp-7-wa").locator(".param")).to_have_text("{{1}}A-1")
+    await expect(row(inbox, "pnp-7-sms").locator(".leg")).to_have_text("SMS fallback · 1 part(s)")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+from aiohttp import FormData
+
 from sandbox.testing.plugin import RunningSandbox
 
 INBOX = "/_sandbox/inbox"
@@ -48,3 +50,22 @@ async def test_address_form_of_a_message_that_is_not_an_address_message_is_404(w
     async with wa_sandbox.control.session.get(f"{wa_sandbox.url}{INBOX}/api/address-form/{sent['id']}") as resp:
         assert resp.status == 404
         assert "is not an address message" in (await resp.json())["error"]["message"]
+
+
+async def test_media_preview_serves_an_uploaded_media_id(wa_sandbox: RunningSandbox) -> None:
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+    form = FormData()
+    form.add_field("messaging_product", "whatsapp")
+    form.add_field("file", png, filename="a.png", content_type="image/png")
+    url = f"{wa_sandbox.url}/v23.0/100000000000001/media"
+    async with wa_sandbox.control.session.post(url, data=form, headers={"Authorization": "Bearer sandbox-token"}) as resp:
+        media_id = (await resp.json())["id"]
+    async with wa_sandbox.control.session.get(f"{wa_sandbox.url}{INBOX}/api/media/meta/{media_id}") as resp:
+        assert resp.status == 200 and resp.content_type == "image/png"
+        assert await resp.read() == png
+
+
+async def test_media_preview_of_an_unknown_id_is_404(wa_sandbox: RunningSandbox) -> None:
+    async with wa_sandbox.control.session.get(f"{wa_sandbox.url}{INBOX}/api/media/meta/123456") as resp:
+        assert resp.status == 404
+        assert "no media '123456'" in (await resp.json())["error"]["message"]

@@ -296,10 +296,18 @@ function messageRow(m, reactions) {
   return row;
 }
 
+// An SMS is a fallback leg when the provider says so, or when a WhatsApp message of the same provider
+// in this chat shares one of its "*message_id" facts (MAAC SMS+: pnp_message_id).
 function legLabel(m) {
-  const leg = m.meta?.leg || m.meta?.fallback_of ? "SMS fallback" : "SMS";
-  const parts = m.meta?.segments || m.meta?.parts;
+  const leg = m.meta?.leg || m.meta?.fallback_of || isFallbackLeg(m) ? "SMS fallback" : "SMS";
+  const parts = m.meta?.segments || m.meta?.parts || m.payload?.segments;
   return parts ? `${leg} · ${parts} part(s)` : leg;
+}
+
+function isFallbackLeg(m) {
+  const keys = Object.keys(m.meta || {}).filter((k) => k.endsWith("message_id") && m.meta[k] != null);
+  return [...state.messages.values()].some((o) => o.channel === "whatsapp" && o.provider === m.provider &&
+    o.user === m.user && keys.some((k) => o.meta?.[k] === m.meta[k]));
 }
 
 function statusMark(m) {
@@ -321,7 +329,7 @@ function quote(m) {
   const ctxId = m.payload?.context?.message_id || m.payload?.context?.id || m.meta?.context;
   if (!ctxId) return null;
   const target = state.messages.get(ctxId);
-  const who = target ? (target.direction === "inbound" ? userName(target.user) : businessName(target.provider, target.business)) : "Message";
+  const who = target ? (target.direction === "inbound" ? userName(target.user) : businessName(target.provider, target.business).split(" · ")[0]) : "Message";
   return h(
     "button",
     { class: "quote", type: "button", onclick: () => flash(ctxId) },

@@ -27,7 +27,7 @@ export function summary(msg) {
   if (msg.type === "location") return `📍 ${obj?.name || obj?.address || "Location"}`;
   if (msg.type === "contacts") return `👤 ${(obj || []).map((c) => c?.name?.formatted_name).join(", ")}`;
   if (msg.type === "interactive") return interactiveSummary(obj || {});
-  if (msg.type === "template") return msg.meta?.rendered_text || `📄 Template ${obj?.name || ""}`;
+  if (msg.type === "template") return (typeof msg.meta?.rendered === "string" ? msg.meta.rendered.split("\n")[0] : "") || `📄 Template ${obj?.name || ""}`;
   if (msg.type === "button") return obj?.text || obj?.payload || "";
   if (msg.type === "reaction") return `Reacted ${obj?.emoji || ""}`;
   return genericText(msg) || `[${msg.type}]`;
@@ -64,29 +64,39 @@ const META = {
   unsupported: () => ({ content: [h("div", { class: "system-text" }, "This message type is not supported.")], actions: [] }),
 };
 
+// Media by link: the link itself; by id: the provider's media store through the inbox (a file card if absent).
+function mediaSrc(obj, msg) {
+  if (obj.link) return obj.link;
+  if (obj.id) return `/_sandbox/inbox/api/media/${encodeURIComponent(msg.provider)}/${encodeURIComponent(obj.id)}`;
+  return null;
+}
+
 function media(p, msg) {
   const kind = msg.type;
   const obj = p[kind] || {};
-  const src = obj.link || obj.url || msg.meta?.media_url;
-  const content = [mediaPreview(kind, obj, src)];
+  const content = [mediaPreview(kind, obj, mediaSrc(obj, msg))];
   if (obj.caption) content.push(h("div", { class: "text caption" }, formatted(obj.caption)));
   return { content, actions: [] };
 }
 
 function mediaPreview(kind, obj, src) {
   const label = obj.filename || (src ? String(src).split("/").pop() : `media id ${obj.id || "?"}`);
-  if ((kind === "image" || kind === "sticker") && src) {
-    return h("img", { class: `media ${kind}`, src, alt: obj.caption || kind, loading: "lazy" });
-  }
-  if (kind === "video" && src) return h("video", { class: "media", src, controls: true, preload: "metadata" });
-  if (kind === "audio" && src) return h("audio", { class: "audio", src, controls: true, preload: "none" });
-  return h(
+  const card = () => h(
     "div",
     { class: `file-card file-${kind}` },
     h("span", { class: "file-icon" }, ICONS[kind] || "📎"),
     h("span", { class: "file-name" }, label),
     h("span", { class: "file-kind" }, obj.mime_type || kind),
   );
+  if ((kind === "image" || kind === "sticker") && src) {
+    const img = h("img", { class: `media ${kind}`, src, alt: obj.caption || kind, loading: "lazy" });
+    img.addEventListener("error", () => img.replaceWith(card()), { once: true });
+    return img;
+  }
+  if (kind === "video" && src) return h("video", { class: "media", src, controls: true, preload: "metadata" });
+  if (kind === "audio" && src) return h("audio", { class: "audio", src, controls: true, preload: "none" });
+  if (src) return h("a", { class: "file-link", href: src, target: "_blank", rel: "noopener noreferrer" }, card());
+  return card();
 }
 
 function location(loc) {
@@ -125,7 +135,7 @@ function header(hd) {
   if (!hd) return null;
   if (hd.type === "text") return h("div", { class: "header-text" }, formatted(hd.text || ""));
   const obj = hd[hd.type];
-  if (MEDIA.includes(hd.type) && obj) return mediaPreview(hd.type, obj, obj.link);
+  if (MEDIA.includes(hd.type) && obj) return mediaPreview(hd.type, obj, mediaSrc(obj, { provider: "meta" }));
   return null;
 }
 
@@ -188,43 +198,52 @@ function inboundInteractive(i) {
   return { content: [h("div", { class: "kind-note" }, `interactive · ${i.type || "?"}`)], actions: [] };
 }
 
-// Templates: the journal may carry the rendered text (template registry); otherwise show the name and
-// the parameters the application filled in, so the developer sees exactly what was sent.
+// Templates: the journal carries the text the user sees (meta.rendered: header, body, footer, then one
+// "[label]" line per button) when the template registry knows the template; otherwise the name and the
+// parameters the application filled in, so the developer sees exactly what was sent.
 function template(p, msg, ctx) {
   const t = p.template || {};
   const comps = t.components || [];
   const content = [h("div", { class: "kind-note" }, `📄 ${t.name || "template"} · ${t.language?.code || t.language || ""}`)];
-  const rendered = msg.meta?.rendered_text || msg.meta?.rendered;
-  const head = comps.find((c) => c.type === "header");
-  const headParam = head?.parameters?.[0];
-  if (headParam) content.push(templateHeader(headParam));
-  if (typeof rendered === "string") content.push(h("div", { class: "text" }, formatted(rendered)));
-  else {
+  const rendered = [msg.meta?.rendered, msg.meta?.rendered_text].find((x) => typeof x === "string");
+  const headParam = comps.find((c) => c.type === "header")?.parameters?.[0];
+  if (headParam && !(rendered && headParam.type === "text")) content.push(templateHeader(headParam));
+  const labels = [];
+  if (rendered) {
+    const lines = rendered.split("\n");
+    while (lines.length && /^\[.*\]$/.test(lines[lines.length - 1])) labels.unshift(lines.pop().slice(1, -1));
+    content.push(h("div", { class: "text" }, formatted(lines.join("\n"))));
+  } else {
     const bodyParams = comps.find((c) => c.type === "body")?.parameters || [];
     if (bodyParams.length) {
       content.push(h("div", { class: "params" }, bodyParams.map((param, n) =>
         h("div", { class: "param" }, h("span", { class: "param-name" }, `{{${param.parameter_name || n + 1}}}`), paramValue(param)))));
     }
   }
+  const sent = new Map(comps.filter((c) => c.type === "button").map((c) => [Number(c.index), c]));
+  const count = Math.max(labels.length, ...[...sent.keys()].map((i) => i + 1), 0);
   const actions = [];
-  for (const c of comps.filter((x) => x.type === "button")) {
-    const param = (c.parameters || [])[0] || {};
-    if (c.sub_type === "quick_reply") {
-      const text = param.payload || param.text || `Quick reply ${c.index}`;
-      actions.push(tapButton("↩", text, () => ctx.act({ type: "button", button: { payload: param.payload || text, text } }, msg.id)));
-    } else {
-      actions.push(h("div", { class: "tap-button static" }, h("span", { class: "tap-icon" }, c.sub_type === "url" ? "↗" : "⧉"),
-        `${c.sub_type || "button"}: ${paramValue(param)}`));
-    }
-  }
+  for (let index = 0; index < count; index++) actions.push(templateButton(labels[index], sent.get(index), index, msg, ctx));
   return { content, actions };
+}
+
+// A quick reply taps back as a "button" message (payload from the send, text = the label). A label
+// without a sent component is taken for a quick reply too (UNCONFIRMED for static URL buttons).
+function templateButton(label, comp, index, msg, ctx) {
+  const param = (comp?.parameters || [])[0] || {};
+  if (!comp || comp.sub_type === "quick_reply") {
+    const text = label || param.payload || param.text || `Quick reply ${index + 1}`;
+    return tapButton("↩", text, () => ctx.act({ type: "button", button: { payload: param.payload || text, text } }, msg.id));
+  }
+  return h("div", { class: "tap-button static" }, h("span", { class: "tap-icon" }, comp.sub_type === "url" ? "↗" : "⧉"),
+    label ? `${label} (${paramValue(param)})` : `${comp.sub_type || "button"}: ${paramValue(param)}`);
 }
 
 function templateHeader(param) {
   if (param.type === "text") return h("div", { class: "header-text" }, param.text || "");
   if (param.type === "location") return location(param.location || {});
   const obj = param[param.type];
-  if (MEDIA.includes(param.type) && obj) return mediaPreview(param.type, obj, obj.link);
+  if (MEDIA.includes(param.type) && obj) return mediaPreview(param.type, obj, mediaSrc(obj, { provider: "meta" }));
   return h("div", { class: "kind-note" }, `header · ${param.type}`);
 }
 
@@ -258,8 +277,20 @@ function genericText(msg) {
   return "";
 }
 
+// A template sent through another provider (MAAC's whatsapp leg, SMSGlobal, Modica): name and values.
+function genericTemplate(p) {
+  const name = p.template_name ?? p.template?.name ?? (typeof p.template === "string" ? p.template : null);
+  if (!name) return null;
+  const params = p.template_data?.body?.parameters ?? p.params ?? p.parameters ?? p.template?.params ?? [];
+  const values = (Array.isArray(params) ? params : Object.values(params)).map((x) => (typeof x === "object" && x ? x.text ?? x.value ?? JSON.stringify(x) : String(x)));
+  return [h("div", { class: "kind-note" }, `📄 ${name}${p.language ? ` · ${p.language?.code || p.language}` : ""}`),
+    values.length ? h("div", { class: "params" }, values.map((v, n) => h("div", { class: "param" }, h("span", { class: "param-name" }, `{{${n + 1}}}`), v))) : null];
+}
+
 function generic(msg) {
   const text = genericText(msg);
+  const tpl = genericTemplate(msg.payload || {});
+  if (tpl && !text) return { content: tpl, actions: [] };
   const content = [];
   if (msg.type && msg.type !== "text" && msg.type !== "sms") content.push(h("div", { class: "kind-note" }, `${msg.provider} · ${msg.type}`));
   if (text) content.push(h("div", { class: "text" }, msg.channel === "sms" ? text : formatted(text)));
