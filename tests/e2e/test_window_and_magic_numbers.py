@@ -114,15 +114,17 @@ async def test_magic_taps_first_button(wa_sandbox):
 
 
 async def test_magic_taps_first_template_quick_reply(wa_sandbox):
-    body = {"messaging_product": "whatsapp", "to": MAGIC["taps-first-button"], **TEMPLATE}
-    body["template"] = {**TEMPLATE["template"], "components": [
-        {"type": "button", "sub_type": "quick_reply", "index": "0", "parameters": [{"type": "payload", "payload": "STOP"}]}]}
+    body = {"messaging_product": "whatsapp", "to": MAGIC["taps-first-button"], "type": "template", "template": {
+        "name": "seasonal_promotion", "language": {"code": "en_US"}, "components": [
+            {"type": "header", "parameters": [{"type": "text", "text": "Summer Sale"}]},
+            {"type": "body", "parameters": [{"type": "text", "text": t} for t in ("Sunday", "25OFF", "25%")]},
+            {"type": "button", "sub_type": "quick_reply", "index": "0", "parameters": [{"type": "payload", "payload": "STOP-PROMOS"}]}]}}
     status, answer = await send(wa_sandbox, body)
-    if status != 200:  # a registry that knows hello_world has no buttons rejects this: then the tap has no target
-        pytest.skip(f"template registry rejects quick-reply params on hello_world: {answer['error']['code']}")
+    assert status == 200, answer
     await wa_sandbox.control.advance(5)
     inbound = (await wa_sandbox.control.wait_for(direction="inbound"))[0]
-    assert inbound["payload"]["button"] == {"payload": "STOP", "text": "STOP"}
+    assert inbound["payload"]["button"] == {"payload": "STOP-PROMOS", "text": "Unsubscribe from Promos"}
+    assert inbound["payload"]["context"]["id"] == answer["messages"][0]["id"]
 
 
 async def test_magic_picks_first_row(wa_sandbox):

@@ -98,11 +98,22 @@ class MetaProvider:
         self._post(business, value, key=message.id, event=f"message:{message.type}", message_id=message.id)
 
     def user_action(self, message: Message, action: UserAction, outcome: Outcome) -> Message | None:
-        spec = _action_spec(message, action, self.messaging.engine.faker_for(message.user))
+        fake = self.messaging.engine.faker_for(message.user)
+        spec = _action_spec(message, action, fake, self._template_buttons(message))
         if spec is None:
             message.meta.setdefault("notes", []).append(f"user action '{action.kind}' does not apply to {message.type}")
             return None
         return self.receive(message.business, message.user, spec, reply_to=message.id if spec.pop("_context", False) else None)
+
+    def _template_buttons(self, message: Message) -> list[dict[str, Any]]:
+        """The registered template's buttons, so a scripted tap carries the label the user saw."""
+        template = message.payload.get("template") if message.type == "template" else None
+        business = self.businesses.by_phone_number_id(message.business)
+        if not template or business is None or self.platform is None:
+            return []
+        language = (template.get("language") or {}).get("code", "")
+        found = self.platform.templates.get(business.waba_id, str(template.get("name")), str(language))
+        return found.buttons() if found else []
 
     def webhook_targets(self) -> list[dict[str, Any]]:
         return [b.to_json() for b in self.businesses.all()]
@@ -229,7 +240,9 @@ def _pick(items: list[dict[str, Any]], which: Any, id_key: str) -> dict[str, Any
     return next((i for i in items if i.get(id_key) == which), None)
 
 
-def _action_spec(message: Message, action: UserAction, fake: Any) -> dict[str, Any] | None:
+def _action_spec(
+    message: Message, action: UserAction, fake: Any, template_buttons: list[dict[str, Any]]
+) -> dict[str, Any] | None:
     """What the user sends back for a scripted action on ``message`` (None: not applicable)."""
     payload = message.payload
     interactive = payload.get("interactive") or {}
@@ -256,9 +269,10 @@ def _action_spec(message: Message, action: UserAction, fake: Any) -> dict[str, A
         quick = [c for c in payload["template"].get("components", []) if c.get("sub_type") == "quick_reply"]
         chosen = _pick(quick, value, "index")
         if chosen:
-            param = (chosen.get("parameters") or [{}])[0]
-            text = param.get("payload", "")
-            return {"type": "button", "button": {"payload": text, "text": text}, "_context": True}
+            payload = (chosen.get("parameters") or [{}])[0].get("payload", "")
+            index = int(chosen.get("index", 0))
+            label = template_buttons[index].get("text") if index < len(template_buttons) else None
+            return {"type": "button", "button": {"payload": payload, "text": label or payload}, "_context": True}
     if kind == "pick" and itype == "list":
         rows = [r for s in interactive.get("action", {}).get("sections", []) for r in s.get("rows", [])]
         chosen = _pick(rows, value, "id")
