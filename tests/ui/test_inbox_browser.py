@@ -210,3 +210,10 @@ async def test_sms_leg_sharing_a_message_id_with_a_whatsapp_leg_shows_as_fallbac
         rt.feed.publish({"kind": "message", "id": message.id})
     await expect(row(inbox, "pnp-7-wa").locator(".param")).to_have_text("{{1}}A-1")
     await expect(row(inbox, "pnp-7-sms").locator(".leg")).to_have_text("SMS fallback · 1 part(s)")
+
+
+async def test_template_shows_the_text_the_user_sees(inbox: Page, send_meta: Any) -> None:
+    wamid = await send_meta(ANA, "template", {"name": "hello_world", "language": {"code": "en_US"}})
+    bubble = row(inbox, wamid).locator(".bubble")
+    await expect(bubble.locator(".kind-note")).to_have_text("📄 hello_world · en_US")
+    await expect(bubble.locator(".text")).to_contain_text("Hello World")
