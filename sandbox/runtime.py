@@ -67,6 +67,7 @@ class Runtime:
         for name, hooks in self.messaging.providers.items():
             if provider in (None, name):
                 hooks.reset()
+        self.feed.publish({"kind": "reset", "provider": provider})  # live views (inbox) start over
 
     def _seed(self) -> str | int:
         return self.settings.seed or self.scenario.raw.get("seed") or 0
@@ -103,7 +104,9 @@ def build_runtime(settings: Settings, *, clock: VirtualClock | None = None, ids:
         config=SmsglobalConfig.parse(scenario.section("smsglobal")),
     )
     messaging.register(smsglobal)
-    maac = MaacProvider(messaging=messaging, dispatcher=dispatcher, ids=ids, clock=clock, section=scenario.section("maac"))
+    maac = MaacProvider(
+        messaging=messaging, dispatcher=dispatcher, ids=ids, clock=clock, section=scenario.section("maac"), cloud_api=meta
+    )
     messaging.register(maac)
     modica = ModicaProvider(messaging=messaging, dispatcher=dispatcher, ids=ids, clock=clock,
                             section=scenario.section("modica"))

@@ -48,6 +48,15 @@ async def test_scripted_user_replies_hi(wa, wa_sandbox, pywa_receiver):
     assert msg[0].text == "hi"
 
 
+async def test_a_scripted_reply_sends_exactly_one_inbound_webhook(wa, wa_sandbox, pywa_receiver):
+    await wa.send_message(to="15550200009", text="Anyone there?")
+    await wa_sandbox.control.advance(5)
+    await pywa_receiver.wait(lambda u: isinstance(u, types.Message))
+    await wa_sandbox.control.advance(60)  # nothing else is scheduled: a duplicate would already be out
+    assert len(await wa_sandbox.control.webhooks(event="message:")) == 1
+    assert len(await wa_sandbox.control.messages(direction="inbound")) == 1
+
+
 async def test_scripted_tap_on_first_reply_button(wa, wa_sandbox, pywa_receiver):
     sent = await wa.send_message(to="15550200010", text="Confirm?", buttons=[
         types.Button(title="Yes", callback_data="yes"), types.Button(title="No", callback_data="no")])

@@ -103,7 +103,8 @@ class MetaProvider:
         if spec is None:
             message.meta.setdefault("notes", []).append(f"user action '{action.kind}' does not apply to {message.type}")
             return None
-        return self.receive(message.business, message.user, spec, reply_to=message.id if spec.pop("_context", False) else None)
+        # Messaging receives what we return: build it only (receiving here too would send two webhooks).
+        return self.build_inbound(message.business, message.user, spec, reply_to=message.id if spec.pop("_context", False) else None)
 
     def _template_buttons(self, message: Message) -> list[dict[str, Any]]:
         """The registered template's buttons, so a scripted tap carries the label the user saw."""
@@ -153,9 +154,10 @@ class MetaProvider:
         if reply_to and self.messaging.journal.get(reply_to) is None:
             raise ControlError(f"context.message_id '{reply_to}' is not a message in the journal", 404)
         body = {k: v for k, v in spec.items() if k not in ("provider", "business", "from", "context", "reply_to")}
-        return self.receive(business.phone_number_id, wa_id, body, reply_to=reply_to)
+        return self.messaging.receive(self.build_inbound(business.phone_number_id, wa_id, body, reply_to=reply_to))
 
-    def receive(self, business_id: str, wa_id: str, spec: dict[str, Any], reply_to: str | None = None) -> Message:
+    def build_inbound(self, business_id: str, wa_id: str, spec: dict[str, Any], reply_to: str | None = None) -> Message:
+        """The user's message as Meta would deliver it (media stored, context set); not yet received."""
         business = self._business(business_id)
         now = self.clock.now()
         context = None
@@ -180,7 +182,7 @@ class MetaProvider:
             status="received",
             meta={"wa_id": wa_id, "user_id": persona.user_id, "name": persona.name},
         )
-        return self.messaging.receive(message)
+        return message
 
     # --- helpers ----------------------------------------------------------------------------------
     def _business(self, phone_number_id: str | None) -> MetaBusiness:
