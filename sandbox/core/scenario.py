@@ -120,6 +120,9 @@ class Scenario:
 
 # --- loading ------------------------------------------------------------------------------------
 
+# libyaml's parser when PyYAML was built with it (about 10x faster on large scenarios); same node marks.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 
 def load_scenario(path: str | Path) -> Scenario:
     p = Path(path)
@@ -132,7 +135,7 @@ def load_scenario(path: str | Path) -> Scenario:
 
 def parse_scenario(text: str, source: str = "<scenario>") -> Scenario:
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=_LOADER)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{source}:{mark.line + 1}" if mark else source

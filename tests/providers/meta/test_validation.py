@@ -1525,3 +1525,12 @@ def test_pywa_body_is_accepted(name: str):
     assert bodies
     for body in bodies:
         accept(body)
+
+
+def test_schemas_are_valid_draft_2020_12():
+    from jsonschema import Draft202012Validator
+
+    from sandbox.providers.meta import schemas
+
+    for schema in (schemas.SEND_SCHEMA, schemas.STATUS_SCHEMA):
+        Draft202012Validator.check_schema(schema)
