@@ -226,6 +226,7 @@ SCENARIO_SCHEMA: dict[str, Any] = {
                     },
                 },
                 "report_whatsapp_as": {"enum": ["whatsapp", "pnp"]},
+                "waba_id": {"type": "string", "pattern": "^[0-9]+$"},
                 "rate_limits": {
                     "type": "object",
                     "properties": {

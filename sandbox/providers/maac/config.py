@@ -4,8 +4,9 @@
 - ``pnp_settings``: the SMS+ templates ("簡訊+ 範本"), each a ``pnp_setting_id`` with its channels and
   ``fallback_period`` in minutes (maac-openapi.md, "取得簡訊+ 範本").
 - ``webhook``: the endpoint and its ShareSecret (MAAC's Webhooks back office).
-- ``whatsapp_templates``: WhatsApp templates the WhatsApp leg is checked against until the shared
-  Cloud API template registry exists (see ``templates.py``).
+- ``waba_id``: the WhatsApp Business Account of the account's WhatsApp channel, whose templates in the
+  Cloud API registry the WhatsApp leg may use (default: the first Meta business's).
+- ``whatsapp_templates``: more WhatsApp templates, MAAC-only (the seed's examples; see ``templates.py``).
 - ``report_whatsapp_as``: how the WhatsApp leg shows in reports and webhooks (UNCONFIRMED; docs/maac.md).
 - ``rate_limits``: requests per second per token (maac-openapi.md, "流量限制": push 170/s, multicast 10/s).
 """
@@ -87,6 +88,7 @@ class MaacConfig:
     webhook_url: str | None = None
     share_secret: str = DEFAULT_SHARE_SECRET
     report_whatsapp_as: ReportStyle = "whatsapp"
+    waba_id: str | None = None  # WABA of the account's WhatsApp channel; None: the first Meta business's
     push_rate: float = 170.0
     multicast_rate: float = 10.0
 
@@ -106,6 +108,7 @@ class MaacConfig:
             webhook_url=webhook.get("url"),
             share_secret=webhook.get("share_secret") or DEFAULT_SHARE_SECRET,
             report_whatsapp_as=raw.get("report_whatsapp_as", "whatsapp"),
+            waba_id=str(raw["waba_id"]) if raw.get("waba_id") else None,
             push_rate=float(limits.get("push", 170)),
             multicast_rate=float(limits.get("multicast", 10)),
         )

@@ -32,6 +32,7 @@ from sandbox.providers.maac.errors import reject_error
 from sandbox.providers.maac.push import Contact, PushCommand
 from sandbox.providers.maac.records import Leg, PnpRecord, PnpRecords
 from sandbox.providers.maac.templates import check_template
+from sandbox.providers.meta.templates import TemplateRegistry
 
 PROVIDER = "maac"
 FAIL_FAST = 0.2  # seconds after the send at which a template error fails the WhatsApp leg
@@ -80,6 +81,7 @@ class MaacProvider:
     ids: IdFactory
     clock: VirtualClock
     section: dict[str, Any] = field(default_factory=dict)  # the scenario's `maac:` section
+    cloud_api: Any = None  # the MetaProvider: its shared template registry and businesses (templates.py)
     name: str = PROVIDER
 
     def __post_init__(self) -> None:
@@ -136,10 +138,18 @@ class MaacProvider:
     def _start_whatsapp(self, record: PnpRecord, setting: PnpSetting, whatsapp: dict[str, Any], outcome: Outcome) -> None:
         message = self._leg_message(record, "whatsapp", "template", dict(whatsapp))
         message.meta["template"] = whatsapp["template_name"]
-        problem = check_template(self.config.templates, whatsapp)
+        problem = check_template(self.config.templates, whatsapp, *self._shared_templates())
         timeline = [Step(FAIL_FAST, "failed", problem)] if problem else outcome.timeline
         self._open_leg(record, message)
         self.messaging.accept(message, outcome, timeline=timeline)
+
+    def _shared_templates(self) -> tuple[TemplateRegistry | None, str | None]:
+        """The Cloud API template registry and the WABA of this account's WhatsApp channel."""
+        platform = getattr(self.cloud_api, "platform", None)
+        if platform is None:
+            return None, None
+        waba_id = self.config.waba_id or self.cloud_api.businesses.default().waba_id
+        return platform.templates, waba_id
 
     def _fallback_job(self, record: PnpRecord, setting: PnpSetting) -> Callable[[], None]:
         def run() -> None:

@@ -5,9 +5,13 @@ MAAC relays the WhatsApp leg to Meta, so a template problem is Meta's asynchrono
 "Template name does not exist in the translation", 132000 "Number of parameters does not match",
 132012 "Parameter format does not match"), and the message falls back to SMS.
 
-The Cloud API's shared template registry (issue 4, ``sandbox/providers/meta/templates.py``) did not
-exist when this was written, so the templates come from ``maac.whatsapp_templates`` in the scenario.
-``find_whatsapp_template`` is the one adapter to switch to the shared registry when it lands.
+Two sources, in order:
+1. the Cloud API's shared template registry (``sandbox/providers/meta/templates.py``), under the WABA
+   of the MAAC account's WhatsApp channel (``maac.waba_id``, default the first Meta business's): the
+   send is translated to a Cloud API template object and checked by the Cloud API's own rules, so a
+   template created through ``POST /{waba_id}/message_templates`` works over SMS+ too;
+2. ``maac.whatsapp_templates`` in the scenario (the seed's example templates live there, so the default
+   scenario's Meta section stays Meta's).
 """
 
 from __future__ import annotations
@@ -16,16 +20,58 @@ from typing import Any
 
 from sandbox.core.scenario import ErrorSpec
 from sandbox.providers.maac.config import WhatsAppTemplate
+from sandbox.providers.meta.errors import MetaError
+from sandbox.providers.meta.template_send import check_template as check_cloud_api_template
+from sandbox.providers.meta.templates import TemplateRegistry
 
 
 def find_whatsapp_template(templates: list[WhatsAppTemplate], name: str, language: str) -> WhatsAppTemplate | None:
-    """ADAPTER: switch to the shared Cloud API template registry here once it exists."""
     return next((t for t in templates if t.name == name and t.language == language), None)
 
 
-def check_template(templates: list[WhatsAppTemplate], whatsapp: dict[str, Any]) -> ErrorSpec | None:
+def check_with_registry(registry: TemplateRegistry, waba_id: str, whatsapp: dict[str, Any]) -> ErrorSpec | None:
+    """The Cloud API's own template rules, for a template the shared registry holds."""
+    try:
+        check_cloud_api_template(registry, waba_id, cloud_api_template(whatsapp))
+    except MetaError as exc:
+        return ErrorSpec(code=exc.code, details=exc.details)
+    return None
+
+
+def cloud_api_template(whatsapp: dict[str, Any]) -> dict[str, Any]:
+    """MAAC's ``whatsapp`` object as the Cloud API ``template`` object MAAC would send to Meta."""
+    data = whatsapp.get("template_data") or {}
+    header = [_header_parameter(p) for p in (data.get("header") or {}).get("parameters") or []]
+    body = [{"type": "text", "text": str(p)} for p in (data.get("body") or {}).get("parameters") or []]
+    components = []
+    if header:
+        components.append({"type": "header", "parameters": header})
+    if body:
+        components.append({"type": "body", "parameters": body})
+    return {"name": whatsapp["template_name"], "language": {"code": whatsapp["language"]}, "components": components}
+
+
+def _header_parameter(param: Any) -> dict[str, Any]:
+    if isinstance(param, str):
+        return {"type": "text", "text": param}
+    kind = param.get("type", "text")
+    if kind == "text":
+        return {"type": "text", "text": param.get("text", "")}
+    if kind == "location":
+        return {"type": "location", "location": {k: param.get(k) for k in ("latitude", "longitude", "name", "address")}}
+    media: dict[str, Any] = {"id": param["media_id"]} if param.get("media_id") else {"link": param.get("media_url")}
+    if kind == "document" and param.get("filename"):
+        media["filename"] = param["filename"]
+    return {"type": kind, kind: media}
+
+
+def check_template(
+    templates: list[WhatsAppTemplate], whatsapp: dict[str, Any], registry: TemplateRegistry | None, waba_id: str | None
+) -> ErrorSpec | None:
     """None when the WhatsApp leg can go out; else the Meta error that fails it."""
     name, language = whatsapp["template_name"], whatsapp["language"]
+    if registry is not None and waba_id and registry.get(waba_id, name, language) is not None:
+        return check_with_registry(registry, waba_id, whatsapp)
     template = find_whatsapp_template(templates, name, language)
     if template is None:
         return ErrorSpec(code=132001, details=f"template name ({name}) does not exist in {language}")
