@@ -20,6 +20,13 @@ log = logging.getLogger(__name__)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
+def public_base(request: web.Request) -> str:
+    """Base of links handed to clients (paging.next, media URLs): the configured public URL, else the
+    scheme and Host the client used, so a container behind a mapped port (Testcontainers) links right."""
+    configured = request.app[RUNTIME].settings.public_url
+    return configured.rstrip("/") if configured else f"{request.scheme}://{request.host}"
+
+
 def graph_response(request: web.Request, body: dict[str, Any], status: int = 200) -> web.Response:
     return web.json_response(body, status=status, headers={"x-fb-trace-id": request.get("fbtrace_id", "")})
 

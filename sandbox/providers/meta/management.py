@@ -15,7 +15,7 @@ from aiohttp import web
 from sandbox.keys import RUNTIME
 from sandbox.providers.meta.config import MetaBusiness
 from sandbox.providers.meta.errors import MetaError, unsupported_request
-from sandbox.providers.meta.http import authenticate, graph_handler, graph_response, json_body
+from sandbox.providers.meta.http import authenticate, graph_handler, graph_response, json_body, public_base
 from sandbox.providers.meta.media import ATTACHMENTS_PATH, download_response, media_json, read_upload
 from sandbox.providers.meta.phone_numbers import phone_number_json, waba_json
 from sandbox.providers.meta.platform import MetaPlatform
@@ -95,7 +95,7 @@ async def get_node(request: web.Request) -> web.StreamResponse:
         return graph_response(request, waba_json(waba[0], _fields(request)))
     record = platform.media.lookup(node)
     if record is not None and _owns_media(request, mine, record.owner):
-        return graph_response(request, media_json(platform.media, record))
+        return graph_response(request, media_json(platform.media, record, public_base(request)))
     template = platform.templates.by_id(node)
     if template is not None and any(b.waba_id == template.waba_id for b in mine):
         return graph_response(request, template.to_json(_fields(request)))
@@ -214,7 +214,7 @@ def _encode(offset: int) -> str:
 def _paging(request: web.Request, start: int, count: int, total: int) -> dict[str, Any]:
     """Cursors plus absolute ``next``/``previous`` URLs on the sandbox (pywa GETs them verbatim)."""
     paging: dict[str, Any] = {"cursors": {"before": _encode(start), "after": _encode(start + count)}}
-    base = f"{request.app[RUNTIME].settings.base_url}{request.path}"
+    base = f"{public_base(request)}{request.path}"
     keep = {k: v for k, v in request.query.items() if k not in ("after", "before")}
     if start + count < total:
         paging["next"] = f"{base}?{urlencode({**keep, 'after': _encode(start + count)})}"

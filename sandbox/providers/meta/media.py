@@ -111,10 +111,11 @@ class MediaLibrary:
         )
 
     # --- download URLs ----------------------------------------------------------------------------
-    def url_for(self, record: MediaRecord) -> str:
-        """Shaped like lookaside.fbsbx.com's: ``?mid=&ext=&hash=``; ``ext`` is the expiry (virtual time)."""
+    def url_for(self, record: MediaRecord, base: str | None = None) -> str:
+        """Shaped like lookaside.fbsbx.com's: ``?mid=&ext=&hash=``; ``ext`` is the expiry (virtual time).
+        ``base``: the address the client used, when there is a request (see ``http.public_base``)."""
         expires = int(self.clock.now() + self.settings.media_url_ttl)
-        return f"{self.settings.base_url}{ATTACHMENTS_PATH}?mid={record.id}&ext={expires}&hash={_url_hash(record.id, expires)}"
+        return f"{base or self.settings.base_url}{ATTACHMENTS_PATH}?mid={record.id}&ext={expires}&hash={_url_hash(record.id, expires)}"
 
     def resolve_url(self, query: dict[str, str]) -> MediaRecord | None:
         """The record a download URL names, or None when it is unknown, tampered with or expired."""
@@ -221,12 +222,12 @@ def _check_upload(library: MediaLibrary, record: MediaRecord | None, fields: dic
     return record
 
 
-def media_json(library: MediaLibrary, record: MediaRecord) -> dict[str, Any]:
+def media_json(library: MediaLibrary, record: MediaRecord, base: str | None = None) -> dict[str, Any]:
     """``GET /{media_id}``. UNCONFIRMED (§10): ``sha256`` hex (pywa's docstring), ``file_size`` a string
     (Meta's docs and OpenAPI example); pywa accepts either form."""
     return {
         "messaging_product": "whatsapp",
-        "url": library.url_for(record),
+        "url": library.url_for(record, base),
         "mime_type": record.mime_type,
         "sha256": record.sha256.hex(),
         "file_size": str(record.size),
