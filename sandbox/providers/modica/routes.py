@@ -7,6 +7,7 @@
 | GET    | /rest/gateway/messages/{messageid}    | 200 Message                                  |
 | POST   | /rest/sms/v2/messages                 | 202 ``{id, status: "accepted"}``             |
 | GET    | /rest/sms/v2/messages?id=<uuid>       | 200 MessageDetails                           |
+| GET    | /rest/sms/v2/openapi.yaml             | 200 the v2 description (no auth)             |
 | POST   | /rest/wab/v1/messages                 | 200 ``{id, status: "accepted"}``             |
 | POST   | /rest/wab/v1/media                    | 200 ``{media_id}``                           |
 | GET    | /rest/wab/v1/media?media_id=          | 200 the media bytes                          |
@@ -15,6 +16,7 @@
 from __future__ import annotations
 
 import uuid
+from pathlib import Path
 from typing import Any
 
 from aiohttp import web
@@ -134,6 +136,12 @@ async def v2_get(request: web.Request) -> web.StreamResponse:
     return web.json_response(render.v2_view(message))
 
 
+async def v2_openapi(request: web.Request) -> web.StreamResponse:
+    """The provider serves its OpenAPI document here without auth; the sandbox serves what it emulates."""
+    spec = (Path(__file__).parent / "openapi-v2.yaml").read_text(encoding="utf-8")
+    return web.Response(text=spec, content_type="application/yaml")
+
+
 # --- WhatsApp (WAB) v1 ---------------------------------------------------------------------------
 
 
@@ -196,6 +204,7 @@ def routes() -> list[web.AbstractRouteDef]:
         web.get(f"{V1}/messages/{{messageid}}", v1_get),
         web.post(f"{V2}/messages", v2_send),
         web.get(f"{V2}/messages", v2_get),
+        web.get(f"{V2}/openapi.yaml", v2_openapi),
         web.post(f"{WAB}/messages", wab_send),
         web.post(f"{WAB}/media", wab_media_upload),
         web.get(f"{WAB}/media", wab_media_download),

@@ -6,6 +6,7 @@ import re
 import uuid
 
 import pytest
+import yaml
 
 from tests.providers.modica.conftest import ModicaClient
 
@@ -84,3 +85,10 @@ async def test_invalid_json_in_v2_shape(modica: ModicaClient):
 
 async def test_unknown_v2_path_is_404_in_v2_shape(modica: ModicaClient):
     assert_v2_error(await modica.post("/rest/sms/v2/message", MINIMAL), 404, "Not Found")
+
+
+async def test_openapi_document_is_served_without_auth(modica: ModicaClient):
+    reply = await modica.get("/rest/sms/v2/openapi.yaml", auth=None)
+    assert reply.status == 200 and reply.headers["Content-Type"].startswith("application/yaml")
+    spec = yaml.safe_load(reply.body)
+    assert set(spec["paths"]["/messages"]) == {"get", "post"}
