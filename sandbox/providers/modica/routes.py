@@ -131,7 +131,7 @@ async def v2_get(request: web.Request) -> web.StreamResponse:
         raise invalid("id", f"'{raw}' is not a UUID") from exc
     message = provider_of(request).messaging.journal.get(key)
     if message is None or message.provider != "modica" or message.business != app.name \
-            or message.meta.get("id_format") != "uuid":
+            or message.channel != "sms" or message.meta.get("id_format") != "uuid":
         raise ModicaError("404", f"No message matched the supplied id {key}")
     return web.json_response(render.v2_view(message))
 
