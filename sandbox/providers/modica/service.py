@@ -70,7 +70,8 @@ class ModicaProvider:
             message.meta.setdefault("notes", []).append(f"user action '{action.kind}' does not apply to {message.type}")
             return None
         app = self.application(message.business)
-        return self.receive(app, message.channel, message.user, spec, reply_to=message)
+        # Messaging receives what we return: build it only (receiving here too would send two MOs).
+        return self.build_inbound(app, message.channel, message.user, spec, reply_to=message)
 
     def inject(self, spec: dict[str, Any]) -> Message:
         """``{"from", "content" | "text", "encoding"?, "channel"?: sms|whatsapp, "type"?, "to"?,
@@ -91,7 +92,7 @@ class ModicaProvider:
             reply_to = self.messaging.journal.get(str(spec["reply_to"]))
             if reply_to is None or reply_to.provider != PROVIDER:
                 raise ControlError(f"reply_to '{spec['reply_to']}' is not a Modica message in the journal", 404)
-        return self.receive(app, channel, digits, spec, reply_to=reply_to)
+        return self.messaging.receive(self.build_inbound(app, channel, digits, spec, reply_to=reply_to))
 
     def webhook_targets(self) -> list[dict[str, Any]]:
         return [app.to_json() for app in self.config.applications.values()]
@@ -132,9 +133,9 @@ class ModicaProvider:
             if self.messaging.journal.get(candidate) is None:
                 return candidate
 
-    def receive(self, app: ModicaApplication, channel: str, digits: str, spec: dict[str, Any],
-                reply_to: Message | None = None) -> Message:
-        """A user's SMS or WhatsApp message reaches the application."""
+    def build_inbound(self, app: ModicaApplication, channel: str, digits: str, spec: dict[str, Any],
+                      reply_to: Message | None = None) -> Message:
+        """A user's SMS or WhatsApp message to the application (media stored); not yet received."""
         id_format = reply_to.meta.get("id_format", "uuid") if reply_to else "uuid"
         message_id = self.new_id(id_format)
         now = self.clock.now()
@@ -154,9 +155,8 @@ class ModicaProvider:
             if reply_to is not None:
                 payload["context"] = {"from": app.whatsapp_number.lstrip("+"), "id": reply_to.id}
             meta["destination"] = spec.get("to") or app.whatsapp_number
-        message = Message(id=message_id, provider=PROVIDER, channel=channel, direction="inbound", business=app.name,
-                          user=digits, type=kind, payload=payload, created_at=now, status="received", meta=meta)
-        return self.messaging.receive(message)
+        return Message(id=message_id, provider=PROVIDER, channel=channel, direction="inbound", business=app.name,
+                       user=digits, type=kind, payload=payload, created_at=now, status="received", meta=meta)
 
     def _keep_media(self, app: ModicaApplication, payload: dict[str, Any]) -> None:
         """A user's media goes into the media store, downloadable at GET /rest/wab/v1/media?media_id=."""

@@ -118,8 +118,9 @@ async def test_scripted_user_reply_arrives_as_an_mo(modica: ModicaClient, wa_san
     mt = (await modica.post(V2, {"destination": "+15550200009", "content": "Hello?"})).body["id"]
     await wa_sandbox.control.advance(6)
     await callbacks.wait_posts(3)
-    mo = next(p.json for p in callbacks.posts if "content" in p.json)
-    assert mo["content"] == "hi" and mo["reply_to"] == mt and mo["source"] == "+15550200009"
+    mos = [p.json for p in callbacks.posts if "content" in p.json]
+    assert len(mos) == 1 and len(await wa_sandbox.control.messages(provider="modica", direction="inbound")) == 1
+    assert mos[0]["content"] == "hi" and mos[0]["reply_to"] == mt and mos[0]["source"] == "+15550200009"
 
 
 async def test_whatsapp_mo_has_destination_both_ways_and_an_object_content(wa_sandbox, callbacks):
