@@ -282,6 +282,20 @@ class ScenarioEngine:
         return f"{region_of(digits) or 'US'}.{_stable_int('bsuid:' + digits) % 10**20:020d}"
 
 
+def pick_target(items: list[dict[str, Any]], which: Any, id_key: str) -> dict[str, Any] | None:
+    """The button or row a scripted ``tap``/``pick`` names: first | last | <index> | <id>."""
+    if not items:
+        return None
+    if which in ("first", None):
+        return items[0]
+    if which == "last":
+        return items[-1]
+    if isinstance(which, int) or (isinstance(which, str) and which.isdigit()):
+        index = int(which)
+        return items[index] if 0 <= index < len(items) else None
+    return next((i for i in items if i.get(id_key) == which), None)
+
+
 def _stable_int(key: str) -> int:
     return int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "big")
 

@@ -11,6 +11,7 @@ from typing import Any
 from sandbox.core.numbers import InvalidNumber, Recipient, normalize
 from sandbox.core.scenario import ErrorSpec, Outcome, SendFacts, Step
 from sandbox.core.store import Message
+from sandbox.core.wa_message import text_of
 from sandbox.providers.meta.config import MetaBusiness
 from sandbox.providers.meta.errors import MetaError
 from sandbox.providers.meta.service import PROVIDER, MetaProvider
@@ -102,19 +103,9 @@ def _facts(business: MetaBusiness, user_key: str, body: dict[str, Any]) -> SendF
         type=kind,
         interactive_type=obj.get("type") if kind == "interactive" and isinstance(obj, dict) else None,
         template=obj.get("name") if kind == "template" and isinstance(obj, dict) else None,
-        text=_text_of(kind, obj),
+        text=text_of(kind, obj),
     )
 
-
-def _text_of(kind: str, obj: Any) -> str:
-    """The words a `contains` rule matches on."""
-    if not isinstance(obj, dict):
-        return ""
-    if kind == "text":
-        return str(obj.get("body", ""))
-    if kind == "interactive":
-        return str((obj.get("body") or {}).get("text", ""))
-    return str(obj.get("caption", ""))
 
 
 def _meta(body: dict[str, Any], recipient: Recipient | None, user_id: str) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from sandbox.core.errors import ControlError
 from sandbox.core.ids import IdFactory
 from sandbox.core.messaging import Messaging
 from sandbox.core.numbers import InvalidNumber, normalize, region_of
-from sandbox.core.scenario import ErrorSpec, Outcome, UserAction
+from sandbox.core.scenario import ErrorSpec, Outcome, UserAction, pick_target
 from sandbox.core.store import Message, StatusEvent
 from sandbox.core.webhooks import WebhookDispatcher
 from sandbox.providers.meta import inbound, render
@@ -229,18 +229,6 @@ class MetaProvider:
         )
 
 
-def _pick(items: list[dict[str, Any]], which: Any, id_key: str) -> dict[str, Any] | None:
-    if not items:
-        return None
-    if which in ("first", None):
-        return items[0]
-    if which == "last":
-        return items[-1]
-    if isinstance(which, int) or (isinstance(which, str) and which.isdigit()):
-        index = int(which)
-        return items[index] if 0 <= index < len(items) else None
-    return next((i for i in items if i.get(id_key) == which), None)
-
 
 def _action_spec(
     message: Message, action: UserAction, fake: Any, template_buttons: list[dict[str, Any]]
@@ -263,13 +251,13 @@ def _action_spec(
         return {"type": mtype, mtype: media}
     if kind == "tap" and itype == "button":
         buttons = [b.get("reply", {}) for b in interactive.get("action", {}).get("buttons", [])]
-        chosen = _pick(buttons, value, "id")
+        chosen = pick_target(buttons, value, "id")
         if chosen:
             reply = {"id": chosen.get("id"), "title": chosen.get("title")}
             return {"type": "interactive", "interactive": {"type": "button_reply", "button_reply": reply}, "_context": True}
     if kind == "tap" and payload.get("type") == "template":
         quick = [c for c in payload["template"].get("components", []) if c.get("sub_type") == "quick_reply"]
-        chosen = _pick(quick, value, "index")
+        chosen = pick_target(quick, value, "index")
         if chosen:
             payload = (chosen.get("parameters") or [{}])[0].get("payload", "")
             index = int(chosen.get("index", 0))
@@ -277,7 +265,7 @@ def _action_spec(
             return {"type": "button", "button": {"payload": payload, "text": label or payload}, "_context": True}
     if kind == "pick" and itype == "list":
         rows = [r for s in interactive.get("action", {}).get("sections", []) for r in s.get("rows", [])]
-        chosen = _pick(rows, value, "id")
+        chosen = pick_target(rows, value, "id")
         if chosen:
             reply = {k: chosen[k] for k in ("id", "title", "description") if k in chosen}
             return {"type": "interactive", "interactive": {"type": "list_reply", "list_reply": reply}, "_context": True}

@@ -12,7 +12,7 @@ from sandbox.core.ids import IdFactory
 from sandbox.core.messaging import Messaging
 from sandbox.core.numbers import InvalidNumber, normalize
 from sandbox.core.ratelimit import TokenBuckets
-from sandbox.core.scenario import ErrorSpec, Outcome, UserAction
+from sandbox.core.scenario import ErrorSpec, Outcome, UserAction, pick_target
 from sandbox.core.store import Message, StatusEvent
 from sandbox.core.webhooks import WebhookDispatcher
 from sandbox.providers.modica import inbound, render
@@ -206,21 +206,8 @@ def _action_spec(message: Message, action: UserAction) -> dict[str, Any] | None:
 def _tap(payload: dict[str, Any], which: Any) -> dict[str, Any] | None:
     interactive = payload.get("interactive") or {}
     buttons = [b.get("reply", {}) for b in interactive.get("action", {}).get("buttons", [])]
-    chosen = _pick(buttons, which, "id")
+    chosen = pick_target(buttons, which, "id")
     if chosen:
         reply = {"id": chosen.get("id"), "title": chosen.get("title")}
         return {"type": "interactive", "interactive": {"type": "button_reply", "button_reply": reply}}
     return None
-
-
-def _pick(items: list[dict[str, Any]], which: Any, id_key: str) -> dict[str, Any] | None:
-    if not items:
-        return None
-    if which in ("first", None):
-        return items[0]
-    if which == "last":
-        return items[-1]
-    if isinstance(which, int) or (isinstance(which, str) and which.isdigit()):
-        index = int(which)
-        return items[index] if 0 <= index < len(items) else None
-    return next((i for i in items if i.get(id_key) == which), None)

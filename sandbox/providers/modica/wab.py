@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from sandbox.core.scenario import SendFacts
+from sandbox.core.wa_message import text_of
 from sandbox.providers.modica.config import ModicaApplication
 from sandbox.providers.modica.errors import ModicaError, invalid, missing
 from sandbox.providers.modica.media import MediaStore
@@ -49,7 +50,7 @@ def validate(body: Any, app: ModicaApplication, media: MediaStore) -> SendFacts:
         provider=PROVIDER, channel="whatsapp", business=app.name, user=to.lstrip("+"), type=kind,
         interactive_type=obj.get("type") if kind == "interactive" and isinstance(obj, dict) else None,
         template=obj.get("name") if kind == "template" and isinstance(obj, dict) else None,
-        text=_text_of(kind, obj),
+        text=text_of(kind, obj),
     )
 
 
@@ -92,14 +93,3 @@ def _check_media(kind: str, obj: dict[str, Any], app: ModicaApplication, media: 
         raise invalid(f"{kind}.id", f"'{media_id}' is not media uploaded by this application (POST /rest/wab/v1/media)")
     if link is not None and (not isinstance(link, str) or not link.startswith(("http://", "https://"))):
         raise invalid(f"{kind}.link", "must be an http(s) URL")
-
-
-def _text_of(kind: str, obj: Any) -> str:
-    """The words a scenario's ``contains`` matches on."""
-    if not isinstance(obj, dict):
-        return ""
-    if kind == "text":
-        return str(obj.get("body", ""))
-    if kind == "interactive":
-        return str((obj.get("body") or {}).get("text", ""))
-    return str(obj.get("caption", ""))
