@@ -69,6 +69,7 @@ def healthcheck(url: str | None, timeout: float) -> int:
 
 
 def banner(settings: Settings, app: web.Application) -> str:
+    """What a newcomer needs to point an application at the sandbox: every base URL and credential."""
     from sandbox.keys import RUNTIME
 
     rt = app[RUNTIME]
@@ -76,6 +77,9 @@ def banner(settings: Settings, app: web.Application) -> str:
     lines = [
         f"wa-sandbox {__version__} listening on {base} (scenario: {rt.scenario.name}, clock: {rt.clock.mode})",
         f"  Meta Cloud API   {base}/v23.0/<phone_number_id>/messages",
+        f"  SMSGlobal        {base}/v2/sms, {base}/v2/whatsapp",
+        f"  MAAC SMS+        {base}/openapi/v1/pnp/message/push/",
+        f"  Modica           {base}/rest/gateway/messages, {base}/rest/sms/v2/messages, {base}/rest/wab/v1/messages",
         f"  Control API      {base}/_sandbox/  (health, messages, wait, clock, inbound, webhooks)",
         f"  Web inbox        {base}/_sandbox/inbox",
     ]
@@ -85,6 +89,12 @@ def banner(settings: Settings, app: web.Application) -> str:
             f"token={b.access_token} app_secret={b.app_secret} verify_token={b.verify_token} "
             f"webhook={b.webhook_url or '(none: set --meta-webhook-url)'}"
         )
+    for key, account in rt.smsglobal.config.accounts.items():
+        lines.append(f"  SMSGlobal        MAC key={key} secret={account.secret}")
+    maac = rt.maac.config
+    lines.append(f"  MAAC             token={maac.tokens[0]} webhook share secret={maac.share_secret}")
+    for name, application in rt.modica.config.applications.items():
+        lines.append(f"  Modica           Basic {name} / {application.password}")
     return "\n".join(lines)
 
 

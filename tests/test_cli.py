@@ -23,9 +23,11 @@ def test_serve_prints_urls_and_credentials_then_answers_healthcheck(tmp_path):
     proc = subprocess.Popen([str(BIN), "serve"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         assert proc.stdout is not None
-        banner = [proc.stdout.readline() for _ in range(5)]  # printed once the port is listening
+        banner = [proc.stdout.readline() for _ in range(11)]  # printed once the port is listening
         assert f"http://127.0.0.1:{port}" in banner[0]
         assert any("token=sandbox-token" in line and "app_secret=sandbox-app-secret" in line for line in banner)
+        for credential in ("MAC key=sandbox-key secret=sandbox-secret", "token=sandbox-maac-token", "Basic sandbox / sandbox-secret"):
+            assert any(credential in line for line in banner), credential
         result = subprocess.run([str(BIN), "healthcheck", "--url", f"http://127.0.0.1:{port}"], capture_output=True, text=True)
         assert result.returncode == 0 and "healthy" in result.stdout
     finally:
