@@ -34,6 +34,16 @@ async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
     yield
     await runtime.scheduler.stop()
     await runtime.dispatcher.stop()
+    runtime.persistence.close()
+
+
+@web.middleware
+async def _write_through(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """With --data-dir, what a request changed is on disk before its response is sent (no-op in memory)."""
+    try:
+        return await handler(request)
+    finally:
+        request.app[RUNTIME].persistence.flush()
 
 
 @web.middleware
@@ -84,7 +94,7 @@ def create_app(
     settings: Settings | None = None, *, clock: VirtualClock | None = None, ids: IdFactory | None = None
 ) -> web.Application:
     settings = settings or Settings.from_env()
-    app = web.Application(client_max_size=settings.max_body_bytes, middlewares=[_provider_errors])
+    app = web.Application(client_max_size=settings.max_body_bytes, middlewares=[_write_through, _provider_errors])
     app[RUNTIME] = build_runtime(settings, clock=clock, ids=ids)
     app.cleanup_ctx.append(_lifecycle)
     app.add_routes(CONTROL_ROUTES)

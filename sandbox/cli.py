@@ -32,6 +32,7 @@ def _serve_parser(sub: Any) -> None:
     p.add_argument("--seed", help="seed for ids and randomness (SANDBOX_SEED)")
     p.add_argument("--meta-webhook-url", help="where Meta webhooks go (SANDBOX_META_WEBHOOK_URL)")
     p.add_argument("--log-level", help="debug|info|warning (SANDBOX_LOG_LEVEL)")
+    p.add_argument("--data-dir", help="persist state in SQLite here across restarts (SANDBOX_DATA_DIR; default: in memory)")
 
 
 def _health_parser(sub: Any) -> None:

@@ -10,10 +10,12 @@ from sandbox.core.clock import VirtualClock
 from sandbox.core.feed import ChangeFeed
 from sandbox.core.ids import IdFactory
 from sandbox.core.messaging import Messaging
+from sandbox.core.persistence import Persistence, SqlitePersistence
 from sandbox.core.scenario import Scenario, ScenarioEngine, load_scenario
 from sandbox.core.scheduler import Scheduler
 from sandbox.core.store import Journal
 from sandbox.core.webhooks import RetryPolicy, WebhookDispatcher
+from sandbox.persist import attach
 from sandbox.providers.maac.service import MaacProvider
 from sandbox.providers.meta.config import MetaBusinesses
 from sandbox.providers.meta.platform import MetaPlatform
@@ -44,6 +46,8 @@ class Runtime:
     maac: MaacProvider
     modica: ModicaProvider
     started_at: float = field(default_factory=time.monotonic)
+    persistence: Persistence = field(default_factory=Persistence)  # SQLite with --data-dir, else no-op
+    restored: dict[str, int] = field(default_factory=dict)  # what --data-dir brought back at start
 
     def load(self, scenario: Scenario) -> None:
         """Switch scenario: businesses, personas and rules change; the journal is kept."""
@@ -60,6 +64,7 @@ class Runtime:
     def reset(self, provider: str | None = None) -> None:
         self.journal.reset(provider)
         self.dispatcher.reset(provider)
+        self.persistence.steps_reset(provider)
         if provider is None:
             self.scheduler.clear()
             self.ids.reseed(self._seed())
@@ -85,20 +90,27 @@ def build_runtime(settings: Settings, *, clock: VirtualClock | None = None, ids:
     ids = ids or IdFactory(seed)
     feed = ChangeFeed()
     scheduler = Scheduler(clock)
-    journal = Journal(max_messages=settings.max_messages)
+    persistence = SqlitePersistence(settings.data_dir) if settings.data_dir else Persistence()
+    if settings.data_dir and not settings.media_dir:
+        settings.media_dir = str(Path(settings.data_dir) / "media")
+    scheduler.after_job.append(persistence.flush)
+    journal = Journal(max_messages=settings.max_messages, persistence=persistence)
     policy = RetryPolicy(
         max_attempts=settings.webhook_max_attempts,
         base_delay=settings.webhook_base_delay,
         horizon=settings.webhook_horizon,
         timeout=settings.webhook_timeout,
     )
-    dispatcher = WebhookDispatcher(clock=clock, scheduler=scheduler, ids=ids, feed=feed, policy=policy)
-    messaging = Messaging(journal=journal, scheduler=scheduler, clock=clock, feed=feed, engine=lambda: runtime.engine)
+    dispatcher = WebhookDispatcher(clock=clock, scheduler=scheduler, ids=ids, feed=feed, policy=policy,
+                                   backlog=settings.webhook_backlog, persistence=persistence)
+    messaging = Messaging(journal=journal, scheduler=scheduler, clock=clock, feed=feed, engine=lambda: runtime.engine,
+                          persistence=persistence)
     businesses = MetaBusinesses(scenario.section("meta").get("businesses", []), settings.meta_webhook_url)
     meta = MetaProvider(messaging=messaging, businesses=businesses, dispatcher=dispatcher, ids=ids, clock=clock)
     messaging.register(meta)
     meta.platform = MetaPlatform.create(settings, clock, ids, scheduler, messaging, dispatcher)
     meta.platform.load(scenario.section("meta"), businesses)
+    meta.platform.media.store.persistence = persistence
     smsglobal = SmsglobalProvider(
         messaging=messaging, dispatcher=dispatcher, ids=ids, clock=clock,
         config=SmsglobalConfig.parse(scenario.section("smsglobal")),
@@ -128,5 +140,8 @@ def build_runtime(settings: Settings, *, clock: VirtualClock | None = None, ids:
         smsglobal=smsglobal,
         maac=maac,
         modica=modica,
+        persistence=persistence,
     )
+    if isinstance(persistence, SqlitePersistence):
+        runtime.restored = attach(runtime, persistence)
     return runtime

@@ -39,6 +39,8 @@ class Settings:
     verify_webhooks: bool = True  # perform Meta's GET handshake when a webhook URL is registered
     max_body_bytes: int = 4 * 1024 * 1024
     max_messages: int = 100_000
+    webhook_backlog: int = 10_000  # pending webhook deliveries held in memory; more spill to disk in order
+    data_dir: str | None = None  # keep journal, media, templates, scenario state, pending webhooks in SQLite here
     media_dir: str | None = None  # where uploaded/fetched media bytes live; None = a temporary folder
     media_max_bytes: int = 512 * 1024 * 1024  # media storage cap; the oldest media are evicted past it
     media_url_ttl: float = 300.0  # seconds a media download URL stays valid (Meta: 5 minutes)

@@ -88,6 +88,22 @@ async def health(request: web.Request) -> web.StreamResponse:
 
 
 @control
+async def stats(request: web.Request) -> web.StreamResponse:
+    """Retention and backlog counters: what is held, what the caps evicted, what waits on disk."""
+    rt = _rt(request)
+    journal = rt.journal
+    return web.json_response(
+        {
+            "journal": {"messages": len(journal), "max_messages": journal.max_messages, "evicted": journal.evicted},
+            "webhooks": rt.dispatcher.stats(),
+            "media": rt.meta_platform.media.store.describe(),
+            "scheduler": {"pending_jobs": len(rt.scheduler.pending())},
+            "persistence": {**rt.persistence.describe(), "restored": rt.restored},
+        }
+    )
+
+
+@control
 async def reset(request: web.Request) -> web.StreamResponse:
     body = await _body(request)
     provider = body.get("provider") or request.query.get("provider")
@@ -384,6 +400,7 @@ async def openapi(request: web.Request) -> web.StreamResponse:
 
 ROUTES: list[web.RouteDef] = [
     web.get(f"{PREFIX}/health", health),
+    web.get(f"{PREFIX}/stats", stats),
     web.post(f"{PREFIX}/reset", reset),
     web.get(f"{PREFIX}/scenario", scenario_get),
     web.get(f"{PREFIX}/scenario/schema", scenario_schema),

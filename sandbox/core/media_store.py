@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from sandbox.core.persistence import Persistence
+
 CHUNK = 64 * 1024
 
 
@@ -49,6 +51,7 @@ class MediaStore:
         self._records: OrderedDict[str, MediaRecord] = OrderedDict()  # maps media id -> record, LRU first
         self.total_bytes = 0  # bytes held on disk by the records
         self.evicted = 0  # how many media the size cap has dropped
+        self.persistence = Persistence()  # replaced by build_runtime with --data-dir
 
     # --- writing ----------------------------------------------------------------------------------
     def put_bytes(self, record: MediaRecord, data: bytes) -> MediaRecord:
@@ -87,6 +90,7 @@ class MediaStore:
             self.total_bytes -= old.size
         self._records[record.id] = record
         self.total_bytes += record.size
+        self.persistence.media_changed(record)
         while self.total_bytes > self.max_bytes and len(self._records) > 1:
             victim_id = next(iter(self._records))
             self._drop(victim_id)
@@ -125,9 +129,16 @@ class MediaStore:
     def __len__(self) -> int:
         return len(self._records)
 
+    def restore(self, record: MediaRecord) -> None:
+        """A record saved before a restart whose bytes are still in the folder."""
+        if self._path(record.id).exists():
+            self._records[record.id] = record
+            self.total_bytes += record.size
+
     def _drop(self, media_id: str) -> None:
         record = self._records.pop(media_id)
         self.total_bytes -= record.size
+        self.persistence.media_removed(media_id)
         self._path(media_id).unlink(missing_ok=True)
 
     def _path(self, media_id: str) -> Path:

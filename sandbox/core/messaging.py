@@ -7,10 +7,12 @@ behaviour) ... clock reaches a step -> ``set_status`` -> provider hooks render a
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import asdict
 from typing import Any, Protocol
 
 from sandbox.core.clock import VirtualClock
 from sandbox.core.feed import ChangeFeed
+from sandbox.core.persistence import Persistence
 from sandbox.core.scenario import ErrorSpec, Outcome, ScenarioEngine, Step, UserAction
 from sandbox.core.scheduler import Scheduler
 from sandbox.core.store import Journal, Message, StatusEvent
@@ -57,12 +59,14 @@ class Messaging:
         clock: VirtualClock,
         feed: ChangeFeed,
         engine: Callable[[], ScenarioEngine],
+        persistence: Persistence | None = None,
     ) -> None:
         self.journal = journal
         self.scheduler = scheduler
         self.clock = clock
         self.feed = feed
         self._engine = engine
+        self.persistence = persistence or Persistence()
         self.providers: dict[str, ProviderHooks] = {}
 
     @property
@@ -86,36 +90,50 @@ class Messaging:
         message.record(StatusEvent("accepted", message.created_at))
         self.feed.publish({"kind": "message", "id": message.id, "status": message.status})
         for step in outcome.timeline if timeline is None else timeline:
-            self.scheduler.at(
-                message.created_at + step.after,
-                self._status_job(message.id, step),
-                label=f"{message.id} -> {step.status}",
-                key=message.id,
-            )
+            self.schedule_step(message.id, message.provider, message.created_at + step.after, step=step)
         failed = any(s.status == "failed" for s in (outcome.timeline if timeline is None else timeline))
         if not failed:
             for action in outcome.user:
-                self.scheduler.at(
-                    message.created_at + action.after,
-                    self._action_job(message.id, action, outcome),
-                    label=f"{message.id} user {action.kind}",
-                    key=message.id,
-                )
+                self.schedule_step(message.id, message.provider, message.created_at + action.after,
+                                   action=action, outcome=outcome)
         return message
+
+    def schedule_step(self, message_id: str, provider: str, due: float, *, step: Step | None = None,
+                      action: UserAction | None = None, outcome: Outcome | None = None, token: int | None = None) -> None:
+        """One timeline step or scripted user action; persistence keeps it as data until it has run."""
+        if token is None and self.persistence.enabled:
+            token = self.persistence.step_scheduled(message_id, provider, due, *_step_data(step, action, outcome))
+        if step is not None:
+            job, label = self._status_job(message_id, step, token), f"{message_id} -> {step.status}"
+        else:
+            assert action is not None and outcome is not None
+            job, label = self._action_job(message_id, action, outcome, token), f"{message_id} user {action.kind}"
+        self.scheduler.at(due, job, label=label, key=message_id)
+
+    def restore_step(self, token: int, message_id: str, provider: str, due: float, kind: str, data: dict[str, Any]) -> None:
+        """A step saved before a restart (``schedule_step``'s data): scheduled again under its token."""
+        if kind == "status":
+            self.schedule_step(message_id, provider, due, step=_step(data["step"]), token=token)
+        else:
+            self.schedule_step(message_id, provider, due, action=UserAction(**data["action"]),
+                               outcome=_outcome(data["outcome"]), token=token)
 
     def fail(self, message_id: str, error: ErrorSpec) -> StatusEvent | None:
         """Fail an accepted message now: its pending timeline and user actions are dropped."""
         self.scheduler.cancel(message_id)
+        self.persistence.steps_cancelled(message_id)
         return self.set_status(message_id, "failed", error)
 
-    def _status_job(self, message_id: str, step: Step) -> Callable[[], None]:
+    def _status_job(self, message_id: str, step: Step, token: int | None) -> Callable[[], None]:
         def run() -> None:
+            self.persistence.step_done(token)
             self.set_status(message_id, step.status, step.error)
 
         return run
 
-    def _action_job(self, message_id: str, action: UserAction, outcome: Outcome) -> Callable[[], None]:
+    def _action_job(self, message_id: str, action: UserAction, outcome: Outcome, token: int | None) -> Callable[[], None]:
         def run() -> None:
+            self.persistence.step_done(token)
             message = self.journal.get(message_id)
             hooks = self.providers.get(message.provider) if message else None
             if message is None or hooks is None:
@@ -136,6 +154,7 @@ class Messaging:
         errors = [hooks.error_object(error, message)] if (error and hooks) else []
         event = StatusEvent(status, self.clock.now(), errors, dict(extra or {}))
         message.record(event)
+        self.journal.touch(message)
         self.feed.publish({"kind": "status", "id": message.id, "status": status})
         if hooks is not None:
             hooks.on_status(message, event)
@@ -150,3 +169,27 @@ class Messaging:
         if hooks is not None:
             hooks.on_inbound(message)
         return message
+
+
+def _step_data(step: Step | None, action: UserAction | None, outcome: Outcome | None) -> tuple[str, dict[str, Any]]:
+    if step is not None:
+        return "status", {"step": asdict(step)}
+    assert action is not None and outcome is not None
+    return "action", {"action": asdict(action), "outcome": asdict(outcome)}
+
+
+def _step(raw: dict[str, Any]) -> Step:
+    error = raw.get("error")
+    return Step(after=raw["after"], status=raw["status"], error=ErrorSpec(**error) if error else None)
+
+
+def _outcome(raw: dict[str, Any]) -> Outcome:
+    """An Outcome saved as data (a restored user action needs the scenario outcome it came from)."""
+    return Outcome(
+        rule=raw.get("rule", ""),
+        reject=raw.get("reject"),
+        timeline=[_step(s) for s in raw.get("timeline", [])],
+        user=[UserAction(**a) for a in raw.get("user", [])],
+        window=raw.get("window", "tracked"),
+        capabilities=dict(raw.get("capabilities", {})),
+    )

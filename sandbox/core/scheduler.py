@@ -40,6 +40,7 @@ class Scheduler:
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._lock = asyncio.Lock()
+        self.after_job: list[Callable[[], None]] = []  # run after every job (persistence writes its changes)
         clock.subscribe(self._wake.set)
 
     def at(self, due: float, job: Job, label: str = "", key: str | None = None) -> _Item:
@@ -102,6 +103,8 @@ class Scheduler:
                 await result
         except Exception:  # a broken job must not stop the timeline of every other message
             log.exception("scheduled job %s failed", item.label)
+        for hook in self.after_job:
+            hook()
 
     # --- background loop (real clock) -------------------------------------------------------------
     def start(self) -> None:

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
+
+from sandbox.core.persistence import Persistence
 
 Direction = Literal["outbound", "inbound"]
 
@@ -70,6 +72,15 @@ class Message:
             "meta": self.meta,
         }
 
+    def to_record(self) -> dict[str, Any]:
+        """Every field as JSON-ready data (persistence); ``from_record`` reverses it."""
+        return asdict(self)
+
+    @classmethod
+    def from_record(cls, record: dict[str, Any]) -> Message:
+        history = [StatusEvent(**e) for e in record.get("history", [])]
+        return cls(**{**record, "history": history})
+
 
 @dataclass
 class MessageFilter:
@@ -98,20 +109,38 @@ class MessageFilter:
 
 
 class Journal:
-    def __init__(self, max_messages: int = 100_000) -> None:
+    def __init__(self, max_messages: int = 100_000, persistence: Persistence | None = None) -> None:
         self.max_messages = max_messages
+        self.persistence = persistence or Persistence()
         self._messages: OrderedDict[str, Message] = OrderedDict()  # maps message id -> Message, oldest first
         self._last_inbound: dict[tuple[str, str, str], float] = {}  # maps (provider, business, user) -> time
         self.evicted = 0  # how many messages the retention cap has dropped
 
     def add(self, message: Message) -> Message:
         self._messages[message.id] = message
+        self.persistence.message_changed(message)
         if message.direction == "inbound":
             self._last_inbound[(message.provider, message.business, message.user)] = message.created_at
         while len(self._messages) > self.max_messages:
-            self._messages.popitem(last=False)
+            evicted_id, _ = self._messages.popitem(last=False)
+            self.persistence.message_removed(evicted_id)
             self.evicted += 1
         return message
+
+    def touch(self, message: Message) -> None:
+        """The message changed (a status, provider facts): persistence writes it again."""
+        self.persistence.message_changed(message)
+
+    def restore(self, message: Message) -> None:
+        """Take back a message saved before a restart (not written again, no eviction counted)."""
+        self._messages[message.id] = message
+
+    def windows(self) -> list[list[Any]]:
+        """The 24-hour window data as JSON-ready rows (persistence)."""
+        return [[*key, at] for key, at in self._last_inbound.items()]
+
+    def load_windows(self, rows: list[list[Any]]) -> None:
+        self._last_inbound = {(p, b, u): float(at) for p, b, u, at in rows}
 
     def get(self, message_id: str) -> Message | None:
         return self._messages.get(message_id)
@@ -139,6 +168,7 @@ class Journal:
         return len(self._messages)
 
     def reset(self, provider: str | None = None) -> None:
+        self.persistence.messages_reset(provider)
         if provider is None:
             self._messages.clear()
             self._last_inbound.clear()

@@ -5,7 +5,11 @@
   they were enqueued, so a receiver sees sent -> delivered -> read. Chaos can shuffle or duplicate.
 - Retries (non-2xx, timeout, connection error) wait on the *virtual* clock with exponential backoff
   and jitter, until ``max_attempts`` or the ``horizon`` is reached; then the delivery is ``failed``.
-- Memory: the log keeps the newest ``max_log`` finished deliveries; pending ones are never dropped.
+- Memory: at most ``backlog`` pending deliveries are held as objects (lanes, ready queue, log); past
+  that, new ones spill to a SQLite FIFO (``spill.py``) and come back, oldest first, as others finish.
+  Once anything is spilled every new delivery queues behind it, so per-key order survives the spill.
+  The log keeps the newest ``max_log`` finished deliveries (evictions counted); pending ones stay.
+- Durability: every pending delivery and each attempt is handed to ``persistence`` (a no-op in memory).
 """
 
 from __future__ import annotations
@@ -15,7 +19,8 @@ import contextlib
 import logging
 import time
 from collections import OrderedDict, deque
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 import aiohttp
@@ -23,7 +28,9 @@ import aiohttp
 from sandbox.core.clock import VirtualClock
 from sandbox.core.feed import ChangeFeed
 from sandbox.core.ids import IdFactory
+from sandbox.core.persistence import Persistence
 from sandbox.core.scheduler import Scheduler
+from sandbox.core.spill import SpillQueue
 
 log = logging.getLogger(__name__)
 
@@ -108,6 +115,17 @@ class Delivery:
             out["body"] = text
         return out
 
+    def to_record(self) -> dict[str, Any]:
+        """Everything but the body, as JSON-ready data (spill and persistence store the body as bytes)."""
+        out = asdict(self)
+        del out["body"]
+        return out
+
+    @classmethod
+    def from_record(cls, record: dict[str, Any], body: bytes) -> Delivery:
+        attempts = [Attempt(**a) for a in record.get("attempts", [])]
+        return cls(**{**record, "body": body, "attempts": attempts})
+
 
 class WebhookDispatcher:
     def __init__(
@@ -120,6 +138,8 @@ class WebhookDispatcher:
         policy: RetryPolicy | None = None,
         concurrency: int = 32,
         max_log: int = 10_000,
+        backlog: int = 10_000,
+        persistence: Persistence | None = None,
     ) -> None:
         self.clock = clock
         self.scheduler = scheduler
@@ -130,6 +150,12 @@ class WebhookDispatcher:
         self.chaos = Chaos()
         self._concurrency = concurrency
         self._max_log = max_log
+        self.backlog = max(1, backlog)  # pending deliveries held in memory before new ones spill
+        self.persistence = persistence or Persistence()
+        self._spill: SpillQueue | None = None  # opened on the first spill
+        self._spill_factory: Callable[[], SpillQueue] = self.persistence.spill_queue or SpillQueue.temporary
+        self._held: set[str] = set()  # ids of the pending deliveries held in memory (counted against backlog)
+        self.counters = {"enqueued": 0, "delivered": 0, "failed": 0, "spilled": 0, "log_evicted": 0}
         self._log: OrderedDict[str, Delivery] = OrderedDict()  # maps delivery id -> Delivery, oldest first
         self._lanes: dict[str, deque[Delivery]] = {}  # maps ordering key -> deliveries waiting their turn
         self._ready: asyncio.Queue[Delivery] = asyncio.Queue()
@@ -185,17 +211,9 @@ class WebhookDispatcher:
             message_id=message_id,
             created_at=self.clock.now(),
         )
-        self._remember(delivery)
         copies = 2 if self.ids.random.random() < self.chaos.duplicate_probability else 1
         for n in range(copies):
-            item = delivery if n == 0 else self._copy(delivery, "duplicate")
-            if self.chaos.shuffle:
-                self._make_ready(item)
-            else:
-                lane = self._lanes.setdefault(key, deque())
-                lane.append(item)
-                if len(lane) == 1:
-                    self._make_ready(item)
+            self._admit(delivery if n == 0 else self._copy(delivery, "duplicate"))
         self.feed.publish({"kind": "webhook", "id": delivery.id, "state": delivery.state})
         return delivery
 
@@ -204,7 +222,8 @@ class WebhookDispatcher:
         if original is None:
             return None
         copy = self._copy(original, "redelivery")
-        self._make_ready(copy)
+        self.persistence.delivery_changed(copy)
+        self._hold(copy, laned=False)  # an explicit request: never spilled, never waits in a lane
         return copy
 
     def get(self, delivery_id: str) -> Delivery | None:
@@ -214,7 +233,26 @@ class WebhookDispatcher:
         return list(self._log.values())
 
     def pending(self) -> list[Delivery]:
+        """Pending deliveries held in memory (``spilled`` more wait on disk)."""
         return [d for d in self._log.values() if d.state == "pending"]
+
+    @property
+    def spilled(self) -> int:
+        return len(self._spill) if self._spill is not None else 0
+
+    def stats(self) -> dict[str, Any]:
+        return {
+            **self.counters,
+            "pending_in_memory": len(self._held),
+            "pending_spilled": self.spilled,
+            "backlog": self.backlog,
+            "log": len(self._log),
+            "max_log": self._max_log,
+        }
+
+    def restore(self, record: dict[str, Any], body: bytes) -> None:
+        """A pending delivery saved before a restart: queued again in its saved order, tried at once."""
+        self._admit(Delivery.from_record(record, body), persist=False)
 
     async def idle(self, timeout: float) -> bool:
         """Wait until nothing is ready or in flight (scheduled retries do not count)."""
@@ -226,7 +264,11 @@ class WebhookDispatcher:
 
     def reset(self, provider: str | None = None) -> None:
         for key in [k for k, d in self._log.items() if provider is None or d.provider == provider]:
+            self._held.discard(key)
             del self._log[key]
+        if self._spill is not None:
+            self._spill.clear(provider)
+        self.persistence.deliveries_reset(provider)
         for lane_key in list(self._lanes):
             lane = deque(d for d in self._lanes[lane_key] if provider is not None and d.provider != provider)
             if lane:
@@ -247,8 +289,38 @@ class WebhookDispatcher:
             message_id=original.message_id,
             created_at=self.clock.now(),
         )
-        self._remember(copy)
         return copy
+
+    def _admit(self, delivery: Delivery, *, persist: bool = True) -> None:
+        """Hold a new pending delivery in memory, or spill it when the backlog is full (or already spilling)."""
+        self.counters["enqueued"] += persist
+        if persist:
+            self.persistence.delivery_changed(delivery)
+        if self.spilled or len(self._held) >= self.backlog:
+            if self._spill is None:
+                self._spill = self._spill_factory()
+            self._spill.push(delivery.provider, delivery.to_record(), delivery.body)
+            self.counters["spilled"] += 1
+            return
+        self._hold(delivery, laned=not self.chaos.shuffle)
+
+    def _hold(self, delivery: Delivery, *, laned: bool) -> None:
+        self._held.add(delivery.id)
+        self._remember(delivery)
+        if not laned:
+            self._make_ready(delivery)
+            return
+        lane = self._lanes.setdefault(delivery.key, deque())
+        lane.append(delivery)
+        if len(lane) == 1:
+            self._make_ready(delivery)
+
+    def _refill(self) -> None:
+        while self._spill is not None and len(self._spill) and len(self._held) < self.backlog:
+            item = self._spill.pop()
+            if item is None:
+                return
+            self._hold(Delivery.from_record(*item), laned=not self.chaos.shuffle)
 
     def _remember(self, delivery: Delivery) -> None:
         self._log[delivery.id] = delivery
@@ -257,6 +329,7 @@ class WebhookDispatcher:
             if oldest.state == "pending":
                 break  # never forget what is still to be delivered
             del self._log[oldest_id]
+            self.counters["log_evicted"] += 1
 
     def _make_ready(self, delivery: Delivery) -> None:
         self._idle.clear()
@@ -300,6 +373,9 @@ class WebhookDispatcher:
             self._finish(delivery, "delivered")
         else:
             self._retry_or_fail(delivery)
+        if delivery.state == "pending":
+            self.persistence.delivery_changed(delivery)  # the attempt story survives a restart
+        self.persistence.flush()
         self.feed.publish({"kind": "webhook", "id": delivery.id, "state": delivery.state})
 
     def _retry_or_fail(self, delivery: Delivery) -> None:
@@ -320,6 +396,9 @@ class WebhookDispatcher:
     def _finish(self, delivery: Delivery, state: DeliveryState) -> None:
         delivery.state = state
         delivery.next_attempt_at = None
+        self.counters[state] += 1
+        self.persistence.delivery_done(delivery.id)
+        self._held.discard(delivery.id)
         lane = self._lanes.get(delivery.key)
         if lane and lane[0] is delivery:
             lane.popleft()
@@ -327,3 +406,4 @@ class WebhookDispatcher:
                 self._make_ready(lane[0])
             else:
                 del self._lanes[delivery.key]
+        self._refill()

@@ -1,0 +1,295 @@
+"""The persistence seam: what the core tells storage, and the two storages.
+
+``Persistence`` (the default) keeps nothing: every hook is a no-op, so the in-memory sandbox pays one
+method call per change. ``SqlitePersistence`` (``--data-dir``) keeps rows in one SQLite file (WAL):
+- messages (the journal), media records, pending webhook deliveries, the remaining timeline steps of
+  each message (data only: status + error, or user action + the scenario outcome);
+- named snapshots (``track``): scenario, clock, id generator, 24-hour windows, templates...
+
+Hooks only mark things dirty; ``flush()`` writes them in one transaction. It is called before every HTTP
+response (so an acknowledged send is on disk), after every scheduled job and after every webhook
+attempt. A kill -9 loses at most work no client was told about.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sandbox.core.spill import SpillQueue
+
+if TYPE_CHECKING:
+    from sandbox.core.media_store import MediaRecord
+    from sandbox.core.store import Message
+    from sandbox.core.webhooks import Delivery
+
+DB_NAME = "sandbox.sqlite3"
+
+
+class Persistence:
+    """In memory: nothing is kept (the default)."""
+
+    enabled = False
+    spill_queue: Callable[[], SpillQueue] | None = None  # None: the dispatcher spills to a temporary file
+
+    def message_changed(self, message: Message) -> None: ...
+
+    def message_removed(self, message_id: str) -> None: ...
+
+    def messages_reset(self, provider: str | None) -> None: ...
+
+    def step_scheduled(self, message_id: str, provider: str, due: float, kind: str, data: dict[str, Any]) -> int | None:
+        return None
+
+    def step_done(self, token: int | None) -> None: ...
+
+    def steps_cancelled(self, message_id: str) -> None: ...
+
+    def steps_reset(self, provider: str | None) -> None: ...
+
+    def delivery_changed(self, delivery: Delivery) -> None: ...
+
+    def delivery_done(self, delivery_id: str) -> None: ...
+
+    def deliveries_reset(self, provider: str | None) -> None: ...
+
+    def media_changed(self, record: MediaRecord) -> None: ...
+
+    def media_removed(self, media_id: str) -> None: ...
+
+    def track(self, name: str, dump: Callable[[], Any], load: Callable[[Any], None],
+              version: Callable[[], object] | None = None) -> None: ...
+
+    def flush(self) -> None: ...
+
+    def close(self) -> None: ...
+
+    def describe(self) -> dict[str, Any]:
+        return {"enabled": False}
+
+
+@dataclass
+class _Tracked:
+    dump: Callable[[], Any]
+    load: Callable[[Any], None]
+    version: Callable[[], object] | None  # None: dumped whenever rows changed in the same flush
+    last_version: object = None
+    last_text: str | None = None
+
+
+SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS messages (seq INTEGER PRIMARY KEY, id TEXT UNIQUE NOT NULL, provider TEXT, data TEXT)",
+    "CREATE TABLE IF NOT EXISTS steps (token INTEGER PRIMARY KEY, message_id TEXT, provider TEXT, due REAL,"
+    " kind TEXT, data TEXT)",
+    "CREATE INDEX IF NOT EXISTS steps_message ON steps (message_id)",
+    "CREATE TABLE IF NOT EXISTS deliveries (seq INTEGER PRIMARY KEY, id TEXT UNIQUE NOT NULL, provider TEXT,"
+    " record TEXT, body BLOB)",
+    "CREATE TABLE IF NOT EXISTS media (seq INTEGER PRIMARY KEY, id TEXT UNIQUE NOT NULL, data TEXT)",
+    "CREATE TABLE IF NOT EXISTS state (name TEXT PRIMARY KEY, data TEXT)",
+)
+
+
+class SqlitePersistence(Persistence):
+    enabled = True
+
+    def __init__(self, data_dir: str | Path) -> None:
+        self.path = Path(data_dir) / DB_NAME
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.conn = sqlite3.connect(self.path, check_same_thread=False)
+        self.conn.execute("PRAGMA journal_mode=WAL")
+        # NORMAL: a commit survives the process dying (kill -9); only a power cut may lose the last ones.
+        self.conn.execute("PRAGMA synchronous=NORMAL")
+        for statement in SCHEMA:
+            self.conn.execute(statement)
+        self.conn.commit()
+        self._messages: dict[str, Message] = {}  # maps message id -> message to upsert
+        self._removed_messages: set[str] = set()
+        self._steps: dict[int, tuple[str, str, float, str, str]] = {}  # maps token -> row to insert
+        self._steps_done: set[int] = set()
+        self._deliveries: dict[str, Delivery] = {}  # maps delivery id -> delivery to upsert
+        self._deliveries_done: set[str] = set()
+        self._media: dict[str, MediaRecord] = {}
+        self._media_removed: set[str] = set()
+        self._statements: list[tuple[str, tuple[Any, ...]]] = []  # resets, run before the rows above
+        self._tracked: dict[str, _Tracked] = {}
+        self._next_token = (self.conn.execute("SELECT MAX(token) FROM steps").fetchone()[0] or 0) + 1
+        self.flushes = 0
+
+    def spill_queue(self) -> SpillQueue:
+        return SpillQueue(self.conn)
+
+    # --- hooks ------------------------------------------------------------------------------------
+    def message_changed(self, message: Message) -> None:
+        self._messages[message.id] = message
+        self._removed_messages.discard(message.id)
+
+    def message_removed(self, message_id: str) -> None:
+        self._messages.pop(message_id, None)
+        self._removed_messages.add(message_id)
+
+    def messages_reset(self, provider: str | None) -> None:
+        self._messages = {k: m for k, m in self._messages.items() if provider is not None and m.provider != provider}
+        self._sql("DELETE FROM messages" + (" WHERE provider = ?" if provider else ""), provider)
+
+    def step_scheduled(self, message_id: str, provider: str, due: float, kind: str, data: dict[str, Any]) -> int | None:
+        token = self._next_token
+        self._next_token += 1
+        self._steps[token] = (message_id, provider, due, kind, json.dumps(data))
+        return token
+
+    def step_done(self, token: int | None) -> None:
+        if token is not None and self._steps.pop(token, None) is None:
+            self._steps_done.add(token)
+
+    def steps_cancelled(self, message_id: str) -> None:
+        self._steps = {t: row for t, row in self._steps.items() if row[0] != message_id}
+        self._sql("DELETE FROM steps WHERE message_id = ?", message_id)
+
+    def steps_reset(self, provider: str | None) -> None:
+        self._steps = {t: row for t, row in self._steps.items() if provider is not None and row[1] != provider}
+        self._sql("DELETE FROM steps" + (" WHERE provider = ?" if provider else ""), provider)
+
+    def delivery_changed(self, delivery: Delivery) -> None:
+        self._deliveries[delivery.id] = delivery
+        self._deliveries_done.discard(delivery.id)
+
+    def delivery_done(self, delivery_id: str) -> None:
+        self._deliveries.pop(delivery_id, None)
+        self._deliveries_done.add(delivery_id)  # it may have been written by an earlier flush
+
+    def deliveries_reset(self, provider: str | None) -> None:
+        self._deliveries = {k: d for k, d in self._deliveries.items() if provider is not None and d.provider != provider}
+        self._sql("DELETE FROM deliveries" + (" WHERE provider = ?" if provider else ""), provider)
+
+    def media_changed(self, record: MediaRecord) -> None:
+        self._media[record.id] = record
+        self._media_removed.discard(record.id)
+
+    def media_removed(self, media_id: str) -> None:
+        self._media.pop(media_id, None)
+        self._media_removed.add(media_id)
+
+    def track(self, name: str, dump: Callable[[], Any], load: Callable[[Any], None],
+              version: Callable[[], object] | None = None) -> None:
+        self._tracked[name] = _Tracked(dump, load, version)
+
+    def _sql(self, statement: str, arg: str | None) -> None:
+        self._statements.append((statement, (arg,) if arg is not None else ()))
+
+    # --- writing ----------------------------------------------------------------------------------
+    def flush(self) -> None:
+        rows_changed = bool(
+            self._statements or self._messages or self._removed_messages or self._steps or self._steps_done
+            or self._deliveries or self._deliveries_done or self._media or self._media_removed
+        )
+        snapshots = self._changed_snapshots(rows_changed)
+        if not rows_changed and not snapshots and not self.conn.in_transaction:
+            return
+        c = self.conn
+        for statement, args in self._statements:
+            c.execute(statement, args)
+        c.executemany("DELETE FROM messages WHERE id = ?", [(i,) for i in self._removed_messages])
+        c.executemany(
+            "INSERT INTO messages (id, provider, data) VALUES (?, ?, ?) "
+            "ON CONFLICT(id) DO UPDATE SET data = excluded.data",
+            [(m.id, m.provider, json.dumps(m.to_record())) for m in self._messages.values()],
+        )
+        c.executemany("DELETE FROM steps WHERE token = ?", [(t,) for t in self._steps_done])
+        c.executemany("INSERT INTO steps VALUES (?, ?, ?, ?, ?, ?)", [(t, *row) for t, row in self._steps.items()])
+        c.executemany("DELETE FROM deliveries WHERE id = ?", [(i,) for i in self._deliveries_done])
+        c.executemany(
+            "INSERT INTO deliveries (id, provider, record, body) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT(id) DO UPDATE SET record = excluded.record",
+            [(d.id, d.provider, json.dumps(d.to_record()), d.body) for d in self._deliveries.values()],
+        )
+        c.executemany("DELETE FROM media WHERE id = ?", [(i,) for i in self._media_removed])
+        c.executemany(
+            "INSERT INTO media (id, data) VALUES (?, ?) ON CONFLICT(id) DO UPDATE SET data = excluded.data",
+            [(r.id, json.dumps(_media_record(r))) for r in self._media.values()],
+        )
+        c.executemany("INSERT OR REPLACE INTO state (name, data) VALUES (?, ?)", snapshots)
+        c.commit()
+        self.flushes += 1
+        self._clear_dirty()
+
+    def _changed_snapshots(self, rows_changed: bool) -> list[tuple[str, str]]:
+        out = []
+        for name, t in self._tracked.items():
+            if t.version is None:
+                if not rows_changed:
+                    continue
+            else:
+                version = t.version()
+                if version == t.last_version:
+                    continue
+                t.last_version = version
+            text = json.dumps(t.dump())
+            if text != t.last_text:
+                t.last_text = text
+                out.append((name, text))
+        return out
+
+    def _clear_dirty(self) -> None:
+        self._statements.clear()
+        self._messages.clear()
+        self._removed_messages.clear()
+        self._steps.clear()
+        self._steps_done.clear()
+        self._deliveries.clear()
+        self._deliveries_done.clear()
+        self._media.clear()
+        self._media_removed.clear()
+
+    def close(self) -> None:
+        self.flush()
+        self.conn.close()
+
+    # --- reading back (start-up) ------------------------------------------------------------------
+    def restore_tracked(self) -> list[str]:
+        """Load every tracked snapshot saved before; answers the names restored."""
+        saved = dict(self.conn.execute("SELECT name, data FROM state").fetchall())
+        restored = []
+        for name, t in self._tracked.items():
+            if name in saved:
+                t.load(json.loads(saved[name]))
+                t.last_text = saved[name]
+                t.last_version = t.version() if t.version else None
+                restored.append(name)
+        return restored
+
+    def saved_messages(self) -> Iterator[dict[str, Any]]:
+        for (data,) in self.conn.execute("SELECT data FROM messages ORDER BY seq"):
+            yield json.loads(data)
+
+    def saved_steps(self) -> list[tuple[int, str, float, str, dict[str, Any]]]:
+        rows = self.conn.execute("SELECT token, message_id, due, kind, data FROM steps ORDER BY due, token")
+        return [(t, m, due, kind, json.loads(data)) for t, m, due, kind, data in rows.fetchall()]
+
+    def saved_deliveries(self) -> Iterator[tuple[dict[str, Any], bytes]]:
+        # Spilled rows are re-spilled by the dispatcher as it takes the saved deliveries back in order.
+        if self._has_table("webhook_spill"):
+            self.conn.execute("DELETE FROM webhook_spill")
+        for record, body in self.conn.execute("SELECT record, body FROM deliveries ORDER BY seq").fetchall():
+            yield json.loads(record), bytes(body)
+
+    def saved_media(self) -> Iterator[dict[str, Any]]:
+        for (data,) in self.conn.execute("SELECT data FROM media ORDER BY seq"):
+            yield json.loads(data)
+
+    def _has_table(self, name: str) -> bool:
+        return self.conn.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (name,)).fetchone() is not None
+
+    def describe(self) -> dict[str, Any]:
+        return {"enabled": True, "path": str(self.path), "flushes": self.flushes}
+
+
+def _media_record(record: MediaRecord) -> dict[str, Any]:
+    from dataclasses import asdict
+
+    out = asdict(record)
+    out["sha256"] = record.sha256.hex()
+    return out

@@ -1,0 +1,123 @@
+"""``--data-dir``: what of the runtime is kept in SQLite, and how it is taken back at start-up.
+
+Rows (written by the core through ``Persistence`` hooks): journal messages, media records, remaining
+timeline steps, pending webhook deliveries. Snapshots (``track`` below, written when they change):
+
+| name            | what                                                                  |
+| --------------- | --------------------------------------------------------------------- |
+| scenario        | the active scenario (name, source, parsed content)                    |
+| clock           | mode, virtual now, offset from the wall clock                         |
+| ids             | the seeded generator's state, so new ids never repeat restored ones   |
+| windows         | 24-hour customer-service windows (last inbound per business and user) |
+| journal         | eviction counter                                                      |
+| meta.templates  | Meta's template registry (created, edited, reviewed templates)        |
+| meta.webhooks   | Meta webhook targets and secrets set through the control API          |
+
+Everything else a provider holds (SMSGlobal opt-outs changed at run time, MAAC records, rate buckets,
+the media link cache...) starts over from the scenario: see docs/reliability-persistence.md.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict
+from typing import TYPE_CHECKING, Any
+
+from sandbox.core.media_store import MediaRecord
+from sandbox.core.persistence import SqlitePersistence
+from sandbox.core.scenario import Scenario
+from sandbox.core.store import Message
+from sandbox.providers.meta.templates import Template
+
+if TYPE_CHECKING:
+    from sandbox.runtime import Runtime
+
+
+def attach(runtime: Runtime, persistence: SqlitePersistence) -> dict[str, int]:
+    """Track the runtime's snapshots, restore everything saved, and answer what was restored."""
+    _track(runtime, persistence)
+    persistence.restore_tracked()
+    counts = {"messages": 0, "media": 0, "steps": 0, "webhooks": 0}
+    for record in persistence.saved_messages():
+        runtime.journal.restore(Message.from_record(record))
+        counts["messages"] += 1
+    store = runtime.meta_platform.media.store
+    for raw in persistence.saved_media():
+        store.restore(MediaRecord(**{**raw, "sha256": bytes.fromhex(raw["sha256"])}))
+        counts["media"] += 1
+    for token, message_id, due, kind, data in persistence.saved_steps():
+        message = runtime.journal.get(message_id)
+        if message is None:
+            persistence.step_done(token)
+            continue
+        runtime.messaging.restore_step(token, message_id, message.provider, due, kind, data)
+        counts["steps"] += 1
+    for record, body in persistence.saved_deliveries():
+        runtime.dispatcher.restore(record, body)
+        counts["webhooks"] += 1
+    platform = runtime.meta_platform
+    for template in _templates(runtime):
+        if template.status == "PENDING":  # its review job was lost with the process: start it again
+            platform.schedule_review(template, runtime.meta.businesses)
+    persistence.flush()
+    return counts
+
+
+def _track(rt: Runtime, p: SqlitePersistence) -> None:
+    clock_changes = [0]
+    rt.clock.subscribe(lambda: clock_changes.__setitem__(0, clock_changes[0] + 1))
+    p.track("scenario", lambda: _scenario_dump(rt.scenario), lambda raw: rt.load(Scenario(**raw)),
+            version=lambda: id(rt.scenario))
+    p.track("clock", lambda: _clock_dump(rt), lambda raw: _clock_load(rt, raw), version=lambda: clock_changes[0])
+    p.track("ids", lambda: rt.ids.random.getstate(), lambda raw: rt.ids.random.setstate(_rng_state(raw)))
+    p.track("windows", rt.journal.windows, rt.journal.load_windows)
+    p.track("journal", lambda: {"evicted": rt.journal.evicted},
+            lambda raw: setattr(rt.journal, "evicted", int(raw["evicted"])), version=lambda: rt.journal.evicted)
+    p.track("meta.templates", lambda: [asdict(t) for t in _templates(rt)], lambda raw: _templates_load(rt, raw),
+            version=lambda: tuple((t.id, t.status, t.edits, t.rejected_reason) for t in _templates(rt)))
+    p.track("meta.webhooks", lambda: _meta_webhooks(rt), lambda raw: _meta_webhooks_load(rt, raw),
+            version=lambda: str(_meta_webhooks(rt)))
+
+
+def _scenario_dump(scenario: Scenario) -> dict[str, Any]:
+    return {"name": scenario.name, "description": scenario.description, "raw": scenario.raw, "source": scenario.source}
+
+
+def _clock_dump(rt: Runtime) -> dict[str, Any]:
+    now = rt.clock.now()
+    return {"mode": rt.clock.mode, "now": now, "offset": now - time.time()}
+
+
+def _clock_load(rt: Runtime, raw: dict[str, Any]) -> None:
+    """A manual clock resumes where it stood; a real one keeps its offset from the wall clock."""
+    rt.clock.set(float(raw["now"]) if raw["mode"] == "manual" else time.time() + float(raw["offset"]))
+
+
+def _rng_state(raw: list[Any]) -> tuple[Any, ...]:
+    version, internal, gauss = raw
+    return version, tuple(internal), gauss
+
+
+def _templates(rt: Runtime) -> list[Template]:
+    registry = rt.meta_platform.templates
+    return [t for waba in list(registry._by_waba) for t in registry.of(waba)]  # no public "all templates"
+
+
+def _templates_load(rt: Runtime, raw: list[dict[str, Any]]) -> None:
+    registry = rt.meta_platform.templates
+    registry._by_waba = {}
+    for item in raw:
+        registry.add(Template(**item))
+
+
+def _meta_webhooks(rt: Runtime) -> dict[str, dict[str, Any]]:
+    return {
+        b.phone_number_id: {"webhook_url": b.webhook_url, "app_secret": b.app_secret, "verify_token": b.verify_token}
+        for b in rt.meta.businesses.all()
+    }
+
+
+def _meta_webhooks_load(rt: Runtime, raw: dict[str, dict[str, Any]]) -> None:
+    for business in rt.meta.businesses.all():
+        for key, value in raw.get(business.phone_number_id, {}).items():
+            setattr(business, key, value)
