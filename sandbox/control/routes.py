@@ -15,6 +15,7 @@ from typing import Any
 from aiohttp import web
 
 from sandbox import __version__
+from sandbox.core import jsonbody
 from sandbox.core.errors import ControlError, ScenarioError
 from sandbox.core.scenario import ErrorSpec, load_scenario, parse_scenario
 from sandbox.core.scenario_schema import SCENARIO_SCHEMA
@@ -52,7 +53,7 @@ async def _body(request: web.Request) -> dict[str, Any]:
     if not request.can_read_body:
         return {}
     try:
-        data = json.loads(await request.read() or b"{}")
+        data = jsonbody.loads(await request.read() or b"{}")
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ControlError(f"the body is not valid JSON: {exc}") from exc
     if not isinstance(data, dict):
@@ -287,8 +288,8 @@ async def webhook_target_set(request: web.Request) -> web.StreamResponse:
     return web.json_response(await _provider(rt, request.match_info["provider"]).configure_webhook(body))
 
 
-def _provider(rt: Runtime, name: str) -> Any:
-    hooks = rt.messaging.providers.get(name)
+def _provider(rt: Runtime, name: Any) -> Any:
+    hooks = rt.messaging.providers.get(name) if isinstance(name, str) else None  # a JSON list is unhashable
     if hooks is None:
         raise ControlError(f"unknown provider '{name}'; one of: {', '.join(rt.messaging.providers)}", 404)
     return hooks

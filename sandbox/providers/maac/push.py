@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from sandbox.core import jsonbody
 from sandbox.providers.maac.config import MaacConfig, PnpSetting
 from sandbox.providers.maac.errors import MaacError, text_error
 
@@ -52,7 +53,7 @@ def parse_json(raw: bytes) -> Any:
     if not raw.strip():
         raise text_error("field_required", "pnp_setting_id")
     try:
-        return json.loads(raw)
+        return jsonbody.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise text_error("invalid", f"JSON parse error - {exc}") from exc
 

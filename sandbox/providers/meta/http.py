@@ -9,7 +9,9 @@ from functools import wraps
 from typing import Any
 
 from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
 
+from sandbox.core import jsonbody
 from sandbox.keys import RUNTIME
 from sandbox.providers.meta.config import MetaBusiness
 from sandbox.providers.meta.errors import MetaError, render_error, unsupported_request
@@ -49,6 +51,8 @@ def graph_handler(handler: Handler) -> Handler:
         except web.HTTPRequestEntityTooLarge:
             limit = runtime.settings.max_body_bytes
             return error_response(runtime, MetaError(100, f"Request body is larger than the {limit} bytes the sandbox accepts"))
+        except HttpProcessingError as exc:  # a malformed multipart part (its headers) found while reading the body
+            return error_response(runtime, MetaError(100, f"The request body could not be parsed: {exc.message}"))
         except web.HTTPException:
             raise
         except Exception:
@@ -97,7 +101,7 @@ async def json_body(request: web.Request) -> dict[str, Any]:
     if not raw.strip():
         raise MetaError(100, "The request body is empty: send a JSON object")
     try:
-        data = json.loads(raw)
+        data = jsonbody.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise MetaError(100, f"The request body is not valid JSON: {exc}") from exc
     if not isinstance(data, dict):
@@ -109,7 +113,7 @@ def _maybe_json(value: str) -> Any:
     text = value.strip()
     if text[:1] in ("{", "["):
         try:
-            return json.loads(text)
+            return jsonbody.loads(text)
         except json.JSONDecodeError:
             return value
     return value

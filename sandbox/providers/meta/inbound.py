@@ -36,15 +36,18 @@ def build_message(
 ) -> dict[str, Any]:
     """Turn a loose injection spec into Meta's inbound message object."""
     kind = spec.get("type") or _guess_type(spec)
-    if kind not in INBOUND_TYPES:
+    if not isinstance(kind, str) or kind not in INBOUND_TYPES:
         raise ControlError(f"unknown inbound message type '{kind}'; one of: {', '.join(INBOUND_TYPES)}")
     msg: dict[str, Any] = {"from": sender, "id": wamid, "timestamp": str(timestamp), "type": kind}
     if context:
         msg["context"] = context
     body = spec.get(kind)
+    allowed = (str, dict) if kind == "text" else (dict,)
+    if kind in ("text", *MEDIA_TYPES) and body is not None and not isinstance(body, allowed):
+        raise ControlError(f"an inbound {kind} takes a '{kind}' object, got {type(body).__name__}")
     if kind == "text":
         text = body if isinstance(body, str) else (body or {}).get("body")
-        if not text:
+        if not isinstance(text, str) or not text:
             raise ControlError("an inbound text needs text.body (or text: \"...\")")
         msg["text"] = {"body": text}
         if spec.get("referral"):

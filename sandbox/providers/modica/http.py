@@ -12,7 +12,9 @@ from functools import wraps
 from typing import Any
 
 from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
 
+from sandbox.core import jsonbody
 from sandbox.keys import RUNTIME
 from sandbox.providers.modica.config import ModicaApplication
 from sandbox.providers.modica.errors import Api, ModicaError, render_error
@@ -50,6 +52,8 @@ def modica_handler(api: Api) -> Callable[[Handler], Handler]:
             except web.HTTPRequestEntityTooLarge:
                 limit = request.app[RUNTIME].settings.max_body_bytes
                 return error_response(api, ModicaError("413", f"Request body is larger than the {limit} bytes the sandbox accepts"))
+            except HttpProcessingError as exc:  # a malformed multipart part found while reading the body
+                return error_response(api, ModicaError("invalid_attrib", f"The request body could not be parsed: {exc.message}"))
             except web.HTTPException:
                 raise
             except Exception:
@@ -93,6 +97,6 @@ async def json_body(request: web.Request) -> Any:
     if not raw.strip():
         raise ModicaError("invalid_json", "The request body is empty: send a JSON object")
     try:
-        return json.loads(raw)
+        return jsonbody.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ModicaError("invalid_json", f"Invalid JSON data in the request body: {exc}") from exc

@@ -19,6 +19,7 @@ from typing import Any
 
 import aiohttp
 
+from sandbox.core import jsonbody
 from sandbox.providers.smsglobal.errors import FieldErrors
 from sandbox.providers.smsglobal.wire import as_list
 
@@ -101,7 +102,7 @@ def _recipients(value: Any, errors: FieldErrors) -> list[str]:
 def _message(value: Any, errors: FieldErrors) -> dict[str, Any]:
     if isinstance(value, str):
         try:
-            decoded = json.loads(value)
+            decoded = jsonbody.loads(value)
         except json.JSONDecodeError:
             decoded = None
         value = decoded if isinstance(decoded, dict) else {"type": "text", "text": value}
@@ -112,7 +113,7 @@ def _message(value: Any, errors: FieldErrors) -> dict[str, Any]:
     if "Text" in message and "text" not in message:  # the seed's table spells the field "Text"
         message["text"] = message.pop("Text")
     kind = message.get("type")
-    if kind not in MESSAGE_FIELDS:
+    if not isinstance(kind, str) or kind not in MESSAGE_FIELDS:
         errors.add("message.type", f"type must be one of {', '.join(MESSAGE_FIELDS)}, got {kind!r}.")
         return message
     for extra in sorted(set(message) - MESSAGE_FIELDS[kind]):

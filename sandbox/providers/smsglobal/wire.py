@@ -22,6 +22,7 @@ from typing import Any, Literal
 
 from aiohttp import web
 
+from sandbox.core import jsonbody
 from sandbox.providers.smsglobal.errors import SmsglobalError
 
 Format = Literal["json", "xml"]
@@ -74,7 +75,7 @@ def parse_body(content_type: str, raw: bytes) -> dict[str, Any]:
 
 def _parse_json(raw: bytes) -> dict[str, Any]:
     try:
-        data = json.loads(raw)
+        data = jsonbody.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise SmsglobalError(400, fields={"request": [f"The request body is not valid JSON: {exc}"]}) from exc
     if not isinstance(data, dict):

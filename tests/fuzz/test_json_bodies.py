@@ -1,0 +1,146 @@
+"""hypothesis-generated bodies against every POST (and PUT) endpoint: random nested JSON, a valid body
+with one value swapped for a value of another type, huge strings, unicode (lone surrogates included),
+deep nesting, non-JSON bytes. Each answer: below 500, in time, in the provider's own error shape."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from typing import Any
+
+import pytest
+import requests
+from hypothesis import given
+from hypothesis import strategies as st
+
+from sandbox.settings import Settings
+from sandbox.testing.plugin import RunningSandbox
+from tests.fuzz.harness import FUZZ, REQUEST_TIMEOUT, TARGETS, assert_healthy, check_response
+
+PHONE, WABA = "100000000000001", "200000000000001"
+
+# (target, method, path, a valid body): the valid body is the seed that "one wrong value" mutates.
+ENDPOINTS: list[tuple[str, str, str, dict[str, Any]]] = [
+    ("control", "POST", "/_sandbox/reset", {"provider": "meta"}),
+    ("control", "POST", "/_sandbox/scenarios/load", {"name": "default", "reset": True}),
+    ("control", "POST", "/_sandbox/messages/wamid.unknown/status", {"status": "delivered"}),
+    ("control", "POST", "/_sandbox/inbound", {"from": "+15551234567", "type": "text", "text": "hi"}),
+    ("control", "PUT", "/_sandbox/webhooks/targets/meta", {"url": None}),
+    ("control", "PUT", "/_sandbox/chaos", {"shuffle": False, "duplicate_probability": 0}),
+    ("control", "POST", "/_sandbox/clock", {"speed": 1000}),
+    ("control", "POST", "/_sandbox/clock/advance", {"seconds": 1}),
+    ("meta", "POST", f"/v23.0/{PHONE}/messages",
+     {"messaging_product": "whatsapp", "to": "+15550200001", "type": "text", "text": {"body": "hello"}}),
+    ("meta", "POST", f"/v23.0/{PHONE}/messages",
+     {"messaging_product": "whatsapp", "to": "+15550200001", "type": "template",
+      "template": {"name": "order_update", "language": {"code": "en_US"},
+                   "components": [{"type": "body", "parameters": [{"type": "text", "text": "a"}]}]}}),
+    ("meta", "POST", f"/v23.0/{WABA}/message_templates",
+     {"name": "fuzz_tpl", "language": "en_US", "category": "UTILITY", "components": [{"type": "BODY", "text": "Hi"}]}),
+    ("meta", "POST", f"/v23.0/{PHONE}", {"components": [{"type": "BODY", "text": "Hi"}]}),
+    ("smsglobal", "POST", "/v2/sms", {"destination": "61400000001", "message": "hello", "origin": "Test"}),
+    ("smsglobal", "POST", "/v2/opt-outs", {"optouts": [{"number": "61400000007"}]}),
+    ("smsglobal", "POST", "/v2/opt-outs/validate", {"optouts": [{"number": "61400000007"}]}),
+    ("smsglobal", "POST", "/v2/whatsapp", {"to": ["61400000001"], "message": {"type": "text", "text": "hi"}}),
+    ("smsglobal", "POST", "/v2/whatsapp/opt-in", {"opt-in": [{"name": "Ana", "number": "61400000001"}]}),
+    ("smsglobal", "POST", "/v2/whatsapp/capability", {"numbers": ["61400000001"]}),
+    ("maac", "POST", "/openapi/v1/pnp/message/push/",
+     {"pnp_setting_id": 1, "data": {"phone_number": "+15550200001", "pnp": {}, "sms": {},
+                                    "whatsapp": {"template_name": "text_template_1", "language": "en",
+                                                 "template_data": {"header": {"parameters": [{"type": "text", "text": "a"}]},
+                                                                   "body": {"parameters": [{"type": "text", "text": "b"}]}}}}}),
+    ("maac", "POST", "/openapi/v1/pnp/message/multicast/",
+     {"pnp_setting_id": 1, "data": [{"phone_number": "+15550200001", "pnp": {}, "sms": {}}]}),
+    ("modica", "POST", "/rest/gateway/messages", {"destination": "+64211234567", "content": "hello"}),
+    ("modica", "POST", "/rest/gateway/messages/broadcast", {"destination": ["+64211234567"], "content": "hello"}),
+    ("modica", "POST", "/rest/sms/v2/messages", {"destination": "+64211234567", "content": "hello"}),
+    ("modica", "POST", "/rest/wab/v1/messages", {"to": "+64211234567", "type": "text", "text": {"body": "hello"}}),
+]
+
+# JSON values of every type: big and small numbers, unicode (lone surrogates too) and huge strings.
+SCALARS = (
+    st.none() | st.booleans() | st.integers() | st.integers(min_value=-(2**70), max_value=2**70)
+    | st.floats(allow_nan=True, allow_infinity=True)
+    | st.text(st.characters(codec=None), max_size=40)
+    | st.text(alphabet="a\u00e9\u4e2d\U0001f600", min_size=5_000, max_size=70_000)
+)
+JSON_VALUES = st.recursive(SCALARS, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=4), max_leaves=12)
+
+
+def _paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    found = [prefix]
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found += _paths(item, (*prefix, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found += _paths(item, (*prefix, index))
+    return found
+
+
+def _replace(value: Any, path: tuple[Any, ...], new: Any) -> Any:
+    if not path:
+        return new
+    copy = dict(value) if isinstance(value, dict) else list(value)
+    copy[path[0]] = _replace(value[path[0]], path[1:], new)
+    return copy
+
+
+def _mutated(valid: dict[str, Any]) -> st.SearchStrategy[Any]:
+    """The valid body with one value (at any depth) replaced by an arbitrary JSON value."""
+    return st.tuples(st.sampled_from(_paths(valid)[1:]), JSON_VALUES).map(lambda pn: _replace(valid, pn[0], pn[1]))
+
+
+def _encoded(value: Any) -> bytes:
+    return json.dumps(value).encode("utf-8", "surrogatepass")  # NaN/Infinity stay literals, as sloppy clients send
+
+
+def _bodies(valid: dict[str, Any]) -> st.SearchStrategy[bytes]:
+    deep = st.integers(min_value=50, max_value=100_000).map(lambda n: b'{"a":' * n + b"1" + b"}" * n)
+    deep_list = st.integers(min_value=50, max_value=100_000).map(lambda n: b"[" * n + b"]" * n)
+    return st.one_of(
+        _mutated(valid).map(_encoded),
+        JSON_VALUES.map(_encoded),
+        st.dictionaries(st.sampled_from(sorted(valid)) | st.text(max_size=8), JSON_VALUES, max_size=6).map(_encoded),
+        deep, deep_list,
+        st.binary(max_size=200),
+    )
+
+
+def _fuzz_endpoint(base_url: str, target: str, method: str, path: str, valid: dict[str, Any]) -> None:
+    session = requests.Session()
+    auth = TARGETS[target].auth
+
+    @FUZZ
+    @given(body=_bodies(valid))
+    def run(body: bytes) -> None:
+        try:
+            response = session.request(method, f"{base_url}{path}", data=body, auth=auth, timeout=REQUEST_TIMEOUT,
+                                       headers={"Content-Type": "application/json"})
+        except requests.Timeout as exc:
+            raise AssertionError(f"no answer within {REQUEST_TIMEOUT} s: {method} {path}") from exc
+        check_response(path, response.status_code, response.headers.get("Content-Type", ""), response.text)
+
+    run()
+
+
+@pytest.fixture
+def wa_sandbox_settings() -> Settings:
+    return Settings(clock="real", clock_speed=1000, seed="fuzz", webhook_timeout=0.5, media_fetch_links=False)
+
+
+@pytest.mark.parametrize("target", sorted(TARGETS))
+async def test_generated_bodies_never_fail(wa_sandbox: RunningSandbox, target: str, caplog: Any) -> None:
+    caplog.set_level(logging.ERROR)
+    failures: list[str] = []
+    for name, method, path, valid in ENDPOINTS:
+        if name != target:
+            continue
+        try:
+            await asyncio.to_thread(_fuzz_endpoint, wa_sandbox.url, name, method, path, valid)
+        except Exception as exc:  # noqa: BLE001 - every endpoint is fuzzed; failures are listed at the end
+            failures.append(f"{method} {path}: {exc}")
+    assert not failures, "\n\n".join(failures)
+    assert not [r.getMessage() for r in caplog.records if r.exc_info]
+    await asyncio.to_thread(assert_healthy, wa_sandbox.url)

@@ -1,0 +1,100 @@
+"""Regression tests for the failures the fuzzers found: each answered a 500 before its fix."""
+
+from __future__ import annotations
+
+import base64
+import time
+from typing import Any
+
+import pytest
+
+from sandbox.providers.smsglobal.auth import sign
+from sandbox.testing.plugin import RunningSandbox
+from tests.fuzz.harness import check_response
+
+DEEP = b'{"a":' * 5000 + b"1" + b"}" * 5000  # past the interpreter's recursion limit
+NESTED_100 = b"[" * 100 + b"]" * 100  # parses, but deeper than any real payload
+BEARER = {"Authorization": "Bearer sandbox-token"}
+MODICA = {"Authorization": "Basic " + base64.b64encode(b"sandbox:sandbox-secret").decode()}
+
+
+async def _post(sandbox: RunningSandbox, path: str, body: bytes, **kwargs: Any) -> tuple[int, str, str]:
+    kwargs.setdefault("headers", {})
+    kwargs["headers"].setdefault("Content-Type", "application/json")
+    async with sandbox.control.session.post(f"{sandbox.url}{path}", data=body, **kwargs) as resp:
+        return resp.status, resp.content_type, await resp.text()
+
+
+def _smsglobal_auth(sandbox: RunningSandbox, path: str) -> dict[str, str]:
+    host = sandbox.url.removeprefix("http://")
+    return {"Authorization": sign("sandbox-key", "sandbox-secret", "POST", path, host, 80, int(time.time()), "r1"),
+            "Content-Type": "application/json"}
+
+
+@pytest.mark.parametrize("body", [DEEP, NESTED_100], ids=["recursion-limit", "over-max-depth"])
+async def test_deeply_nested_json_is_meta_error_100(wa_sandbox: RunningSandbox, body: bytes) -> None:
+    status, ctype, text = await _post(wa_sandbox, "/v23.0/100000000000001/messages", body, headers=dict(BEARER))
+    assert status == 400 and '"code": 100' in text and "nest deeper than 64 levels" in text
+    check_response("/v23.0/x", status, ctype, text)
+
+
+async def test_deeply_nested_json_is_control_400(wa_sandbox: RunningSandbox) -> None:
+    status, ctype, text = await _post(wa_sandbox, "/_sandbox/inbound", DEEP)
+    assert status == 400 and "not valid JSON" in text
+    check_response("/_sandbox/inbound", status, ctype, text)
+
+
+async def test_deeply_nested_json_is_modica_invalid_json(wa_sandbox: RunningSandbox) -> None:
+    status, ctype, text = await _post(wa_sandbox, "/rest/gateway/messages", DEEP, headers=dict(MODICA))
+    assert status == 400 and '"error": "invalid_json"' in text
+    check_response("/rest/gateway/messages", status, ctype, text)
+
+
+async def test_deeply_nested_json_is_maac_text_400(wa_sandbox: RunningSandbox) -> None:
+    headers = {"Authorization": "Bearer sandbox-maac-token"}
+    status, ctype, text = await _post(wa_sandbox, "/openapi/v1/pnp/message/push/", DEEP, headers=headers)
+    assert status == 400 and ctype == "text/plain" and text.startswith("JSON parse error")
+
+
+async def test_deeply_nested_json_is_smsglobal_field_error(wa_sandbox: RunningSandbox) -> None:
+    status, ctype, text = await _post(wa_sandbox, "/v2/sms", DEEP, headers=_smsglobal_auth(wa_sandbox, "/v2/sms"))
+    assert status == 400 and "not valid JSON" in text
+    check_response("/v2/sms", status, ctype, text)
+
+
+MALFORMED_MULTIPART = (
+    b"--XYZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.jpg\"\r\n"
+    b"\xf4\x87 not a header\r\n\r\ndata\r\n--XYZ--\r\n"
+)
+
+
+async def test_malformed_multipart_upload_is_meta_error_100(wa_sandbox: RunningSandbox) -> None:
+    headers = {**BEARER, "Content-Type": "multipart/form-data; boundary=XYZ"}
+    status, ctype, text = await _post(wa_sandbox, "/v23.0/100000000000001/media", MALFORMED_MULTIPART, headers=headers)
+    assert status == 400 and '"code": 100' in text and "could not be parsed" in text
+
+
+async def test_malformed_multipart_upload_is_modica_invalid_attrib(wa_sandbox: RunningSandbox) -> None:
+    headers = {**MODICA, "Content-Type": "multipart/form-data; boundary=XYZ"}
+    status, ctype, text = await _post(wa_sandbox, "/rest/wab/v1/media", MALFORMED_MULTIPART, headers=headers)
+    assert status == 400 and "invalid_attrib" in text and "could not be parsed" in text
+
+
+async def test_reset_with_a_list_as_provider_is_404(wa_sandbox: RunningSandbox) -> None:
+    status, ctype, text = await _post(wa_sandbox, "/_sandbox/reset", b'{"provider": ["meta"]}')
+    assert status == 404 and "unknown provider" in text
+
+
+@pytest.mark.parametrize("body", [b'{"from": "+15551234567", "type": "text", "text": true}',
+                                  b'{"from": "+15551234567", "type": "image", "image": "x"}',
+                                  b'{"from": "+15551234567", "type": ["text"]}'])
+async def test_inbound_with_a_wrongly_typed_message_is_400(wa_sandbox: RunningSandbox, body: bytes) -> None:
+    status, ctype, text = await _post(wa_sandbox, "/_sandbox/inbound", body)
+    assert status == 400
+    check_response("/_sandbox/inbound", status, ctype, text)
+
+
+async def test_smsglobal_whatsapp_with_a_list_as_type_is_field_error(wa_sandbox: RunningSandbox) -> None:
+    body = b'{"to": ["61400000001"], "message": {"type": ["text"], "text": "hi"}}'
+    status, ctype, text = await _post(wa_sandbox, "/v2/whatsapp", body, headers=_smsglobal_auth(wa_sandbox, "/v2/whatsapp"))
+    assert status == 400 and "message.type" in text
