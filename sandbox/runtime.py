@@ -93,7 +93,7 @@ def build_runtime(settings: Settings, *, clock: VirtualClock | None = None, ids:
     persistence = SqlitePersistence(settings.data_dir) if settings.data_dir else Persistence()
     if settings.data_dir and not settings.media_dir:
         settings.media_dir = str(Path(settings.data_dir) / "media")
-    scheduler.after_job.append(persistence.flush)
+    scheduler.after_job.append(persistence.flush_soon)
     journal = Journal(max_messages=settings.max_messages, persistence=persistence)
     policy = RetryPolicy(
         max_attempts=settings.webhook_max_attempts,

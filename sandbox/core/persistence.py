@@ -6,13 +6,16 @@ method call per change. ``SqlitePersistence`` (``--data-dir``) keeps rows in one
   each message (data only: status + error, or user action + the scenario outcome);
 - named snapshots (``track``): scenario, clock, id generator, 24-hour windows, templates...
 
-Hooks only mark things dirty; ``flush()`` writes them in one transaction. It is called before every HTTP
-response (so an acknowledged send is on disk), after every scheduled job and after every webhook
-attempt. A kill -9 loses at most work no client was told about.
+Hooks only mark things dirty; ``flush()`` writes them in one transaction. It runs before every HTTP
+response (so an acknowledged send is on disk before the client hears of it). Scheduled jobs and webhook
+attempts call ``flush_soon()``: one group commit at most ``GROUP_COMMIT`` seconds later. A kill -9 in
+that window loses no acknowledged state: a step's status and the removal of the step commit together,
+so the step runs again; a delivery not yet marked done is delivered again (at-least-once, as Meta).
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sqlite3
 from collections.abc import Callable, Iterator
@@ -28,6 +31,7 @@ if TYPE_CHECKING:
     from sandbox.core.webhooks import Delivery
 
 DB_NAME = "sandbox.sqlite3"
+GROUP_COMMIT = 0.01  # real seconds a background change may wait to share a commit with others
 
 
 class Persistence:
@@ -65,6 +69,8 @@ class Persistence:
               version: Callable[[], object] | None = None) -> None: ...
 
     def flush(self) -> None: ...
+
+    def flush_soon(self) -> None: ...
 
     def close(self) -> None: ...
 
@@ -118,6 +124,7 @@ class SqlitePersistence(Persistence):
         self._tracked: dict[str, _Tracked] = {}
         self._next_token = (self.conn.execute("SELECT MAX(token) FROM steps").fetchone()[0] or 0) + 1
         self.flushes = 0
+        self._flush_timer: asyncio.TimerHandle | None = None
 
     def spill_queue(self) -> SpillQueue:
         return SpillQueue(self.conn)
@@ -216,6 +223,20 @@ class SqlitePersistence(Persistence):
         self.flushes += 1
         self._clear_dirty()
 
+    def flush_soon(self) -> None:
+        if self._flush_timer is not None:
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            self.flush()
+            return
+        self._flush_timer = loop.call_later(GROUP_COMMIT, self._timed_flush)
+
+    def _timed_flush(self) -> None:
+        self._flush_timer = None
+        self.flush()
+
     def _changed_snapshots(self, rows_changed: bool) -> list[tuple[str, str]]:
         out = []
         for name, t in self._tracked.items():
@@ -245,6 +266,9 @@ class SqlitePersistence(Persistence):
         self._media_removed.clear()
 
     def close(self) -> None:
+        if self._flush_timer is not None:
+            self._flush_timer.cancel()
+            self._flush_timer = None
         self.flush()
         self.conn.close()
 

@@ -375,7 +375,7 @@ class WebhookDispatcher:
             self._retry_or_fail(delivery)
         if delivery.state == "pending":
             self.persistence.delivery_changed(delivery)  # the attempt story survives a restart
-        self.persistence.flush()
+        self.persistence.flush_soon()
         self.feed.publish({"kind": "webhook", "id": delivery.id, "state": delivery.state})
 
     def _retry_or_fail(self, delivery: Delivery) -> None:
