@@ -11,7 +11,8 @@ from aiohttp import web
 from sandbox.control.routes import ROUTES as CONTROL_ROUTES
 from sandbox.core.clock import VirtualClock
 from sandbox.core.ids import IdFactory
-from sandbox.keys import RUNTIME
+from sandbox.keys import ADMISSION, RUNTIME
+from sandbox.limits import Admission, admission_middleware, headers_middleware, parser_limit
 from sandbox.providers.maac import routes as maac_routes
 from sandbox.providers.meta import routes as meta_routes
 from sandbox.providers.meta.errors import MetaError
@@ -68,6 +69,8 @@ PROVIDER_ROUTES: tuple[Any, ...] = (meta_routes, modica_routes, maac_routes, sms
 
 def _render_http_error(request: web.Request, status: int, reason: str) -> web.StreamResponse:
     if request.path.startswith("/_sandbox"):
+        if status == 413:
+            reason = f"the body is larger than the {request.app[RUNTIME].settings.max_body_bytes} bytes the sandbox accepts"
         message = f"{request.method} {request.path}: {reason}"
         return web.json_response({"error": {"message": message, "status": status}}, status=status)
     for module in PROVIDER_ROUTES:
@@ -85,6 +88,10 @@ def _graph_http_error(request: web.Request, status: int, reason: str) -> web.Str
         error = MetaError(100, message=f"Unsupported {request.method.lower()} request.", http_status=400)
     elif status == 413:
         error = MetaError(100, f"Request body is larger than the {runtime.settings.max_body_bytes} bytes the sandbox accepts")
+    elif status == 431:  # UNCONFIRMED: Graph's answer to oversize headers is not documented
+        error = MetaError(100, reason, http_status=431)
+    elif status == 503:  # Meta's "Service unavailable"
+        error = MetaError(131016, reason, http_status=503)
     else:
         error = MetaError(131000, reason, http_status=status)
     return error_response(runtime, error)
@@ -94,8 +101,20 @@ def create_app(
     settings: Settings | None = None, *, clock: VirtualClock | None = None, ids: IdFactory | None = None
 ) -> web.Application:
     settings = settings or Settings.from_env()
-    app = web.Application(client_max_size=settings.max_body_bytes, middlewares=[_write_through, _provider_errors])
+    admission = Admission(settings.max_concurrent_requests)
+    line_limit = parser_limit(settings.max_header_bytes)
+    app = web.Application(
+        client_max_size=settings.max_body_bytes,
+        handler_args={"max_line_size": line_limit, "max_field_size": line_limit},
+        middlewares=[
+            headers_middleware(settings.max_header_bytes, _render_http_error),
+            admission_middleware(admission, _render_http_error),
+            _write_through,
+            _provider_errors,
+        ],
+    )
     app[RUNTIME] = build_runtime(settings, clock=clock, ids=ids)
+    app[ADMISSION] = admission
     app.cleanup_ctx.append(_lifecycle)
     app.add_routes(CONTROL_ROUTES)
     app.add_routes(ui_routes.ROUTES)  # the web inbox (not a provider)

@@ -38,6 +38,8 @@ class Settings:
     webhook_timeout: float = 10.0
     verify_webhooks: bool = True  # perform Meta's GET handshake when a webhook URL is registered
     max_body_bytes: int = 4 * 1024 * 1024
+    max_header_bytes: int = 32 * 1024  # all request headers together; past it a provider-shaped 431
+    max_concurrent_requests: int = 1024  # provider requests in flight; past it a provider-shaped 503
     max_messages: int = 100_000
     webhook_backlog: int = 10_000  # pending webhook deliveries held in memory; more spill to disk in order
     data_dir: str | None = None  # keep journal, media, templates, scenario state, pending webhooks in SQLite here

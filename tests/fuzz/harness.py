@@ -89,10 +89,13 @@ TARGETS = {
 def check_response(path: str, status: int, content_type: str, text: str) -> None:
     """AssertionError unless the answer is below 500 and, for an error, in the path's own shape."""
     assert status < 500, f"{status} from {path}: {text[:500]}"
-    if status < 400:
-        return
-    shape = _shape_for(path)
-    shape(status, content_type, text)
+    if status >= 400:
+        check_error_shape(path, status, content_type, text)
+
+
+def check_error_shape(path: str, status: int, content_type: str, text: str) -> None:
+    """AssertionError unless the error body is in the shape of the provider owning the path."""
+    _shape_for(path)(status, content_type, text)
 
 
 def _json(text: str) -> Any:

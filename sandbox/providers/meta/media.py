@@ -185,9 +185,12 @@ async def read_upload(request: web.Request, library: MediaLibrary, owner: str) -
             continue
         if part.name == "file" and record is None:
             record = library.new_record(owner, base_mime(part.headers.get("Content-Type")), filename=part.filename, origin="upload")
+            capacity = library.store.max_bytes  # the whole media storage (Settings.media_max_bytes)
             try:
-                record = await library.store.put_stream(record, _chunks(part), MAX_UPLOAD)
+                record = await library.store.put_stream(record, _chunks(part), min(MAX_UPLOAD, capacity))
             except MediaTooLarge as exc:
+                if capacity < MAX_UPLOAD:
+                    raise beyond_storage(capacity) from exc
                 raise too_large(max(SUPPORTED, key=lambda m: SUPPORTED[m][1]), int(str(exc))) from exc
         else:
             form[part.name] = (await part.read(decode=True)).decode("utf-8", "replace")[:1000]
@@ -197,6 +200,12 @@ async def read_upload(request: web.Request, library: MediaLibrary, owner: str) -
         if record is not None:
             library.store.delete(record.id)
         raise
+
+
+def beyond_storage(capacity: int) -> MetaError:
+    """A file larger than the sandbox's whole media storage: nothing could be evicted to make room."""
+    return MetaError(131053, f"Media upload error: the file is larger than the sandbox's media storage of "
+                             f"{capacity} bytes (SANDBOX_MEDIA_MAX_BYTES).")
 
 
 async def _chunks(part: BodyPartReader) -> Any:

@@ -43,6 +43,8 @@ CATALOGUE: dict[str, Entry] = {
     "413": Entry(413, "Request body too large"),
     "422": Entry(422, "Invalid scheduled timestamp (must not be in the past)"),
     "429": Entry(429, "Too many requests"),
+    "431": Entry(431, "Request header fields too large"),  # sandbox limits (docs/reliability-fuzz.md)
+    "503": Entry(503, "Service unavailable"),
     "500": Entry(500, "SMS Gateway Service error"),
 }
 
