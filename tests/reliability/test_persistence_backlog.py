@@ -1,5 +1,5 @@
-"""--data-dir with a tiny webhook backlog: spilled deliveries live in the same database and come back
-after a restart in their order."""
+"""--data-dir in process, with a tiny webhook backlog: spilled deliveries live in the same database and
+come back after a restart in their order; a reset empties the database."""
 
 from __future__ import annotations
 
@@ -27,4 +27,12 @@ async def test_spilled_deliveries_are_restored_behind_the_backlog_bound(wa_sandb
     assert stats["pending_in_memory"] == 2 and stats["pending_spilled"] == 13
     first = [d.event for d in restarted.dispatcher.pending()]
     assert first == ["status:sent", "status:sent"]
+    restarted.persistence.close()
+
+
+async def test_reset_empties_the_database_too(wa_sandbox, tmp_path):
+    await send_texts(wa_sandbox, 2)
+    await wa_sandbox.control.reset()
+    restarted = build_runtime(Settings(clock="manual", data_dir=str(tmp_path)))
+    assert restarted.restored == {"messages": 0, "media": 0, "steps": 0, "webhooks": 0}
     restarted.persistence.close()
