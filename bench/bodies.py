@@ -13,7 +13,8 @@ PHONE_NUMBER_ID = "100000000000001"
 SEND_PATH = f"/v23.0/{PHONE_NUMBER_ID}/messages"
 TOKEN = "sandbox-token"
 RECIPIENT = "15550200001"  # default scenario: sent 0.2 s, delivered 1 s, read 3 s, 24-hour window open
-HEADERS = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"}
+# Meta's spec constrains User-Agent to "name/1.2.3" (SDKs send one); Prism rejects requests without it.
+HEADERS = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json", "User-Agent": "wa-sandbox-bench/1.0.0"}
 
 TEXT: dict[str, Any] = {
     "messaging_product": "whatsapp",

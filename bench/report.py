@@ -59,7 +59,8 @@ def compare(results: dict[str, Any], sustain_rate: float) -> list[dict[str, Any]
         rows.append(_row(f"{sustain_rate:g} msg/s sustained for {sustain['planned_seconds']:g} s",
                          f"{sustain['achieved_per_second']:g} msg/s achieved", kept_up))
         rows.append(_row("every webhook delivered (sent, delivered, read)",
-                         f"{hooks.get('missing', '?')} missing of {3 * hooks.get('expected_per_status', 0)}",
+                         f"{hooks.get('missing', '?')} missing of {3 * hooks.get('expected_per_status', 0)}; "
+                         f"{sustain['ok']} of {sustain['intended']} sends accepted",
                          hooks.get("missing") == 0 and sustain["ok"] == sustain["intended"]))
         p99 = sustain["latency_ms"].get("p99")
         rows.append(_row("p99 send latency < 25 ms at that rate", f"{p99} ms", p99 is not None and p99 < 25))
@@ -97,6 +98,8 @@ def markdown(r: dict[str, Any]) -> str:
         "| --- | --- | --- |",
     ]
     lines += [f"| {c['target']} | {c['measured']} | {_met(c['met'])} |" for c in r["comparison"]]
+    if r.get("notes"):
+        lines += ["", "Notes on this run:", "", *[f"- {n}" for n in r["notes"]]]
     lines += _saturation(r) + _rates(r) + _webhooks(r) + _startup_memory(r) + _profile(r)
     return "\n".join(lines) + "\n"
 
@@ -174,7 +177,9 @@ def _webhooks(r: dict[str, Any]) -> list[str]:
 
 
 def _startup_memory(r: dict[str, Any]) -> list[str]:
-    sm = r["startup_memory"]
+    sm = r.get("startup_memory")
+    if not sm:
+        return []
     lines = ["", "## Start-up and memory (wa-sandbox)", "",
              f"- Start to healthy (spawn of `wa-sandbox serve` to the first 200 on /_sandbox/health), each start: "
              f"{', '.join(f'{t} s' for t in sm['start_to_healthy_s'])}",
@@ -185,6 +190,13 @@ def _startup_memory(r: dict[str, Any]) -> list[str]:
              "| --- | --- | --- | --- | --- |"]
     lines += [f"| {p['stored']} | {p['rss_mb']} | {p['kb_per_message']} | {p['inject_per_second']} | "
               f"{p['inject_seconds']} |" for p in sm["memory"]]
+    last = sm["memory"][-1] if sm["memory"] else None
+    if last and last["stored"] < 1_000_000 and last["kb_per_message"] and last["inject_per_second"]:
+        minutes = 1_000_000 / last["inject_per_second"] / 60
+        projected = sm["idle_rss_mb"] + 1_000_000 * last["kb_per_message"] / 1024
+        lines += ["", f"1M stored messages were not measured in this run: at {last['inject_per_second']} msg/s the "
+                  f"injection alone takes about {minutes:.0f} minutes (`--memory-counts 100000,1000000`). "
+                  f"Linear projection from the last point (not a measurement): about {projected:.0f} MB."]
     return lines
 
 

@@ -49,12 +49,13 @@ class Options:
     tools_dir: Path
     out: Path
     json_out: Path
+    render: Path | None
 
 
 def parse_args(argv: list[str] | None) -> Options:
     p = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__)
     p.add_argument("--quick", action="store_true", help="seconds, not minutes: a smoke run with small counts")
-    p.add_argument("--targets", default="sandbox,bare,wiremock,prism", help="comma list (sandbox always first)")
+    p.add_argument("--targets", default="sandbox,bare,wiremock,prism", help="comma list, run in this order")
     p.add_argument("--connections", type=int, default=64)
     p.add_argument("--rate-connections", type=int, default=64)
     p.add_argument("--cold-seconds", type=float)
@@ -64,19 +65,21 @@ def parse_args(argv: list[str] | None) -> Options:
     p.add_argument("--rate-seconds", type=float, help="duration of each fixed-rate run")
     p.add_argument("--sustain-rate", type=float, default=1000.0, help="the rate held for --sustain-seconds")
     p.add_argument("--sustain-seconds", type=float, help="issue 9 asks 300 (full default); quick: 3")
-    p.add_argument("--memory-counts", help="stored-message counts to measure RSS at (default 100000,1000000)")
+    p.add_argument("--memory-counts", help="stored-message counts to measure RSS at (default 100000,1000000); "
+                   "'none' skips the start-up and memory phase")
     p.add_argument("--startup-samples", type=int)
     p.add_argument("--no-profile", dest="profile", action="store_false", help="skip py-spy during saturation")
     p.add_argument("--tools-dir", default="/var/cache/wa-sandbox-bench", help="npm cache for WireMock and Prism")
     p.add_argument("--out", default=str(HERE / "RESULTS.md"))
     p.add_argument("--json-out", help="raw figures (default: beside --out, results.json)")
+    p.add_argument("--render", metavar="RESULTS_JSON", help="only re-render --out from a results.json, no load")
     a = p.parse_args(argv)
     q = a.quick
     pick = lambda value, full, quick: value if value is not None else (quick if q else full)  # noqa: E731
     out = Path(a.out)
     return Options(
         quick=q,
-        targets=["sandbox", *[t for t in a.targets.split(",") if t and t != "sandbox"]],
+        targets=[t for t in a.targets.split(",") if t],
         connections=a.connections,
         rate_connections=a.rate_connections,
         cold_seconds=pick(a.cold_seconds, 5.0, 1.0),
@@ -86,17 +89,23 @@ def parse_args(argv: list[str] | None) -> Options:
         rate_seconds=pick(a.rate_seconds, 30.0, 2.0),
         sustain_rate=a.sustain_rate,
         sustain_seconds=pick(a.sustain_seconds, 300.0, 3.0),
-        memory_counts=[int(n) for n in pick(a.memory_counts, "100000,1000000", "2000").split(",")],
+        memory_counts=[int(n) for n in pick(a.memory_counts, "100000,1000000", "2000").split(",") if n != "none"],
         startup_samples=pick(a.startup_samples, 5, 1),
         profile=a.profile,
         tools_dir=Path(a.tools_dir),
         out=out,
         json_out=Path(a.json_out) if a.json_out else out.with_name("results.json"),
+        render=Path(a.render) if a.render else None,
     )
 
 
 def main(argv: list[str] | None = None) -> int:
     opts = parse_args(argv)
+    if opts.render:
+        rendered = json.loads(opts.render.read_text())
+        rendered["comparison"] = report.compare(rendered, rendered["options"]["sustain_rate"])
+        opts.out.write_text(report.markdown(rendered))
+        return 0
     work = Path(tempfile.mkdtemp(prefix="wa-sandbox-bench-"))
     results: dict[str, Any] = {
         "started": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -106,7 +115,8 @@ def main(argv: list[str] | None = None) -> int:
         "work_dir": str(work),
     }
     log(f"bench: work dir {work}")
-    results["startup_memory"] = startup_and_memory(opts, work)
+    if opts.memory_counts:
+        results["startup_memory"] = startup_and_memory(opts, work)
     results["targets"] = {}
     for name in opts.targets:
         try:
