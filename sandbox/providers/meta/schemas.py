@@ -696,6 +696,16 @@ SEND_SCHEMA: Schema = {
     ],
 }
 
+# The same schema specialised to one message type (the validator picks it by the body's `type`).
+SEND_SCHEMA_BY_TYPE: dict[str, Schema] = {
+    kind: {
+        "$schema": SEND_SCHEMA["$schema"],
+        "type": "object",
+        "allOf": [MESSAGING_PRODUCT_REQUIRED, ENVELOPE, TO_OR_RECIPIENT, _typed_object(kind, schema)],
+    }
+    for kind, schema in MESSAGE_OBJECTS.items()
+}
+
 # Mark as read, optionally with a typing indicator (meta-cloud-api.md §1.3, META-READ/META-TYPING).
 STATUS_SCHEMA: Schema = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",

@@ -1532,5 +1532,5 @@ def test_schemas_are_valid_draft_2020_12():
 
     from sandbox.providers.meta import schemas
 
-    for schema in (schemas.SEND_SCHEMA, schemas.STATUS_SCHEMA):
+    for schema in (schemas.SEND_SCHEMA, schemas.STATUS_SCHEMA, *schemas.SEND_SCHEMA_BY_TYPE.values()):
         Draft202012Validator.check_schema(schema)
