@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 import phonenumbers
 
@@ -42,6 +43,12 @@ class Recipient:
         return region_of(self.wa_id)
 
 
+# Parsing with phonenumbers costs ~100 µs, and applications send to the same numbers again and again.
+# These functions are pure, so they are memoised; the caches hold no state a test could observe.
+_MEMO = 65_536
+
+
+@lru_cache(maxsize=_MEMO)
 def normalize(raw: str, business_country_code: int) -> Recipient:
     text = raw.strip()
     if not text or not _ALLOWED.match(text):
@@ -78,6 +85,7 @@ def _parse(text: str, region: str | None) -> phonenumbers.PhoneNumber | None:
         return None
 
 
+@lru_cache(maxsize=_MEMO)
 def region_of(wa_id: str) -> str | None:
     """ISO region (``IN``, ``SG``, ``US``...) of a digits-only number, or None when unknown."""
     try:
@@ -91,6 +99,7 @@ def region_of(wa_id: str) -> str | None:
     return str(regions[0]) if regions else None
 
 
+@lru_cache(maxsize=1024)
 def country_code_of(e164_or_display: str) -> int:
     """Country calling code of a business display number such as ``+1 555-010-0001``."""
     digits = re.sub(r"\D", "", e164_or_display)
