@@ -151,8 +151,8 @@ class Messaging:
         if message is None:
             return None
         hooks = self.providers.get(message.provider)
-        errors = [hooks.error_object(error, message)] if (error and hooks) else []
-        event = StatusEvent(status, self.clock.now(), errors, dict(extra or {}))
+        errors = [hooks.error_object(error, message)] if (error and hooks) else ()
+        event = StatusEvent(status, self.clock.now(), errors, dict(extra) if extra else None)
         message.record(event)
         self.journal.touch(message)
         self.feed.publish({"kind": "status", "id": message.id, "status": status})
