@@ -15,7 +15,7 @@ from typing import Any
 
 from aiohttp import web
 
-from sandbox import __version__
+from sandbox import __version__, gcpolicy
 from sandbox.core.errors import ScenarioError
 from sandbox.settings import Settings
 
@@ -118,11 +118,13 @@ async def _run(app: web.Application, settings: Settings) -> None:
     site = web.TCPSite(runner, settings.host, settings.port)
     await site.start()
     print(banner(settings, app), flush=True)  # printed once listening: a readiness line for wrappers
+    housekeeper = asyncio.create_task(gcpolicy.housekeeping(settings.gc_freeze_interval, settings.gc_full_interval))
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     await stop.wait()
+    housekeeper.cancel()
     from sandbox.keys import RUNTIME
 
     pending = len(app[RUNTIME].dispatcher.pending())

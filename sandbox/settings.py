@@ -48,6 +48,8 @@ class Settings:
     media_url_ttl: float = 300.0  # seconds a media download URL stays valid (Meta: 5 minutes)
     media_fetch_links: bool = True  # fetch media sent by `link` (off: links are accepted unchecked)
     media_fetch_timeout: float = 5.0  # real seconds for one link fetch
+    gc_freeze_interval: float = 30.0  # serve: freeze long-lived objects this often (0: Python's default GC)
+    gc_full_interval: float = 1800.0  # serve: one full garbage collection this often (reclaims frozen cycles)
     log_level: str = "info"
 
     @classmethod
