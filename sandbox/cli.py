@@ -108,15 +108,19 @@ def serve(settings: Settings) -> int:
     except ScenarioError as exc:
         print(f"wa-sandbox: {exc}", file=sys.stderr)
         return 2
-    asyncio.run(_run(app, settings))
-    return 0
+    return asyncio.run(_run(app, settings))
 
 
-async def _run(app: web.Application, settings: Settings) -> None:
+async def _run(app: web.Application, settings: Settings) -> int:
     runner = web.AppRunner(app, access_log=None, handle_signals=False)
     await runner.setup()
     site = web.TCPSite(runner, settings.host, settings.port)
-    await site.start()
+    try:
+        await site.start()
+    except OSError as exc:
+        await runner.cleanup()
+        print(f"wa-sandbox: cannot listen on {settings.host}:{settings.port}: {exc.strerror}", file=sys.stderr)
+        return 1
     print(banner(settings, app), flush=True)  # printed once listening: a readiness line for wrappers
     housekeeper = asyncio.create_task(gcpolicy.housekeeping(settings.gc_freeze_interval, settings.gc_full_interval))
     stop = asyncio.Event()
@@ -133,6 +137,7 @@ async def _run(app: web.Application, settings: Settings) -> None:
         left = len(app[RUNTIME].dispatcher.pending())
         print(f"wa-sandbox: stopping with {left} webhook deliveries still pending", file=sys.stderr, flush=True)
     await runner.cleanup()
+    return 0
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -48,3 +48,13 @@ def test_broken_scenario_exits_2_with_the_line(tmp_path):
     result = subprocess.run([str(BIN), "serve", "--scenario", str(bad), "--port", str(free_port())],
                             capture_output=True, text=True, timeout=30)
     assert result.returncode == 2 and f"{bad}:1: version" in result.stderr
+
+
+def test_a_taken_port_is_reported_in_one_line():
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run([str(BIN), "serve", "--port", str(port)], capture_output=True, text=True, timeout=30)
+    assert result.returncode == 1
+    assert f"cannot listen on 127.0.0.1:{port}" in result.stderr and "Traceback" not in result.stderr
