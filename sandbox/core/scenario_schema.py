@@ -73,6 +73,7 @@ _META_TEMPLATE = {
         "parameter_format": {"enum": ["POSITIONAL", "NAMED", "positional", "named"]},
         "status": {"type": "string"},
         "rejected_reason": {"type": "string"},
+        "pacing": {"enum": ["accepted", "held"], "description": "MARKETING only: the send's message_status"},
         "waba_id": {"type": "string", "pattern": "^[0-9]+$"},
         "message_send_ttl_seconds": {"type": "integer"},
         "components": {"type": "array", "minItems": 1, "items": {"type": "object", "required": ["type"]}},

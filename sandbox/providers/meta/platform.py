@@ -21,7 +21,7 @@ from sandbox.providers.meta.config import MetaBusiness, MetaBusinesses
 from sandbox.providers.meta.limits import RateLimits
 from sandbox.providers.meta.links import LinkFetcher, check_message_media, media_refs
 from sandbox.providers.meta.media import MEDIA_KINDS, MediaLibrary, decode_data
-from sandbox.providers.meta.template_send import check_template
+from sandbox.providers.meta.template_send import check_template, template_facts
 from sandbox.providers.meta.templates import Template, TemplateRegistry, review_problem
 from sandbox.settings import Settings
 
@@ -74,6 +74,7 @@ class MetaPlatform:
         extra: dict[str, Any] = {}
         if self.validate_templates and body.get("type") == "template" and isinstance(body.get("template"), dict):
             extra["rendered"] = check_template(self.templates, business.waba_id, body["template"])
+            extra.update(template_facts(self.templates, business.waba_id, body["template"]))
         assert self.limits is not None
         self.limits.check(business.phone_number_id, business.country_code, wa_id)
         return extra

@@ -57,7 +57,10 @@ def handle_send(
     if wa_id:
         contact["wa_id"] = wa_id
     contact["user_id"] = user_id
-    return {"messaging_product": "whatsapp", "contacts": [contact], "messages": [{"id": message.id}]}
+    sent: dict[str, Any] = {"id": message.id}
+    if "message_status" in message.meta:  # only templates under pacing (meta-cloud-api.md §1.1)
+        sent["message_status"] = message.meta["message_status"]
+    return {"messaging_product": "whatsapp", "contacts": [contact], "messages": [sent]}
 
 
 def mark_read(provider: MetaProvider, business: MetaBusiness, body: dict[str, Any]) -> dict[str, Any]:

@@ -51,6 +51,22 @@ def check_template(registry: TemplateRegistry, waba_id: str, template_obj: dict[
     return "\n".join(p for p in parts if p)
 
 
+def template_facts(registry: TemplateRegistry, waba_id: str, template_obj: dict[str, Any]) -> dict[str, Any]:
+    """Facts a checked template send carries: its pricing category, and the send response's
+    ``message_status`` for templates under pacing. Meta paces newly created or unpaused MARKETING
+    templates (meta-cloud-api.md §1.1); the sandbox's choice: every MARKETING template answers
+    "accepted", and one the scenario marks ``pacing: held`` answers "held_for_quality_assessment"."""
+    name = str(template_obj.get("name", ""))
+    template = registry.get(waba_id, name, str((template_obj.get("language") or {}).get("code", "")))
+    if template is None:
+        return {}
+    facts: dict[str, Any] = {"category": template.category.lower()}
+    if template.category.upper() == "MARKETING":
+        held = str(template.pacing or "").lower() == "held"
+        facts["message_status"] = "held_for_quality_assessment" if held else "accepted"
+    return facts
+
+
 def _by_type(components: list[Any]) -> dict[str, list[dict[str, Any]]]:
     out: dict[str, list[dict[str, Any]]] = {}
     for comp in components:

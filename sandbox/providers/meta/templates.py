@@ -50,6 +50,7 @@ class Template:
     rejected_reason: str | None = None
     message_send_ttl_seconds: int | None = None
     edits: int = 0
+    pacing: str | None = None  # scenario `pacing: held`: marketing sends answer held_for_quality_assessment
 
     def component(self, kind: str) -> dict[str, Any] | None:
         return next((c for c in self.components if str(c.get("type", "")).upper() == kind), None)
@@ -120,10 +121,11 @@ class TemplateRegistry:
         self._by_waba = {}
         for item in raw:
             for waba_id in [str(item["waba_id"])] if item.get("waba_id") else waba_ids:
-                spec = {k: v for k, v in item.items() if k not in ("waba_id", "status", "rejected_reason")}
+                spec = {k: v for k, v in item.items() if k not in ("waba_id", "status", "rejected_reason", "pacing")}
                 template = build(waba_id, spec, seeded_id(waba_id, item["name"], item["language"]))
                 template.status = str(item.get("status", "APPROVED")).upper()
                 template.rejected_reason = item.get("rejected_reason")
+                template.pacing = item.get("pacing")
                 self.add(template)
 
 

@@ -1,0 +1,47 @@
+"""Template sends: `message_status` for paced (marketing) templates and the pricing category."""
+
+from __future__ import annotations
+
+import json
+
+from tests.conftest import send
+
+PROMO = {"messaging_product": "whatsapp", "to": "15550200001", "type": "template", "template": {
+    "name": "seasonal_promotion", "language": {"code": "en_US"}, "components": [
+        {"type": "header", "parameters": [{"type": "text", "text": "Summer Sale"}]},
+        {"type": "body", "parameters": [{"type": "text", "text": t} for t in ("Sunday", "25OFF", "25%")]}]}}
+HELLO = {"messaging_product": "whatsapp", "to": "15550200001", "type": "template",
+         "template": {"name": "hello_world", "language": {"code": "en_US"}}}
+
+
+async def test_marketing_template_answers_message_status_accepted(wa_sandbox):
+    status, body = await send(wa_sandbox, PROMO)
+    assert status == 200 and body["messages"][0]["message_status"] == "accepted"
+
+
+async def test_utility_template_has_no_message_status(wa_sandbox):
+    status, body = await send(wa_sandbox, HELLO)
+    assert status == 200 and set(body["messages"][0]) == {"id"}
+
+
+async def test_template_marked_held_answers_held_for_quality_assessment(wa_sandbox):
+    await wa_sandbox.control.load_scenario(yaml="""
+version: 1
+meta:
+  templates:
+    - {name: new_promo, language: en_US, category: MARKETING, pacing: held, components: [{type: BODY, text: "Big sale!"}]}
+rules:
+  - {name: open, match: {to: "*"}, window: open}
+""")
+    status, body = await send(wa_sandbox, {**HELLO, "template": {"name": "new_promo", "language": {"code": "en_US"}}})
+    assert status == 200 and body["messages"][0]["message_status"] == "held_for_quality_assessment"
+
+
+async def test_status_webhook_prices_a_marketing_template_as_marketing(wa_sandbox, webhook_receiver):
+    await wa_sandbox.control.set_webhook(webhook_receiver.url)
+    await send(wa_sandbox, PROMO)
+    await wa_sandbox.control.advance(0.2)
+    post = (await webhook_receiver.wait_posts(1))[0]
+    status = json.loads(post.body)["entry"][0]["changes"][0]["value"]["statuses"][0]
+    assert status["pricing"]["category"] == "marketing" and status["pricing"]["billable"] is True
+    assert status["conversation"]["origin"]["type"] == "marketing"
