@@ -211,6 +211,7 @@ class ScenarioEngine:
         self.scenario = scenario
         self._rng = rng
         self._faker = Faker()
+        self._fakers: dict[str, Faker] = {}  # maps locale -> Faker, built on first use
         self._personas: dict[str, Persona] = {}  # maps user digits -> Persona (declared or generated)
         for raw in scenario.raw.get("personas", []):
             digits = raw["number"].lstrip("+")
@@ -267,8 +268,11 @@ class ScenarioEngine:
         return next((p for p in self._personas.values() if p.user_id == user_id), None)
 
     def faker_for(self, key: str, locale: str | None = None) -> Faker:
-        """A Faker seeded by ``key``: the same user always 'types' the same values."""
-        fake = Faker(locale) if locale else self._faker
+        """A Faker seeded by ``key``: the same user always 'types' the same values (in ``locale``)."""
+        if locale is None:
+            fake = self._faker
+        else:  # building a Faker for a locale takes ~50 ms: one per locale, kept
+            fake = self._fakers.get(locale) or self._fakers.setdefault(locale, Faker(locale))
         fake.seed_instance(_stable_int(key))
         return fake
 

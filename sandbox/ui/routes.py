@@ -16,7 +16,6 @@ from aiohttp import web
 
 from sandbox.control.routes import control
 from sandbox.core.errors import ControlError
-from sandbox.core.numbers import region_of
 from sandbox.keys import RUNTIME
 from sandbox.providers.meta import inbound as meta_inbound
 
@@ -109,10 +108,8 @@ async def address_form(request: web.Request) -> web.StreamResponse:
     interactive: dict[str, Any] = (message.payload.get("interactive") or {}) if message else {}
     if message is None or interactive.get("type") != "address_message":
         raise ControlError(f"'{request.match_info['id']}' is not an address message in the journal", 404)
-    params = (interactive.get("action") or {}).get("parameters") or {}
-    country = str(params.get("country") or region_of(message.user) or "IN")
+    country, reply = rt.meta.address_form(message)
     fields = meta_inbound.ADDRESS_FIELDS.get(country, meta_inbound.ADDRESS_FIELDS["IN"])
-    reply = meta_inbound.address_reply(country, params.get("values") or {}, {}, rt.engine.faker_for(message.user))
     values = json.loads(reply["nfm_reply"]["response_json"])["values"]
     return web.json_response({"country": country, "fields": fields, "values": values})
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -163,3 +164,9 @@ async def test_magic_reacts(wa_sandbox):
     await wa_sandbox.control.advance(5)
     inbound = (await wa_sandbox.control.wait_for(direction="inbound"))[0]
     assert inbound["payload"]["reaction"] == {"message_id": answer["messages"][0]["id"], "emoji": "👍"}
+
+
+async def test_submitted_address_carries_the_users_own_name_and_number(wa_sandbox):
+    inbound = await inbound_after(wa_sandbox, address(MAGIC["submits-address"]), 10)
+    values = json.loads(inbound["payload"]["interactive"]["nfm_reply"]["response_json"])["values"]
+    assert values["name"] == "Priya Sharma" and values["phone_number"] == "+919876500012"

@@ -92,10 +92,14 @@ def _media(kind: str, body: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def address_reply(country: str, prefilled: dict[str, Any], given: dict[str, Any], fake: Faker) -> dict[str, Any]:
-    """The ``nfm_reply`` a user produces by submitting the address form of ``country``."""
+def address_reply(
+    country: str, prefilled: dict[str, Any], given: dict[str, Any], fake: Faker, *, name: str, phone: str
+) -> dict[str, Any]:
+    """The ``nfm_reply`` a user produces by submitting the address form of ``country``: the scenario's
+    values win, then the business's prefilled ones, then what the user would type (their own name and
+    number, a fake local address)."""
     fields = ADDRESS_FIELDS.get(country, ADDRESS_FIELDS["IN"])
-    typed = _fake_address(country, fake)
+    typed = {**_fake_address(country, fake), "name": name, "phone_number": phone}
     values = {f: given.get(f, prefilled.get(f, typed.get(f, ""))) for f in fields}
     values = {k: v for k, v in values.items() if v != "" or k in given or k in prefilled}
     body = "\n ".join(str(values[f]) for f in fields if values.get(f))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -37,6 +38,10 @@ REASON_CODES = {
     "invalid_parameter": 131009,
     "internal": 131000,
 }
+# What the user "types" looks local: Indian names and places for +91 users (faker has no en_SG; the
+# Singapore address fields are generated in inbound._fake_address).
+FAKER_LOCALES = {"IN": "en_IN"}
+
 REASON_DETAILS = {
     "not_whatsapp_user": "Message Undeliverable: the recipient is not a WhatsApp user.",
     "blocked": "Message Undeliverable: the recipient has blocked this business.",
@@ -98,13 +103,25 @@ class MetaProvider:
         self._post(business, value, key=message.id, event=f"message:{message.type}", message_id=message.id)
 
     def user_action(self, message: Message, action: UserAction, outcome: Outcome) -> Message | None:
-        fake = self.messaging.engine.faker_for(message.user)
-        spec = _action_spec(message, action, fake, self._template_buttons(message))
+        fake = self.messaging.engine.faker_for(message.user, FAKER_LOCALES.get(region_of(message.user) or ""))
+        spec = _action_spec(message, action, fake, self._template_buttons(message), self.address_form)
         if spec is None:
             message.meta.setdefault("notes", []).append(f"user action '{action.kind}' does not apply to {message.type}")
             return None
         # Messaging receives what we return: build it only (receiving here too would send two webhooks).
         return self.build_inbound(message.business, message.user, spec, reply_to=message.id if spec.pop("_context", False) else None)
+
+    def address_form(self, message: Message, given: dict[str, Any] | None = None) -> tuple[str, dict[str, Any]]:
+        """The country of an address message and the ``nfm_reply`` its user submits: the ``given``
+        values, then the business's prefilled ones, then what this user would type (seeded per user)."""
+        params = (message.payload.get("interactive") or {}).get("action", {}).get("parameters", {})
+        country = str(params.get("country") or region_of(message.user) or "IN")
+        fake = self.messaging.engine.faker_for(message.user, FAKER_LOCALES.get(region_of(message.user) or ""))
+        name = self.messaging.engine.persona(message.user).name
+        reply = inbound.address_reply(
+            country, params.get("values") or {}, given or {}, fake, name=name, phone="+" + message.user
+        )
+        return country, reply
 
     def _template_buttons(self, message: Message) -> list[dict[str, Any]]:
         """The registered template's buttons, so a scripted tap carries the label the user saw."""
@@ -231,7 +248,11 @@ class MetaProvider:
 
 
 def _action_spec(
-    message: Message, action: UserAction, fake: Any, template_buttons: list[dict[str, Any]]
+    message: Message,
+    action: UserAction,
+    fake: Any,
+    template_buttons: list[dict[str, Any]],
+    address_form: Callable[[Message, dict[str, Any]], tuple[str, dict[str, Any]]],
 ) -> dict[str, Any] | None:
     """What the user sends back for a scripted action on ``message`` (None: not applicable)."""
     payload = message.payload
@@ -270,10 +291,7 @@ def _action_spec(
             reply = {k: chosen[k] for k in ("id", "title", "description") if k in chosen}
             return {"type": "interactive", "interactive": {"type": "list_reply", "list_reply": reply}, "_context": True}
     if kind == "submit_address" and itype == "address_message":
-        params = interactive.get("action", {}).get("parameters", {})
-        country = params.get("country") or region_of(message.user) or "IN"
-        given = value if isinstance(value, dict) else {}
-        reply = inbound.address_reply(country, params.get("values") or {}, given, fake)
+        _, reply = address_form(message, value if isinstance(value, dict) else {})
         return {"type": "interactive", "interactive": reply, "_context": True}
     return None
 
