@@ -62,6 +62,8 @@ class Runtime:
         self.modica.configure(scenario.section("modica"))
 
     def reset(self, provider: str | None = None) -> None:
+        if provider is not None:  # that provider's messages stop: their pending steps go with them
+            self.scheduler.cancel_keys({m.id for m in self.journal if m.provider == provider})
         self.journal.reset(provider)
         self.dispatcher.reset(provider)
         self.persistence.steps_reset(provider)

@@ -58,9 +58,13 @@ class Scheduler:
 
     def cancel(self, key: str) -> int:
         """Cancel every pending job scheduled with ``key`` (e.g. the rest of a message's timeline)."""
+        return self.cancel_keys({key})
+
+    def cancel_keys(self, keys: set[str]) -> int:
+        """Cancel every pending job whose key is in ``keys``, in one pass over the heap."""
         cancelled = 0
         for _, _, item in self._heap:
-            if item.key == key and not item.cancelled:
+            if item.key in keys and not item.cancelled:
                 item.cancelled = True
                 cancelled += 1
         return cancelled

@@ -180,6 +180,13 @@ async def test_reset_of_one_provider_clears_it_and_unknown_providers_are_404(wa_
     assert await wa_sandbox.control.messages() == []
 
 
+async def test_reset_of_one_provider_cancels_its_pending_timeline_steps(wa_sandbox):
+    await send(wa_sandbox, TEXT)
+    assert len((await wa_sandbox.control.clock())["pending"]) == 3
+    await wa_sandbox.control.reset("meta")
+    assert (await wa_sandbox.control.clock())["pending"] == []
+
+
 async def test_seeded_reset_repeats_the_same_ids(wa_sandbox):
     _, first = await send(wa_sandbox, TEXT)
     await wa_sandbox.control.reset()
