@@ -1,7 +1,9 @@
 """pytest plugin (entry point ``pytest11``): the sandbox in-process on a free port, per test.
 
 Fixtures:
-- ``wa_sandbox_settings``: override to choose the scenario, seed or clock (manual by default).
+- ``wa_sandbox_settings``: the sandbox's Settings (manual clock, seed "pytest"). Per test, the marker
+  ``@pytest.mark.wa_sandbox(scenario="scenarios/x.yaml", seed=7, ...)`` overrides any Settings field;
+  or override the fixture itself for a whole module.
 - ``wa_sandbox``: a running sandbox: ``.url``, ``.base_urls``, ``.control`` (SandboxControl), ``.runtime``.
 - ``webhook_receiver``: a running WebhookReceiver with ``.url``; Meta webhooks are not wired to it
   unless the test calls ``await wa_sandbox.control.set_webhook(webhook_receiver.url)``.
@@ -48,8 +50,16 @@ class RunningSandbox:
 
 
 @pytest.fixture
-def wa_sandbox_settings() -> Settings:
-    return Settings(clock="manual", seed="pytest", verify_webhooks=True)
+def wa_sandbox_settings(request: pytest.FixtureRequest) -> Settings:
+    marker = request.node.get_closest_marker("wa_sandbox")
+    overrides = dict(marker.kwargs) if marker else {}
+    return Settings(**{"clock": "manual", "seed": "pytest", "verify_webhooks": True, **overrides})
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "wa_sandbox(**settings): Settings fields for this test's sandbox, e.g. scenario=..., seed=..."
+    )
 
 
 @pytest.fixture
