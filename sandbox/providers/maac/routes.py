@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from functools import wraps
 
 from aiohttp import web
 
+from sandbox.core.boundary import ErrorShape, error_boundary
 from sandbox.core.ratelimit import TokenBuckets
 from sandbox.keys import RUNTIME
 from sandbox.providers.maac import errors, push, report
@@ -30,31 +30,20 @@ PATH_PREFIXES = ("/openapi/",)
 BASE = "/openapi/v1/pnp"
 
 
+def _maac_errors(plain: bool) -> ErrorShape[MaacError]:
+    """``plain``: the route answers errors in text/plain (push, multicast) rather than JSON."""
+    return ErrorShape(
+        domain=MaacError,
+        render=lambda request, exc: errors.render(exc),
+        too_large=lambda limit: MaacError(413, f"request body is larger than the {limit} bytes the sandbox accepts"),
+        unparsable=lambda why: MaacError(400, f"the request body could not be parsed: {why}"),
+        unexpected=lambda: text_error("emit_failed") if plain else detail_error(500, "The sandbox hit an unexpected error; see its log."),
+    )
+
+
 def maac_handler(*, plain: bool) -> Callable[[Handler], Handler]:
-    """Every MAAC route: MaacError -> its body; anything unexpected -> MAAC's shape, never a traceback.
-    ``plain``: the route answers errors in text/plain (push, multicast) rather than JSON."""
-
-    def decorate(handler: Handler) -> Handler:
-        @wraps(handler)
-        async def wrapper(request: web.Request) -> web.StreamResponse:
-            try:
-                return await handler(request)
-            except MaacError as exc:
-                return errors.render(exc)
-            except web.HTTPRequestEntityTooLarge:
-                limit = request.app[RUNTIME].settings.max_body_bytes
-                return errors.render(MaacError(413, f"request body is larger than the {limit} bytes the sandbox accepts"))
-            except web.HTTPException:
-                raise
-            except Exception:
-                log.exception("unexpected error in %s %s", request.method, request.path)
-                if plain:
-                    return errors.render(text_error("emit_failed"))
-                return errors.render(detail_error(500, "The sandbox hit an unexpected error; see its log."))
-
-        return wrapper
-
-    return decorate
+    """Every MAAC route: MaacError -> its body; anything unexpected -> MAAC's shape, never a traceback."""
+    return error_boundary(_maac_errors(plain))
 
 
 def _provider(request: web.Request) -> MaacProvider:

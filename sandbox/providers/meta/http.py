@@ -5,13 +5,12 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Awaitable, Callable
-from functools import wraps
 from typing import Any
 
 from aiohttp import web
-from aiohttp.http_exceptions import HttpProcessingError
 
 from sandbox.core import jsonbody
+from sandbox.core.boundary import ErrorShape, error_boundary
 from sandbox.keys import RUNTIME
 from sandbox.providers.meta.config import MetaBusiness
 from sandbox.providers.meta.errors import MetaError, render_error, unsupported_request
@@ -38,28 +37,14 @@ def error_response(runtime: Runtime, error: MetaError) -> web.Response:
     return web.json_response(render_error(error, trace), status=error.http_status, headers={"x-fb-trace-id": trace})
 
 
-def graph_handler(handler: Handler) -> Handler:
-    """Every Meta route: Graph errors (and anything unexpected) become Meta's envelope, never a bare 500."""
-
-    @wraps(handler)
-    async def wrapper(request: web.Request) -> web.StreamResponse:
-        runtime = request.app[RUNTIME]
-        try:
-            return await handler(request)
-        except MetaError as exc:
-            return error_response(runtime, exc)
-        except web.HTTPRequestEntityTooLarge:
-            limit = runtime.settings.max_body_bytes
-            return error_response(runtime, MetaError(100, f"Request body is larger than the {limit} bytes the sandbox accepts"))
-        except HttpProcessingError as exc:  # a malformed multipart part (its headers) found while reading the body
-            return error_response(runtime, MetaError(100, f"The request body could not be parsed: {exc.message}"))
-        except web.HTTPException:
-            raise
-        except Exception:
-            log.exception("unexpected error in %s %s", request.method, request.path)
-            return error_response(runtime, MetaError(131000, "The sandbox hit an unexpected error; see its log."))
-
-    return wrapper
+GRAPH_ERRORS: ErrorShape[MetaError] = ErrorShape(
+    domain=MetaError,
+    render=lambda request, exc: error_response(request.app[RUNTIME], exc),
+    too_large=lambda limit: MetaError(100, f"Request body is larger than the {limit} bytes the sandbox accepts"),
+    unparsable=lambda why: MetaError(100, f"The request body could not be parsed: {why}"),
+    unexpected=lambda: MetaError(131000, "The sandbox hit an unexpected error; see its log."),
+)
+graph_handler = error_boundary(GRAPH_ERRORS)  # every Meta route: Graph's envelope, never a bare 500
 
 
 def authenticate(request: web.Request) -> str:

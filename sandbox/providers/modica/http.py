@@ -8,13 +8,12 @@ import json
 import logging
 import math
 from collections.abc import Awaitable, Callable
-from functools import wraps
 from typing import Any
 
 from aiohttp import web
-from aiohttp.http_exceptions import HttpProcessingError
 
 from sandbox.core import jsonbody
+from sandbox.core.boundary import ErrorShape, error_boundary
 from sandbox.keys import RUNTIME
 from sandbox.providers.modica.config import ModicaApplication
 from sandbox.providers.modica.errors import Api, ModicaError, render_error
@@ -41,28 +40,15 @@ def error_response(api: Api, error: ModicaError) -> web.Response:
 
 def modica_handler(api: Api) -> Callable[[Handler], Handler]:
     """Every Modica route: its errors (and anything unexpected) in the API family's shape, never a bare 500."""
-
-    def decorate(handler: Handler) -> Handler:
-        @wraps(handler)
-        async def wrapper(request: web.Request) -> web.StreamResponse:
-            try:
-                return await handler(request)
-            except ModicaError as exc:
-                return error_response(api, exc)
-            except web.HTTPRequestEntityTooLarge:
-                limit = request.app[RUNTIME].settings.max_body_bytes
-                return error_response(api, ModicaError("413", f"Request body is larger than the {limit} bytes the sandbox accepts"))
-            except HttpProcessingError as exc:  # a malformed multipart part found while reading the body
-                return error_response(api, ModicaError("invalid_attrib", f"The request body could not be parsed: {exc.message}"))
-            except web.HTTPException:
-                raise
-            except Exception:
-                log.exception("unexpected error in %s %s", request.method, request.path)
-                return error_response(api, ModicaError("500", "The sandbox hit an unexpected error; see its log."))
-
-        return wrapper
-
-    return decorate
+    return error_boundary(
+        ErrorShape(
+            domain=ModicaError,
+            render=lambda request, exc: error_response(api, exc),
+            too_large=lambda limit: ModicaError("413", f"Request body is larger than the {limit} bytes the sandbox accepts"),
+            unparsable=lambda why: ModicaError("invalid_attrib", f"The request body could not be parsed: {why}"),
+            unexpected=lambda: ModicaError("500", "The sandbox hit an unexpected error; see its log."),
+        )
+    )
 
 
 def authenticate(request: web.Request) -> ModicaApplication:

@@ -10,6 +10,7 @@ from typing import Any
 
 from aiohttp import web
 
+from sandbox.core.boundary import ErrorShape, error_boundary
 from sandbox.keys import RUNTIME
 from sandbox.providers.smsglobal import wire
 from sandbox.providers.smsglobal.auth import MacAuthError
@@ -44,30 +45,33 @@ Endpoint = Callable[[Call], Awaitable[web.StreamResponse]]
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
+def _render(request: web.Request, error: SmsglobalError) -> web.StreamResponse:
+    """In the format the client accepts (JSON when it accepts neither: that is the 406 itself)."""
+    return wire.render_error(error, wire.response_format(request.headers.get("Accept")) or "json")
+
+
+SMSGLOBAL_ERRORS: ErrorShape[SmsglobalError] = ErrorShape(
+    domain=SmsglobalError,
+    render=_render,
+    too_large=lambda limit: SmsglobalError(413, f"The request body is larger than {limit} bytes"),
+    unparsable=lambda why: SmsglobalError(400, f"The request body could not be parsed: {why}"),
+    unexpected=lambda: SmsglobalError(500),
+)
+
+
 def endpoint(handler: Endpoint) -> Handler:
     """406 before anything else, then MAC auth (401), then the handler; errors in SMSGlobal's shape."""
 
+    @error_boundary(SMSGLOBAL_ERRORS)
     @wraps(handler)
     async def wrapper(request: web.Request) -> web.StreamResponse:
         fmt = wire.response_format(request.headers.get("Accept"))
         if fmt is None:
             accept = request.headers.get("Accept")
-            error = SmsglobalError(406, f"Cannot serve Accept: {accept}; ask for application/json or application/xml")
-            return wire.render_error(error, "json")
+            raise SmsglobalError(406, f"Cannot serve Accept: {accept}; ask for application/json or application/xml")
         provider = request.app[RUNTIME].smsglobal
-        try:
-            account = authenticate(request, provider)
-            return await handler(Call(request, provider, account, fmt))
-        except SmsglobalError as exc:
-            return wire.render_error(exc, fmt)
-        except web.HTTPRequestEntityTooLarge:
-            limit = request.app[RUNTIME].settings.max_body_bytes
-            return wire.render_error(SmsglobalError(413, f"The request body is larger than {limit} bytes"), fmt)
-        except web.HTTPException:
-            raise
-        except Exception:
-            log.exception("unexpected error in %s %s", request.method, request.path)
-            return wire.render_error(SmsglobalError(500), fmt)
+        account = authenticate(request, provider)
+        return await handler(Call(request, provider, account, fmt))
 
     return wrapper
 
