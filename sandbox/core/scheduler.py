@@ -15,6 +15,7 @@ import logging
 import math
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any
 
 from sandbox.core.clock import VirtualClock
 
@@ -39,6 +40,8 @@ class Scheduler:
         # (due, seq, item): tuples compare in C, far cheaper than dataclass ordering at 3 jobs per send.
         self._heap: list[tuple[float, int, _Item]] = []
         self._sleeping_until = -math.inf  # the due time the loop waits for; -inf while it is running
+        self._holds: dict[str, asyncio.Future[Any]] = {}  # maps key -> what its jobs wait for
+        self._held: dict[str, list[_Item]] = {}  # maps key -> its due jobs, in order, waiting for the hold
         self._seq = itertools.count()
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -56,6 +59,19 @@ class Scheduler:
     def after(self, delay: float, job: Job, label: str = "") -> _Item:
         return self.at(self.clock.now() + max(0.0, delay), job, label)
 
+    def hold(self, key: str, until: Awaitable[Any]) -> None:
+        """Jobs with ``key`` wait, in order, until ``until`` is done; every other job runs meanwhile
+        (a slow media fetch for one message must not stall the timelines of all the others)."""
+        future = asyncio.ensure_future(until)
+        self._holds[key] = future
+        future.add_done_callback(lambda _: self._release(key))
+
+    def _release(self, key: str) -> None:
+        self._holds.pop(key, None)
+        for item in self._held.pop(key, []):
+            heapq.heappush(self._heap, (item.due, item.seq, item))
+        self._wake.set()
+
     def cancel(self, key: str) -> int:
         """Cancel every pending job scheduled with ``key`` (e.g. the rest of a message's timeline)."""
         return self.cancel_keys({key})
@@ -63,7 +79,8 @@ class Scheduler:
     def cancel_keys(self, keys: set[str]) -> int:
         """Cancel every pending job whose key is in ``keys``, in one pass over the heap."""
         cancelled = 0
-        for _, _, item in self._heap:
+        held = (item for key in keys for item in self._held.get(key, []))
+        for item in itertools.chain((entry[2] for entry in self._heap), held):
             if item.key in keys and not item.cancelled:
                 item.cancelled = True
                 cancelled += 1
@@ -81,6 +98,9 @@ class Scheduler:
         for _, _, item in self._heap:
             item.cancelled = True
         self._heap.clear()
+        for future in self._holds.values():
+            future.cancel()
+        self._held.clear()
 
     async def advance(self, seconds: float) -> int:
         """Manual mode: move time forward, running due jobs in order at their own times."""
@@ -93,6 +113,9 @@ class Scheduler:
             while self._heap and self._heap[0][0] <= target:
                 item = heapq.heappop(self._heap)[2]
                 if item.cancelled:
+                    continue
+                if item.key is not None and item.key in self._holds:
+                    self._held.setdefault(item.key, []).append(item)
                     continue
                 if self.clock.mode == "manual" and item.due > self.clock.now():
                     self.clock.set(item.due)

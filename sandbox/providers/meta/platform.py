@@ -84,10 +84,17 @@ class MetaPlatform:
         if not media_refs(message.payload):
             return
 
+        if self.scheduler.clock.mode == "real":
+            # The message's steps wait for the check (a failure comes before any status), but a slow
+            # link does not hold up every other message's timeline.
+            self.scheduler.hold(message.id, check_message_media(self.links, message, self.messaging.fail))
+            return
+
         async def job() -> None:
             await check_message_media(self.links, message, self.messaging.fail)
 
-        # Due a hair before the send so it runs ahead of any timeline step, even one at 0 s.
+        # Manual clock: inline, due a hair before the send so it runs ahead of any step, even one at 0 s,
+        # and `advance` returns with the outcome known (deterministic tests).
         self.scheduler.at(message.created_at - 1e-6, job, label=f"{message.id} media check", key=message.id)
 
     def store_inbound(self, business_id: str, spec: dict[str, Any], payload: dict[str, Any]) -> None:
