@@ -99,15 +99,11 @@ def _rng_state(raw: list[Any]) -> tuple[Any, ...]:
 
 
 def _templates(rt: Runtime) -> list[Template]:
-    registry = rt.meta_platform.templates
-    return [t for waba in list(registry._by_waba) for t in registry.of(waba)]  # no public "all templates"
+    return rt.meta_platform.templates.all()
 
 
 def _templates_load(rt: Runtime, raw: list[dict[str, Any]]) -> None:
-    registry = rt.meta_platform.templates
-    registry._by_waba = {}
-    for item in raw:
-        registry.add(Template(**item))
+    rt.meta_platform.templates.replace_all([Template(**item) for item in raw])
 
 
 def _meta_webhooks(rt: Runtime) -> dict[str, dict[str, Any]]:

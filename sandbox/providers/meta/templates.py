@@ -109,6 +109,15 @@ class TemplateRegistry:
     def of(self, waba_id: str) -> list[Template]:
         return list(self._by_waba.get(waba_id, []))
 
+    def all(self) -> list[Template]:
+        return [t for templates in self._by_waba.values() for t in templates]
+
+    def replace_all(self, templates: list[Template]) -> None:
+        """Take exactly these templates (persistence restores them after a restart)."""
+        self._by_waba = {}
+        for template in templates:
+            self.add(template)
+
     def add(self, template: Template) -> Template:
         self._by_waba.setdefault(template.waba_id, []).append(template)
         return template
