@@ -276,16 +276,7 @@ class SmsglobalProvider:
             return
         word = str(event.errors[0]["status"]) if event.errors else event.status
         account = self.config.accounts.get(message.business) or self.config.default_account()
-        body, headers = render.callback_body(render.dlr(message, word, event.timestamp), account.callback_format)
-        self.dispatcher.enqueue(
-            provider=PROVIDER,
-            url=url,
-            body=body,
-            headers=headers,
-            key=message.id,
-            event=f"dlr:{statuses.dlr_status(word)}",
-            message_id=message.id,
-        )
+        self._callback(url, render.dlr(message, word, event.timestamp), account, message, f"dlr:{statuses.dlr_status(word)}")
 
     def on_inbound(self, message: Message) -> None:
         url = message.meta.get("incoming_url")
@@ -293,15 +284,13 @@ class SmsglobalProvider:
         if not url or account is None:
             return
         fields = render.mo_sms(message, account) if message.channel == "sms" else render.incoming_whatsapp(message, account)
+        self._callback(url, fields, account, message, f"incoming:{message.channel}")
+
+    def _callback(self, url: str, fields: dict[str, Any], account: Account, message: Message, event: str) -> None:
+        """A DLR or MO callback in the account's format, delivered (and retried) by the dispatcher."""
         body, headers = render.callback_body(fields, account.callback_format)
         self.dispatcher.enqueue(
-            provider=PROVIDER,
-            url=url,
-            body=body,
-            headers=headers,
-            key=message.id,
-            event=f"incoming:{message.channel}",
-            message_id=message.id,
+            provider=PROVIDER, url=url, body=body, headers=headers, key=message.id, event=event, message_id=message.id
         )
 
     def user_action(self, message: Message, action: UserAction, outcome: Outcome) -> Message | None:
