@@ -264,9 +264,6 @@ class ScenarioEngine:
                 self._personas[digits] = found
         return found
 
-    def persona_by_user_id(self, user_id: str) -> Persona | None:
-        return next((p for p in self._personas.values() if p.user_id == user_id), None)
-
     def faker_for(self, key: str, locale: str | None = None) -> Faker:
         """A Faker seeded by ``key``: the same user always 'types' the same values (in ``locale``)."""
         if locale is None:

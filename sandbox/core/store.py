@@ -162,9 +162,6 @@ class Journal:
     def last_inbound(self, provider: str, business: str, user: str) -> float | None:
         return self._last_inbound.get((provider, business, user))
 
-    def open_window(self, provider: str, business: str, user: str, at: float) -> None:
-        self._last_inbound[(provider, business, user)] = at
-
     def __iter__(self) -> Iterator[Message]:
         return iter(list(self._messages.values()))
 
