@@ -54,7 +54,7 @@ async def _body(request: web.Request) -> dict[str, Any]:
         return {}
     try:
         data = jsonbody.loads(await request.read() or b"{}")
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except json.JSONDecodeError as exc:
         raise ControlError(f"the body is not valid JSON: {exc}") from exc
     if not isinstance(data, dict):
         raise ControlError("the body must be a JSON object")

@@ -14,11 +14,14 @@ MAX_DEPTH = 64  # real payloads nest under 12 levels (Meta's carousel template i
 
 
 def loads(raw: bytes | str) -> Any:
-    """Like json.loads; json.JSONDecodeError too for nesting deeper than MAX_DEPTH."""
+    """Like json.loads, but every unusable body is one json.JSONDecodeError: bad JSON, bytes that are
+    not UTF-8, and nesting deeper than MAX_DEPTH (so callers map exactly one exception)."""
     try:
         value = json.loads(raw)
     except RecursionError:
         raise _too_deep(raw) from None
+    except UnicodeDecodeError as exc:
+        raise json.JSONDecodeError(f"the body is not UTF-8 ({exc.reason} at byte {exc.start})", "", 0) from None
     openers = raw.count(b"[") + raw.count(b"{") if isinstance(raw, bytes) else raw.count("[") + raw.count("{")
     if openers > MAX_DEPTH and _depth(value) > MAX_DEPTH:
         raise _too_deep(raw)

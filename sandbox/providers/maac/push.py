@@ -54,7 +54,7 @@ def parse_json(raw: bytes) -> Any:
         raise text_error("field_required", "pnp_setting_id")
     try:
         return jsonbody.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except json.JSONDecodeError as exc:
         raise text_error("invalid", f"JSON parse error - {exc}") from exc
 
 

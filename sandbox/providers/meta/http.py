@@ -87,7 +87,7 @@ async def json_body(request: web.Request) -> dict[str, Any]:
         raise MetaError(100, "The request body is empty: send a JSON object")
     try:
         data = jsonbody.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except json.JSONDecodeError as exc:
         raise MetaError(100, f"The request body is not valid JSON: {exc}") from exc
     if not isinstance(data, dict):
         raise MetaError(100, "The request body must be a JSON object")

@@ -84,5 +84,5 @@ async def json_body(request: web.Request) -> Any:
         raise ModicaError("invalid_json", "The request body is empty: send a JSON object")
     try:
         return jsonbody.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except json.JSONDecodeError as exc:
         raise ModicaError("invalid_json", f"Invalid JSON data in the request body: {exc}") from exc

@@ -76,7 +76,7 @@ def parse_body(content_type: str, raw: bytes) -> dict[str, Any]:
 def _parse_json(raw: bytes) -> dict[str, Any]:
     try:
         data = jsonbody.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except json.JSONDecodeError as exc:
         raise SmsglobalError(400, fields={"request": [f"The request body is not valid JSON: {exc}"]}) from exc
     if not isinstance(data, dict):
         raise SmsglobalError(400, fields={"request": ["The request body must be a JSON object"]})
