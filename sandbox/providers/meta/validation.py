@@ -24,7 +24,7 @@ from typing import Any
 
 from jsonschema import Draft202012Validator, ValidationError, validators
 
-from sandbox.providers.meta import schemas
+from sandbox.providers.meta import fast_validation, schemas
 from sandbox.providers.meta.errors import MetaError
 
 PathItem = str | int
@@ -290,16 +290,25 @@ class SendValidator:
         """``recipient_region``: ISO country of the recipient's phone number when known (e.g. "IN")."""
         if not isinstance(body, dict):
             raise MetaError(100, "The request body must be a JSON object")
+        status_update = is_status_update(body)
+        kind = fast_validation.STATUS if status_update else body.get("type", "text")
+        checkable = status_update or isinstance(kind, str)  # a JSON null `type` is not STATUS
+        if not (checkable and fast_validation.accepts(kind, body)):
+            error = self.first_violation(body)
+            if error is not None:
+                raise error
+        if not status_update:
+            _check_address_recipient(body, recipient_region)
+
+    def first_violation(self, body: dict) -> MetaError | None:
+        """The slow path, authority on every rejection: the first violation as Meta words it."""
         if is_status_update(body):
             validator = self._status
         else:
             kind = body.get("type", "text")
             validator = self._by_type.get(kind, self._send) if isinstance(kind, str) else self._send
         error = next(iter(validator.iter_errors(body)), None)
-        if error is not None:
-            raise to_meta_error(error)
-        if not is_status_update(body):
-            _check_address_recipient(body, recipient_region)
+        return None if error is None else to_meta_error(error)
 
 
 def _check_address_recipient(body: dict, recipient_region: str | None) -> None:
