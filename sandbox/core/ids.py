@@ -9,6 +9,8 @@ import base64
 import random
 import string
 
+_TOKEN_ALPHABET = string.ascii_letters + string.digits + "-_"
+
 
 class IdFactory:
     def __init__(self, seed: int | str | None = None) -> None:
@@ -23,17 +25,20 @@ class IdFactory:
     def reseed(self, seed: int | str | None = None) -> None:
         self._random.seed(self._seed if seed is None else seed)
 
+    # One draw of random bits per id rather than one choice() per character: ids are made for every
+    # send and every webhook, and per-character draws were ~4% of the CPU at saturation.
+
     def digits(self, length: int) -> str:
-        first = self._random.choice("123456789")
-        return first + "".join(self._random.choice(string.digits) for _ in range(length - 1))
+        """``length`` decimal digits, the first not zero."""
+        low = 10 ** (length - 1)
+        return str(low + self._random.randrange(9 * low))
 
     def hex(self, length: int, *, upper: bool = False) -> str:
-        alphabet = "0123456789ABCDEF" if upper else "0123456789abcdef"
-        return "".join(self._random.choice(alphabet) for _ in range(length))
+        text = f"{self._random.getrandbits(4 * length):0{length}x}"
+        return text.upper() if upper else text
 
     def token(self, length: int) -> str:
-        alphabet = string.ascii_letters + string.digits + "-_"
-        return "".join(self._random.choice(alphabet) for _ in range(length))
+        return "".join(self._random.choices(_TOKEN_ALPHABET, k=length))
 
     def uuid(self) -> str:
         h = self.hex(32)
