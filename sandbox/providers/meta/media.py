@@ -20,6 +20,7 @@ from aiohttp import BodyPartReader, web
 
 from sandbox.core.clock import VirtualClock
 from sandbox.core.ids import IdFactory
+from sandbox.core.media_fetch import base_mime
 from sandbox.core.media_store import MediaRecord, MediaStore, MediaTooLarge
 from sandbox.providers.meta.errors import MetaError
 from sandbox.settings import Settings
@@ -59,11 +60,6 @@ KIND_MIMES["sticker"] = {"image/webp"}
 KIND_MIMES["gif"] = {"video/mp4"}
 MEDIA_KINDS = ("image", "audio", "video", "document", "sticker")
 ATTACHMENTS_PATH = "/whatsapp_business/attachments/"
-
-
-def base_mime(value: str | None) -> str:
-    """``audio/ogg; codecs=opus`` -> ``audio/ogg``."""
-    return (value or "").split(";")[0].strip().lower()
 
 
 def unsupported_type(mime: str) -> MetaError:

@@ -12,6 +12,7 @@ from typing import Any
 
 from sandbox.core.clock import VirtualClock
 from sandbox.core.ids import IdFactory
+from sandbox.core.media_fetch import schedule_check
 from sandbox.core.messaging import Messaging
 from sandbox.core.scheduler import Scheduler
 from sandbox.core.store import Message
@@ -84,18 +85,10 @@ class MetaPlatform:
         if not media_refs(message.payload):
             return
 
-        if self.scheduler.clock.mode == "real":
-            # The message's steps wait for the check (a failure comes before any status), but a slow
-            # link does not hold up every other message's timeline.
-            self.scheduler.hold(message.id, check_message_media(self.links, message, self.messaging.fail))
-            return
-
-        async def job() -> None:
+        async def check() -> None:
             await check_message_media(self.links, message, self.messaging.fail)
 
-        # Manual clock: inline, due a hair before the send so it runs ahead of any step, even one at 0 s,
-        # and `advance` returns with the outcome known (deterministic tests).
-        self.scheduler.at(message.created_at - 1e-6, job, label=f"{message.id} media check", key=message.id)
+        schedule_check(self.scheduler, message.id, message.created_at, check)
 
     def store_inbound(self, business_id: str, spec: dict[str, Any], payload: dict[str, Any]) -> None:
         kind = payload.get("type")

@@ -149,7 +149,7 @@ def _numbers(body: dict[str, Any], key: str) -> list[str]:
 
 async def send_whatsapp(call: Call) -> web.StreamResponse:
     order = whatsapp.parse_send(await call.body())
-    sent = await call.provider.send_whatsapp(call.account, order)
+    sent = call.provider.send_whatsapp(call.account, order)
     objects = [render.outgoing_whatsapp(m, call.account) for m in sent]
     return call.respond(objects[0] if len(objects) == 1 else {"messages": objects})
 

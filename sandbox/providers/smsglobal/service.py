@@ -7,7 +7,9 @@ statuses map to SMSGlobal's words in ``statuses.py``. Delivery receipts (notifyU
 
 from __future__ import annotations
 
+import asyncio
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -16,6 +18,7 @@ from sandbox.core import sms as sms_text
 from sandbox.core.clock import VirtualClock
 from sandbox.core.errors import ControlError
 from sandbox.core.ids import IdFactory
+from sandbox.core.media_fetch import schedule_check
 from sandbox.core.messaging import Messaging
 from sandbox.core.scenario import ErrorSpec, Outcome, SendFacts, Step, UserAction
 from sandbox.core.store import Message, MessageFilter, StatusEvent
@@ -196,7 +199,7 @@ class SmsglobalProvider:
         self.opt_in[number] = record
         return record
 
-    async def send_whatsapp(self, account: Account, order: WhatsAppOrder) -> list[Message]:
+    def send_whatsapp(self, account: Account, order: WhatsAppOrder) -> list[Message]:
         self._check_reachable(order.recipients)
         plans = []
         for number in order.recipients:
@@ -213,8 +216,9 @@ class SmsglobalProvider:
             if outcome.reject:
                 raise _rejection(outcome, "to")
             plans.append((number, outcome))
-        media_problem = await self._media_problem(order)
-        return [self._accept_whatsapp(account, order, n, o, media_problem) for n, o in plans]
+        messages = [self._accept_whatsapp(account, order, n, o) for n, o in plans]
+        self._check_media(order, messages)
+        return messages
 
     def _check_reachable(self, recipients: list[str]) -> None:
         """UNCONFIRMED: the seed's send answers 200/403/405; a recipient that cannot get WhatsApp is 403."""
@@ -230,15 +234,26 @@ class SmsglobalProvider:
         if problems:
             raise SmsglobalError(403, "Cannot send a WhatsApp message: " + "; ".join(problems) + ".")
 
-    async def _media_problem(self, order: WhatsAppOrder) -> str | None:
+    def _check_media(self, order: WhatsAppOrder, messages: list[Message]) -> None:
+        """The link is fetched once per send, after acceptance; each message fails before its first
+        status when it is not usable (like Meta's link check: the send never waits on a media host)."""
         url = order.message.get("url")
         if not url or not self.config.whatsapp.fetch_media:
-            return None
-        return await check_media(self.dispatcher.session, order.type, url, self.config.whatsapp.media_timeout)
+            return
+        wa = self.config.whatsapp
+        problem = asyncio.ensure_future(check_media(self.dispatcher.session, order.type, str(url), wa.media_timeout))
+        for message in messages:
+            schedule_check(self.messaging.scheduler, message.id, message.created_at, self._media_verdict(message, problem))
 
-    def _accept_whatsapp(
-        self, account: Account, order: WhatsAppOrder, number: str, outcome: Outcome, media_problem: str | None
-    ) -> Message:
+    def _media_verdict(self, message: Message, problem: Awaitable[str | None]) -> Callable[[], Awaitable[None]]:
+        async def verdict() -> None:
+            if details := await problem:
+                message.meta["media_error"] = details
+                self.messaging.fail(message.id, ErrorSpec(reason="media_error", details=details))
+
+        return verdict
+
+    def _accept_whatsapp(self, account: Account, order: WhatsAppOrder, number: str, outcome: Outcome) -> Message:
         message = Message(
             id=self.ids.digits(16),
             provider=PROVIDER,
@@ -252,10 +267,7 @@ class SmsglobalProvider:
             meta={"origin": account.number},
         )
         timeline = None
-        if media_problem:
-            message.meta["media_error"] = media_problem
-            timeline = [Step(1.0, "failed", ErrorSpec(reason="media_error", details=media_problem))]
-        elif order.type != "template" and not self.messaging.window_open(message, outcome):
+        if order.type != "template" and not self.messaging.window_open(message, outcome):
             timeline = [Step(1.0, "failed", ErrorSpec(reason="window_closed"))]
         return self.messaging.accept(message, outcome, timeline=timeline)
 

@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 import aiohttp
 
 from sandbox.core import jsonbody
+from sandbox.core.media_fetch import FetchFailure, Reason, fetch_media
 from sandbox.providers.smsglobal.errors import FieldErrors
 from sandbox.providers.smsglobal.wire import as_list
 
@@ -188,25 +189,21 @@ _CHECKS = {
 # --- media link check ----------------------------------------------------------------------------
 
 
+# A link that cannot be used (sandbox/core/media_fetch.py) -> why, in ``meta.media_error`` and the
+# failed status's details. The seed gives no wording: these are the sandbox's (UNCONFIRMED).
+MEDIA_FAILURES: dict[Reason, str] = {
+    "unreachable": "media link could not be fetched: {detail}",
+    "http_status": "media link answered HTTP {status}",
+    "unsupported_type": "media content type {mime} is not accepted for {kind} (accepted: {accepted})",
+    "too_large": "media is larger than the {limit_kb} KB limit for {kind}",
+}
+
+
 async def check_media(session: aiohttp.ClientSession, kind: str, url: str, timeout: float) -> str | None:
     """Fetch ``url`` like the provider would: None when usable, else why not (the message then fails)."""
     accepted, limit = MEDIA_TYPES[kind]
-    try:
-        async with session.get(url, timeout=aiohttp.ClientTimeout(total=timeout)) as resp:
-            if resp.status >= 400:
-                return f"media link answered HTTP {resp.status}"
-            ctype = resp.content_type.lower()
-            if ctype not in accepted:
-                return f"media content type {ctype} is not accepted for {kind} (accepted: {', '.join(sorted(accepted))})"
-            size = resp.content_length
-            if size is None:
-                size = 0
-                async for chunk in resp.content.iter_chunked(64 * 1024):
-                    size += len(chunk)
-                    if size > limit:
-                        break
-            if size > limit:
-                return f"media is larger than the {limit // 1024} KB limit for {kind}"
-    except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
-        return f"media link could not be fetched: {type(exc).__name__}: {exc}"
-    return None
+    result = await fetch_media(session, url, timeout=timeout, limits=dict.fromkeys(accepted, limit))
+    if not isinstance(result, FetchFailure):
+        return None
+    words = {"kind": kind, "accepted": ", ".join(sorted(accepted)), "limit_kb": limit // 1024}
+    return MEDIA_FAILURES[result.reason].format(**asdict(result), **words)

@@ -155,6 +155,18 @@ async def test_link_of_unsupported_type_fails_with_131053(wa_sandbox, media_serv
     assert message["status"] == "failed" and "image/gif" in message["history"][-1]["errors"][0]["error_data"]["details"]
 
 
+async def test_link_declared_over_the_type_limit_fails_with_131053_and_keeps_nothing(wa_sandbox, aiohttp_server):
+    async def big(request: web.Request) -> web.Response:
+        return web.Response(body=b"0" * (5 * 1024 * 1024 + 1), content_type="image/png")
+
+    app = web.Application()
+    app.router.add_get("/big.png", big)
+    message = await send_link(wa_sandbox, str((await aiohttp_server(app)).make_url("/big.png")))
+    details = message["history"][-1]["errors"][0]["error_data"]["details"]
+    assert message["status"] == "failed" and details.startswith("Media file size exceeds the 5242880 byte limit for image/png")
+    assert len(wa_sandbox.runtime.meta_platform.media.store) == 0
+
+
 async def test_link_with_max_age_is_fetched_once_while_fresh(wa_sandbox, media_server):
     media_server.routes["/a.png"] = (200, "image/png", {"Cache-Control": "max-age=60"})
     url = str(media_server.make_url("/a.png"))

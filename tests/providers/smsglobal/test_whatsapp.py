@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any
 
@@ -14,6 +15,7 @@ from sandbox.testing.receiver import WebhookReceiver
 from .conftest import SmsglobalClient
 
 OPEN = "15550200001"  # default scenario: window open, sent/delivered/read
+PNG = b"\x89PNG" + b"0" * 100
 TEMPLATE = {"type": "template", "template_name": "order_update", "params": ["42"]}
 
 
@@ -167,18 +169,35 @@ async def test_capability_without_numbers_is_400(sg: SmsglobalClient) -> None:
 
 
 @pytest.fixture
-async def media_url(aiohttp_server: Any) -> str:
-    async def png(request: web.Request) -> web.Response:
-        return web.Response(body=b"\x89PNG" + b"0" * 100, content_type="image/png")
+async def media_host(aiohttp_server: Any) -> Any:
+    """/a.png, /big.png (declares more than 5 MB), /page.html, /empty.png (204), /held.png (answers once
+    ``release`` is set); anything else 404. ``hits`` counts requests."""
+    release = asyncio.Event()
+    hits: list[str] = []
 
-    async def html(request: web.Request) -> web.Response:
-        return web.Response(text="<html></html>", content_type="text/html")
+    async def serve(request: web.Request) -> web.Response:
+        hits.append(request.path)
+        if request.path == "/held.png":
+            await release.wait()
+        answers = {
+            "/a.png": lambda: web.Response(body=PNG, content_type="image/png"),
+            "/held.png": lambda: web.Response(body=PNG, content_type="image/png"),
+            "/big.png": lambda: web.Response(body=b"0" * (5 * 1024 * 1024 + 1), content_type="image/png"),
+            "/page.html": lambda: web.Response(text="<html></html>", content_type="text/html"),
+            "/empty.png": lambda: web.Response(status=204),
+        }
+        return answers.get(request.path, lambda: web.Response(status=404))()
 
     app = web.Application()
-    app.router.add_get("/a.png", png)
-    app.router.add_get("/page.html", html)
+    app.router.add_get("/{name}", serve)
     server = await aiohttp_server(app)
-    return str(server.make_url("")).rstrip("/")
+    server.release, server.hits = release, hits
+    return server
+
+
+@pytest.fixture
+def media_url(media_host: Any) -> str:
+    return str(media_host.make_url("")).rstrip("/")
 
 
 async def test_image_with_accepted_link_is_delivered(
@@ -190,7 +209,15 @@ async def test_image_with_accepted_link_is_delivered(
     assert (await sg.call("GET", f"/v2/whatsapp/{sent['id']}")).json["status"] == "Delivered"
 
 
-@pytest.mark.parametrize(("path", "why"), [("/page.html", "text/html is not accepted"), ("/missing.png", "HTTP 404")])
+@pytest.mark.parametrize(
+    ("path", "why"),
+    [
+        ("/page.html", "text/html is not accepted"),
+        ("/missing.png", "HTTP 404"),
+        ("/empty.png", "HTTP 204"),  # only a 200 carries the media (the choice Meta's check makes too)
+        ("/big.png", "larger than the 5120 KB limit for image"),
+    ],
+)
 async def test_image_with_bad_link_fails(
     sg: SmsglobalClient, wa_sandbox: RunningSandbox, media_url: str, path: str, why: str
 ) -> None:
@@ -199,3 +226,36 @@ async def test_image_with_bad_link_fails(
     assert (await sg.call("GET", f"/v2/whatsapp/{sent['id']}")).json["status"] == "Failed"
     stored = await wa_sandbox.control.message(str(sent["id"]))
     assert why in stored["meta"]["media_error"]
+
+
+async def test_bad_link_fails_the_message_before_any_other_status(
+    sg: SmsglobalClient, wa_sandbox: RunningSandbox, media_url: str
+) -> None:
+    sent = (await wa_send(sg, [OPEN], {"type": "image", "url": media_url + "/missing.png"})).json
+    await wa_sandbox.control.advance(5)
+    stored = await wa_sandbox.control.message(str(sent["id"]))
+    assert [h["status"] for h in stored["history"]] == ["accepted", "failed"]
+    assert stored["history"][-1]["errors"][0]["reason"] == "media_error"
+
+
+async def test_send_answers_without_waiting_for_the_media_host(
+    sg: SmsglobalClient, wa_sandbox: RunningSandbox, media_host: Any, media_url: str
+) -> None:
+    await wa_sandbox.control.inject_inbound(OPEN, provider="smsglobal", channel="whatsapp", message="hi")
+    reply = await asyncio.wait_for(wa_send(sg, [OPEN], {"type": "image", "url": f"{media_url}/held.png"}), 2)
+    assert reply.status == 200 and reply.json["status"] == "Processing"
+    media_host.release.set()
+    await wa_sandbox.control.advance(2)
+    assert (await sg.call("GET", f"/v2/whatsapp/{reply.json['id']}")).json["status"] == "Delivered"
+
+
+async def test_link_is_fetched_once_for_all_recipients(
+    sg: SmsglobalClient, wa_sandbox: RunningSandbox, media_host: Any, media_url: str
+) -> None:
+    to = ["15550200001", "15550200002", "15550200003"]
+    await wa_send(sg, to, {"type": "image", "url": f"{media_url}/missing.png"})
+    await wa_sandbox.control.advance(2)
+    failed = await wa_sandbox.control.messages(provider="smsglobal", status="failed")
+    assert len(failed) == 3 and media_host.hits == ["/missing.png"]
+
+
