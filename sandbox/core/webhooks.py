@@ -20,7 +20,7 @@ import logging
 import time
 from collections import OrderedDict, deque
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import aiohttp
@@ -116,10 +116,21 @@ class Delivery:
         return out
 
     def to_record(self) -> dict[str, Any]:
-        """Everything but the body, as JSON-ready data (spill and persistence store the body as bytes)."""
-        out = asdict(self)
-        del out["body"]
-        return out
+        """Everything but the body, as JSON-ready data (spill and persistence store the body as bytes).
+        Spelled out rather than ``asdict`` (a deep copy): a spilling sandbox calls this per webhook."""
+        return {
+            "id": self.id,
+            "provider": self.provider,
+            "url": self.url,
+            "headers": dict(self.headers),
+            "key": self.key,
+            "event": self.event,
+            "message_id": self.message_id,
+            "created_at": self.created_at,
+            "state": self.state,
+            "attempts": [vars(a).copy() for a in self.attempts],
+            "next_attempt_at": self.next_attempt_at,
+        }
 
     @classmethod
     def from_record(cls, record: dict[str, Any], body: bytes) -> Delivery:
