@@ -213,15 +213,16 @@ class ScenarioEngine:
         self._faker = Faker()
         self._fakers: dict[str, Faker] = {}  # maps locale -> Faker, built on first use
         self._personas: dict[str, Persona] = {}  # maps user digits -> Persona (declared or generated)
+        self._numbers: dict[str, str] = {}  # maps user_id (BSUID) -> user digits, for every persona above
         for raw in scenario.raw.get("personas", []):
             digits = raw["number"].lstrip("+")
-            self._personas[digits] = Persona(
+            self._keep(Persona(
                 number=digits,
                 name=raw.get("name") or self._fake_name(digits),
                 user_id=raw.get("user_id") or self._bsuid(digits),
                 username=raw.get("username"),
                 language=raw.get("language", "en_US"),
-            )
+            ))
 
     def decide(self, facts: SendFacts) -> Outcome:
         for rule in self.scenario.rules:
@@ -261,8 +262,17 @@ class ScenarioEngine:
         if found is None:
             found = Persona(number=digits, name=self._fake_name(digits), user_id=self._bsuid(digits))
             if len(self._personas) < 100_000:
-                self._personas[digits] = found
+                self._keep(found)
         return found
+
+    def number_of(self, user_id: str) -> str | None:
+        """The digits of the user a BSUID belongs to: a declared persona's, or one the sandbox has
+        already named (answered in a send or a webhook). ``None`` for a BSUID it never handed out."""
+        return self._numbers.get(user_id)
+
+    def _keep(self, persona: Persona) -> None:
+        self._personas[persona.number] = persona
+        self._numbers[persona.user_id] = persona.number
 
     def faker_for(self, key: str, locale: str | None = None) -> Faker:
         """A Faker seeded by ``key``: the same user always 'types' the same values (in ``locale``)."""

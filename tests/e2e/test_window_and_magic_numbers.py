@@ -170,3 +170,46 @@ async def test_submitted_address_carries_the_users_own_name_and_number(wa_sandbo
     inbound = await inbound_after(wa_sandbox, address(MAGIC["submits-address"]), 10)
     values = json.loads(inbound["payload"]["interactive"]["nfm_reply"]["response_json"])["values"]
     assert values["name"] == "Priya Sharma" and values["phone_number"] == "+919876500012"
+
+
+# ---------------------------------------------- a send by BSUID alone reaches the persona's number --
+
+ANA_BSUID = "US.10000000000000000001"  # default scenario: persona +15550200001 (delivered-and-read)
+
+
+def by_bsuid(bsuid: str) -> dict:
+    return {"messaging_product": "whatsapp", "recipient": bsuid, "type": "text", "text": {"body": "hello"}}
+
+
+async def test_send_by_a_declared_bsuid_follows_the_persona_numbers_magic_rule(wa_sandbox):
+    status, answer = await send(wa_sandbox, by_bsuid(ANA_BSUID))
+    assert status == 200 and answer["contacts"] == [{"input": ANA_BSUID, "user_id": ANA_BSUID}]  # no wa_id
+    await wa_sandbox.control.advance(60)
+    entry = await wa_sandbox.control.message(answer["messages"][0]["id"])
+    assert entry["user"] == "15550200001" and entry["meta"]["rule"] == "delivered-and-read"
+    assert [h["status"] for h in entry["history"]] == ["accepted", "sent", "delivered", "read"]
+
+
+async def test_send_by_bsuid_uses_the_numbers_24_hour_window(wa_sandbox):
+    _, first = await send(wa_sandbox, text("+15550207777"))  # answered with the number's generated BSUID
+    bsuid = first["contacts"][0]["user_id"]
+    closed = await final_status(wa_sandbox, by_bsuid(bsuid))
+    assert closed["user"] == "15550207777" and closed["history"][-1]["errors"][0]["code"] == 131047
+    await wa_sandbox.control.inject_inbound("+15550207777", type="text", text="hi")
+    assert (await final_status(wa_sandbox, by_bsuid(bsuid)))["status"] == "read"
+
+
+async def test_status_webhook_of_a_bsuid_send_omits_recipient_id(wa_sandbox, webhook_receiver):
+    await wa_sandbox.control.set_webhook(webhook_receiver.url)
+    _, answer = await send(wa_sandbox, by_bsuid(ANA_BSUID))
+    await wa_sandbox.control.advance(1)
+    posts = await webhook_receiver.wait_posts(1)
+    status = posts[0].json["entry"][0]["changes"][0]["value"]["statuses"][0]
+    assert status["id"] == answer["messages"][0]["id"]
+    assert "recipient_id" not in status and status["recipient_user_id"] == ANA_BSUID
+
+
+async def test_send_by_a_bsuid_the_sandbox_never_handed_out_is_keyed_by_that_bsuid(wa_sandbox):
+    _, answer = await send(wa_sandbox, by_bsuid("US.99999999999999999999"))
+    entry = await wa_sandbox.control.message(answer["messages"][0]["id"])
+    assert entry["user"] == "US.99999999999999999999"

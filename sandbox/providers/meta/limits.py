@@ -44,15 +44,15 @@ class RateLimits:
     def reset(self) -> None:
         self._numbers = {}
 
-    def check(self, phone_number_id: str, country_code: int, wa_id: str | None) -> None:
+    def check(self, phone_number_id: str, country_code: int, user: str) -> None:
         """Raise 131030 / 130429 / 131056 when this send breaks a limit; otherwise count it."""
         limits = self._for(phone_number_id, country_code)
-        if limits.allowed is not None and wa_id not in limits.allowed:
+        if limits.allowed is not None and user not in limits.allowed:
             raise MetaError(131030, "Recipient phone number not in allowed list: add it to the test number's recipient list (at most 5).", subcode=2655007)
         if limits.throughput and not limits.throughput.take(phone_number_id):
             raise MetaError(130429, "Cloud API message throughput has been reached.", subcode=2494055)
-        if limits.pair and wa_id and not limits.pair.take(wa_id):
-            wait = limits.pair.retry_after(wa_id)
+        if limits.pair and not limits.pair.take(user):
+            wait = limits.pair.retry_after(user)
             raise MetaError(
                 131056,
                 f"Message failed to send because there were too many messages sent from this phone number to the same phone number in a short period of time. Retry in {wait:.0f} s.",

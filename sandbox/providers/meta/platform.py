@@ -13,6 +13,7 @@ from typing import Any
 from sandbox.core.clock import VirtualClock
 from sandbox.core.ids import IdFactory
 from sandbox.core.media_fetch import schedule_check
+from sandbox.core.media_store import MediaStore
 from sandbox.core.messaging import Messaging
 from sandbox.core.scheduler import Scheduler
 from sandbox.core.store import Message
@@ -48,8 +49,8 @@ class MetaPlatform:
 
     @classmethod
     def create(cls, settings: Settings, clock: VirtualClock, ids: IdFactory, scheduler: Scheduler,
-               messaging: Messaging, dispatcher: WebhookDispatcher) -> MetaPlatform:
-        media = MediaLibrary.create(settings, clock, ids)
+               messaging: Messaging, dispatcher: WebhookDispatcher, media_store: MediaStore | None = None) -> MetaPlatform:
+        media = MediaLibrary.create(settings, clock, ids, media_store)
         return cls(settings=settings, clock=clock, ids=ids, scheduler=scheduler, messaging=messaging,
                    dispatcher=dispatcher, media=media, links=LinkFetcher(media, lambda: dispatcher.session),
                    limits=RateLimits(clock))
@@ -70,14 +71,15 @@ class MetaPlatform:
         self.load(self.section, businesses)
 
     # --- the send path ----------------------------------------------------------------------------
-    def before_send(self, business: MetaBusiness, body: dict[str, Any], wa_id: str | None) -> dict[str, Any]:
-        """Template and limit checks (raise MetaError); answers facts for ``message.meta``."""
+    def before_send(self, business: MetaBusiness, body: dict[str, Any], user: str) -> dict[str, Any]:
+        """Template and limit checks (raise MetaError); answers facts for ``message.meta``.
+        ``user``: the recipient's digits (also for a send by a known BSUID), else the BSUID."""
         extra: dict[str, Any] = {}
         if self.validate_templates and body.get("type") == "template" and isinstance(body.get("template"), dict):
             extra["rendered"] = check_template(self.templates, business.waba_id, body["template"])
             extra.update(template_facts(self.templates, business.waba_id, body["template"]))
         assert self.limits is not None
-        self.limits.check(business.phone_number_id, business.country_code, wa_id)
+        self.limits.check(business.phone_number_id, business.country_code, user)
         return extra
 
     def after_accept(self, message: Message) -> None:

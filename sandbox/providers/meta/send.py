@@ -32,9 +32,11 @@ def handle_send(
     validator.validate(body, recipient_region=recipient.region if recipient else None)
     wa_id = recipient.wa_id if recipient else None
     user_id = _user_id(provider, body, wa_id)
-    user_key = wa_id or user_id
+    # A send by BSUID alone still reaches a person: their number keys the journal, the scenario's
+    # rules and the 24-hour window; the wire keeps Meta's BSUID-only form (no wa_id, no recipient_id).
+    user_key = wa_id or provider.messaging.engine.number_of(user_id) or user_id
     facts = _facts(business, user_key, body)
-    extra = provider.platform.before_send(business, body, wa_id) if provider.platform else {}  # templates, limits
+    extra = provider.platform.before_send(business, body, user_key) if provider.platform else {}  # templates, limits
     outcome = provider.messaging.engine.decide(facts)
     if outcome.reject:
         raise MetaError(int(outcome.reject["code"]), outcome.reject.get("details"))

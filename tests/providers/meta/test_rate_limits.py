@@ -82,3 +82,20 @@ meta:
     await wa_sandbox.control.load_scenario(yaml=scenario)
     assert (await send(wa_sandbox, text_to("15550300001")))[0] == 200
     assert (await send(wa_sandbox, text_to("15550300002")))[1]["error"]["code"] == 130429
+
+
+def text_to_bsuid(bsuid: str) -> dict[str, Any]:
+    return {"messaging_product": "whatsapp", "recipient": bsuid, "type": "text", "text": {"body": "hi"}}
+
+
+async def test_sends_by_number_and_by_bsuid_share_the_users_pair_rate(wa_sandbox):
+    configure(wa_sandbox, pair_every=6, pair_burst=1)
+    assert (await send(wa_sandbox, text_to("15550200001")))[0] == 200
+    status, reply = await send(wa_sandbox, text_to_bsuid("US.10000000000000000001"))  # the same person (Ana)
+    assert status == 400 and reply["error"]["code"] == 131056
+
+
+async def test_allow_list_admits_a_bsuid_of_an_allowed_number(wa_sandbox):
+    configure(wa_sandbox, allowed_recipients=["+15550200001"])
+    assert (await send(wa_sandbox, text_to_bsuid("US.10000000000000000001")))[0] == 200
+    assert (await send(wa_sandbox, text_to_bsuid("US.99999999999999999999")))[1]["error"]["code"] == 131030
