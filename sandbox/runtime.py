@@ -9,6 +9,7 @@ from pathlib import Path
 from sandbox.core.clock import VirtualClock
 from sandbox.core.feed import ChangeFeed
 from sandbox.core.ids import IdFactory
+from sandbox.core.media_store import MediaStore
 from sandbox.core.messaging import Messaging
 from sandbox.core.persistence import Persistence, SqlitePersistence
 from sandbox.core.scenario import Scenario, ScenarioEngine, load_scenario
@@ -21,6 +22,7 @@ from sandbox.providers.meta.config import MetaBusinesses
 from sandbox.providers.meta.platform import MetaPlatform
 from sandbox.providers.meta.service import MetaProvider
 from sandbox.providers.meta.validation import SendValidator
+from sandbox.providers.modica.media import ModicaMedia
 from sandbox.providers.modica.service import ModicaProvider
 from sandbox.providers.smsglobal.config import SmsglobalConfig
 from sandbox.providers.smsglobal.service import SmsglobalProvider
@@ -45,6 +47,7 @@ class Runtime:
     smsglobal: SmsglobalProvider
     maac: MaacProvider
     modica: ModicaProvider
+    media_store: MediaStore  # every provider's media (Meta's, Modica's) under one byte cap
     started_at: float = field(default_factory=time.monotonic)
     persistence: Persistence = field(default_factory=Persistence)  # SQLite with --data-dir, else no-op
     restored: dict[str, int] = field(default_factory=dict)  # what --data-dir brought back at start
@@ -110,9 +113,10 @@ def build_runtime(settings: Settings, *, clock: VirtualClock | None = None, ids:
     businesses = MetaBusinesses(scenario.section("meta").get("businesses", []), settings.meta_webhook_url)
     meta = MetaProvider(messaging=messaging, businesses=businesses, dispatcher=dispatcher, ids=ids, clock=clock)
     messaging.register(meta)
-    meta.platform = MetaPlatform.create(settings, clock, ids, scheduler, messaging, dispatcher)
+    media_store = MediaStore(settings.media_max_bytes, settings.media_dir)
+    media_store.persistence = persistence
+    meta.platform = MetaPlatform.create(settings, clock, ids, scheduler, messaging, dispatcher, media_store)
     meta.platform.load(scenario.section("meta"), businesses)
-    meta.platform.media.store.persistence = persistence
     smsglobal = SmsglobalProvider(
         messaging=messaging, dispatcher=dispatcher, ids=ids, clock=clock,
         config=SmsglobalConfig.parse(scenario.section("smsglobal")),
@@ -123,7 +127,7 @@ def build_runtime(settings: Settings, *, clock: VirtualClock | None = None, ids:
     )
     messaging.register(maac)
     modica = ModicaProvider(messaging=messaging, dispatcher=dispatcher, ids=ids, clock=clock,
-                            section=scenario.section("modica"))
+                            section=scenario.section("modica"), media=ModicaMedia(media_store, clock))
     messaging.register(modica)
     runtime = Runtime(
         settings=settings,
@@ -142,6 +146,7 @@ def build_runtime(settings: Settings, *, clock: VirtualClock | None = None, ids:
         smsglobal=smsglobal,
         maac=maac,
         modica=modica,
+        media_store=media_store,
         persistence=persistence,
     )
     if isinstance(persistence, SqlitePersistence):

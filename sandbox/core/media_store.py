@@ -1,8 +1,10 @@
 """Media bytes on disk, indexed in memory, bounded by a total-size cap.
 
-Provider-neutral: a record says who owns the media, its MIME type, size and digest; the bytes live in
-one file per media id under a folder (a temporary one unless configured), never in Python objects per
-message. Past ``max_bytes`` the least recently used media are evicted (and counted), like the journal.
+Provider-neutral: a record says which provider serves it, who owns it, its MIME type, size and digest;
+the bytes live in one file per media id under a folder (a temporary one unless configured), never in
+Python objects per message. One store holds every provider's media (Meta's, Modica's), so they share
+one budget: past ``max_bytes`` the least recently used media, whoever's, are evicted (and counted per
+provider), like the journal.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ class MediaRecord:
     expires_at: float | None
     filename: str | None = None
     origin: str = "upload"  # upload | inbound | link
+    provider: str = "meta"  # whose API serves it; records saved before this field were all Meta's
 
 
 class MediaStore:
@@ -50,7 +53,7 @@ class MediaStore:
             self._dir = Path(self._tmp.name)
         self._records: OrderedDict[str, MediaRecord] = OrderedDict()  # maps media id -> record, LRU first
         self.total_bytes = 0  # bytes held on disk by the records
-        self.evicted = 0  # how many media the size cap has dropped
+        self.evicted_by: dict[str, int] = {}  # maps provider -> how many of its media the size cap dropped
         self.persistence = Persistence()  # replaced by build_runtime with --data-dir
 
     # --- writing ----------------------------------------------------------------------------------
@@ -92,9 +95,9 @@ class MediaStore:
         self.total_bytes += record.size
         self.persistence.media_changed(record)
         while self.total_bytes > self.max_bytes and len(self._records) > 1:
-            victim_id = next(iter(self._records))
-            self._drop(victim_id)
-            self.evicted += 1
+            victim = self._records[next(iter(self._records))]
+            self._drop(victim.id)
+            self.evicted_by[victim.provider] = self.evicted_by.get(victim.provider, 0) + 1
         return record
 
     # --- reading ----------------------------------------------------------------------------------
@@ -121,10 +124,20 @@ class MediaStore:
         self._drop(media_id)
         return True
 
-    def reset(self) -> None:
-        for media_id in list(self._records):
-            self._drop(media_id)
-        self.evicted = 0
+    def reset(self, provider: str | None = None) -> None:
+        """Drop one provider's media and eviction count (every provider's when None)."""
+        for record in list(self._records.values()):
+            if provider in (None, record.provider):
+                self._drop(record.id)
+        if provider is None:
+            self.evicted_by.clear()
+        else:
+            self.evicted_by.pop(provider, None)
+
+    @property
+    def evicted(self) -> int:
+        """How many media the size cap has dropped, every provider's."""
+        return sum(self.evicted_by.values())
 
     def __len__(self) -> int:
         return len(self._records)
@@ -146,5 +159,12 @@ class MediaStore:
         return self._dir / safe
 
     def describe(self) -> dict[str, object]:
+        providers: dict[str, dict[str, int]] = {}
+        for record in self._records.values():
+            held = providers.setdefault(record.provider, {"count": 0, "bytes": 0, "evicted": 0})
+            held["count"] += 1
+            held["bytes"] += record.size
+        for provider, evicted in self.evicted_by.items():
+            providers.setdefault(provider, {"count": 0, "bytes": 0, "evicted": 0})["evicted"] = evicted
         return {"count": len(self._records), "bytes": self.total_bytes, "max_bytes": self.max_bytes,
-                "evicted": self.evicted, "directory": os.fspath(self._dir)}
+                "evicted": self.evicted, "by_provider": providers, "directory": os.fspath(self._dir)}

@@ -91,11 +91,13 @@ class MediaLibrary:
     ids: IdFactory
 
     @classmethod
-    def create(cls, settings: Settings, clock: VirtualClock, ids: IdFactory) -> MediaLibrary:
-        return cls(MediaStore(settings.media_max_bytes, settings.media_dir), settings, clock, ids)
+    def create(cls, settings: Settings, clock: VirtualClock, ids: IdFactory, store: MediaStore | None = None) -> MediaLibrary:
+        """``store``: the runtime's one media store, shared with other providers (one byte budget)."""
+        return cls(store if store is not None else MediaStore(settings.media_max_bytes, settings.media_dir), settings, clock, ids)
 
     def lookup(self, media_id: str) -> MediaRecord | None:
-        return self.store.get(media_id, self.clock.now())
+        record = self.store.get(media_id, self.clock.now())
+        return record if record is not None and record.provider == "meta" else None
 
     def new_record(self, owner: str, mime: str, *, filename: str | None, origin: str) -> MediaRecord:
         # API uploads live 30 days, webhook (inbound) media 7 days (META-MEDIA).
@@ -135,7 +137,7 @@ class MediaLibrary:
         obj.setdefault("url", self.url_for(record) + "&source=webhook")
 
     def reset(self) -> None:
-        self.store.reset()
+        self.store.reset("meta")
 
 
 def _url_hash(media_id: str, expires: int) -> str:

@@ -21,6 +21,7 @@ from typing import Any
 
 from aiohttp import web
 
+from sandbox.core.media_store import MediaTooLarge
 from sandbox.providers.modica import render, send, wab
 from sandbox.providers.modica.errors import Api, ModicaError, invalid, missing
 from sandbox.providers.modica.http import (
@@ -31,7 +32,7 @@ from sandbox.providers.modica.http import (
     modica_handler,
     provider_of,
 )
-from sandbox.providers.modica.media import MediaItem
+from sandbox.providers.modica.media import media_id_of
 
 V1, V2, WAB = "/rest/gateway", "/rest/sms/v2", "/rest/wab/v1"
 PATH_PREFIXES = (V1, V2, WAB)
@@ -166,8 +167,12 @@ async def wab_media_upload(request: web.Request) -> web.StreamResponse:
     data, content_type, filename = await _upload(request)
     if not data:
         raise missing("file")
-    item = provider.media.put(MediaItem(provider.ids.uuid(), app.name, content_type, data, filename))
-    return web.json_response({"media_id": item.media_id})
+    try:
+        record = provider.media.put(provider.ids.uuid(), app.name, content_type, data, filename)
+    except MediaTooLarge as exc:
+        raise ModicaError("413", f"The media is {exc} bytes; the sandbox's whole media storage holds "
+                                 f"{provider.media.store.max_bytes} bytes (SANDBOX_MEDIA_MAX_BYTES)") from exc
+    return web.json_response({"media_id": media_id_of(record)})
 
 
 async def _upload(request: web.Request) -> tuple[bytes, str, str | None]:
@@ -187,11 +192,12 @@ async def wab_media_download(request: web.Request) -> web.StreamResponse:
     media_id = request.query.get("media_id")
     if not media_id:
         raise missing("media_id")
-    item = provider_of(request).media.get(media_id, app.name)
-    if item is None:
+    media = provider_of(request).media
+    record = media.get(media_id, app.name)
+    if record is None:  # never stored, another application's, evicted past the size cap, or reset
         raise ModicaError("404", f"No media with media_id {media_id} for application '{app.name}'")
-    headers = {"Content-Disposition": f'attachment; filename="{item.filename}"'} if item.filename else None
-    return web.Response(body=item.data, content_type=item.content_type.split(";")[0], headers=headers)
+    headers = {"Content-Disposition": f'attachment; filename="{record.filename}"'} if record.filename else None
+    return web.Response(body=media.read(record), content_type=record.mime_type.split(";")[0], headers=headers)
 
 
 # --- table ---------------------------------------------------------------------------------------

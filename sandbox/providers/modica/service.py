@@ -9,6 +9,7 @@ from typing import Any
 from sandbox.core.clock import VirtualClock
 from sandbox.core.errors import ControlError
 from sandbox.core.ids import IdFactory
+from sandbox.core.media_store import MediaTooLarge
 from sandbox.core.messaging import Messaging
 from sandbox.core.numbers import InvalidNumber, normalize
 from sandbox.core.ratelimit import TokenBuckets
@@ -17,7 +18,7 @@ from sandbox.core.store import Message, StatusEvent
 from sandbox.core.webhooks import WebhookDispatcher
 from sandbox.providers.modica import inbound, render
 from sandbox.providers.modica.config import ModicaApplication, ModicaConfig
-from sandbox.providers.modica.media import MediaItem, MediaStore
+from sandbox.providers.modica.media import ModicaMedia
 
 PROVIDER = "modica"
 # MO `operator` (REST v1/v2 MO callback): the carrier, picked stably per number. UNCONFIRMED names.
@@ -32,10 +33,10 @@ class ModicaProvider:
     ids: IdFactory
     clock: VirtualClock
     section: dict[str, Any]  # the scenario's `modica:` section, reloaded by reset()
+    media: ModicaMedia  # WAB uploads and users' media, in the runtime's one media store
     name: str = PROVIDER
     config: ModicaConfig = field(init=False)
     buckets: TokenBuckets = field(init=False)  # request rate per application
-    media: MediaStore = field(default_factory=MediaStore)
 
     def __post_init__(self) -> None:
         self.configure(self.section)
@@ -168,7 +169,11 @@ class ModicaProvider:
         obj.pop("data", None)
         obj.setdefault("id", self.ids.uuid())
         obj.setdefault("sha256", inbound.sha256_b64(data))
-        self.media.put(MediaItem(str(obj["id"]), app.name, str(obj["mime_type"]), data, obj.get("filename")))
+        try:
+            self.media.put(str(obj["id"]), app.name, str(obj["mime_type"]), data, obj.get("filename"), origin="inbound")
+        except MediaTooLarge as exc:
+            raise ControlError(f"media 'data' is {exc} bytes, more than the sandbox's whole media storage "
+                               f"({self.media.store.max_bytes} bytes, SANDBOX_MEDIA_MAX_BYTES)", 413) from exc
 
     def _post(self, url: str, body: bytes, *, key: str, event: str, message_id: str) -> None:
         self.dispatcher.enqueue(provider=PROVIDER, url=url, body=body, headers=dict(CALLBACK_HEADERS),

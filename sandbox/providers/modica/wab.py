@@ -15,7 +15,7 @@ from sandbox.core.scenario import SendFacts
 from sandbox.core.wa_message import text_of
 from sandbox.providers.modica.config import ModicaApplication
 from sandbox.providers.modica.errors import ModicaError, invalid, missing
-from sandbox.providers.modica.media import MediaStore
+from sandbox.providers.modica.media import ModicaMedia
 from sandbox.providers.modica.send import destination
 from sandbox.providers.modica.service import PROVIDER
 
@@ -25,7 +25,7 @@ MEDIA = ("image", "audio", "video", "document", "sticker")
 MAX_TEXT = 4096  # Meta's text.body limit
 
 
-def validate(body: Any, app: ModicaApplication, media: MediaStore) -> SendFacts:
+def validate(body: Any, app: ModicaApplication, media: ModicaMedia) -> SendFacts:
     if not isinstance(body, dict):
         raise ModicaError("invalid_json", "The request body must be a JSON object")
     if body.get("to") is None:
@@ -61,7 +61,7 @@ def destination_of(value: Any) -> str:
         raise invalid("to", exc.detail.split(": ", 1)[-1]) from exc
 
 
-def _check(kind: str, obj: Any, app: ModicaApplication, media: MediaStore) -> None:
+def _check(kind: str, obj: Any, app: ModicaApplication, media: ModicaMedia) -> None:
     if kind == "text":
         text = obj.get("body") if isinstance(obj, dict) else None
         if not isinstance(text, str) or not text:
@@ -85,7 +85,7 @@ def _check(kind: str, obj: Any, app: ModicaApplication, media: MediaStore) -> No
         raise missing("reaction.message_id")
 
 
-def _check_media(kind: str, obj: dict[str, Any], app: ModicaApplication, media: MediaStore) -> None:
+def _check_media(kind: str, obj: dict[str, Any], app: ModicaApplication, media: ModicaMedia) -> None:
     media_id, link = obj.get("id"), obj.get("link")
     if media_id is None and link is None:
         raise missing(f"{kind}.id or {kind}.link")
