@@ -9,7 +9,8 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-TARGET_LABELS = {"sandbox": "wa-sandbox", "bare": "bare aiohttp (ceiling)", "wiremock": "WireMock", "prism": "Prism"}
+TARGET_LABELS = {"sandbox": "wa-sandbox", "sandbox-sends": "wa-sandbox, no webhooks", "bare": "bare aiohttp (ceiling)",
+                 "wiremock": "WireMock", "prism": "Prism"}
 
 
 def machine() -> dict[str, Any]:
@@ -52,6 +53,10 @@ def compare(results: dict[str, Any], sustain_rate: float) -> list[dict[str, Any]
     if "warm" in sandbox and "warm" in bare:
         ratio = sandbox["warm"]["ok_per_second"] / max(bare["warm"]["ok_per_second"], 1e-9)
         rows.append(_row("saturation >= 50% of the bare-aiohttp ceiling", f"{100 * ratio:.1f}%", ratio >= 0.5))
+    sends = t.get("sandbox-sends", {})
+    if "warm" in sends and "warm" in bare:  # the same question for the send path alone, like-for-like
+        ratio = sends["warm"]["ok_per_second"] / max(bare["warm"]["ok_per_second"], 1e-9)
+        rows.append(_row("(the same, send path alone: no webhook URL)", f"{100 * ratio:.1f}%", ratio >= 0.5))
     sustain = next((r for r in sandbox.get("rates", []) if r["rate"] == sustain_rate), None)
     if sustain:
         hooks = sustain.get("webhooks", {})

@@ -57,6 +57,8 @@ def start_target(name: str, work: Path, tools: Path, receiver: procs.Service | N
     if name == "sandbox":
         assert receiver is not None
         return start_sandbox(work, "load", clock=["--clock", "real"], webhook_url=receiver.base_url + "/hook")
+    if name == "sandbox-sends":  # the send path alone: timelines run, but no webhook URL, so no webhook
+        return start_sandbox(work, "sends", clock=["--clock", "real"])
     if name == "bare":
         cmd = [sys.executable, "-m", "bench.bare", "--port", str(port)]
         return procs.start(name, cmd, port, "/health", log=work / "bare.log")

@@ -1,4 +1,5 @@
-"""Smoke test of the benchmark harness: quick mode, sandbox only, tiny counts (the real run is `make bench`)."""
+"""Smoke test of the benchmark harness: quick mode, the sandbox targets only, tiny counts (the real run is
+`make bench`)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="RS
 
 def test_quick_run_against_the_sandbox_writes_every_section(tmp_path: Path) -> None:
     out = tmp_path / "RESULTS.md"
-    cmd = [sys.executable, "-m", "bench.run", "--quick", "--targets", "sandbox", "--out", str(out),
+    cmd = [sys.executable, "-m", "bench.run", "--quick", "--targets", "sandbox,sandbox-sends", "--out", str(out),
            "--cold-seconds", "1", "--saturation-seconds", "1", "--rates", "20", "--sustain-rate", "20",
            "--sustain-seconds", "1", "--memory-counts", "100", "--connections", "4", "--rate-connections", "4",
            "--no-profile"]
@@ -24,6 +25,8 @@ def test_quick_run_against_the_sandbox_writes_every_section(tmp_path: Path) -> N
     sandbox = results["targets"]["sandbox"]
     assert sandbox["warm"]["ok"] > 0
     assert sandbox["rates"][0]["webhooks"]["missing"] == 0
+    sends_only = results["targets"]["sandbox-sends"]
+    assert sends_only["warm"]["ok"] > 0 and "rates" not in sends_only
     assert results["startup_memory"]["memory"][0]["stored"] == 100
     assert {c["target"] for c in results["comparison"]} >= {"start to healthy < 0.5 s", "idle RSS < 150 MB"}
     text = out.read_text()
