@@ -7,23 +7,15 @@ the same folder, and checks one kind of state came back.
 
 from __future__ import annotations
 
-import asyncio
-import os
-import signal
-import socket
-import sys
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
-from pathlib import Path
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import aiohttp
 
 from sandbox.testing.client import SandboxControl
 from tests.conftest import AUTH, PHONE_ID, WABA_ID
-from tests.reliability.helpers import TEXT, statuses_by_message
+from tests.reliability.helpers import TEXT, serving, statuses_by_message
 
-BIN = Path(sys.executable).parent / "wa-sandbox"
 TEMPLATE = {
     "name": "order_shipped",
     "language": "en_US",
@@ -32,32 +24,6 @@ TEMPLATE = {
 }
 
 Step = Callable[[SandboxControl], Awaitable[Any]]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@asynccontextmanager
-async def serving(data_dir: Path, *, kill: bool = False) -> AsyncIterator[SandboxControl]:
-    """A sandbox process on ``data_dir``; on leaving, SIGKILL (``kill``) or a normal stop."""
-    port = _free_port()
-    env = {**os.environ, "SANDBOX_LOG_LEVEL": "warning"}
-    proc = await asyncio.create_subprocess_exec(
-        str(BIN), "serve", "--port", str(port), "--clock", "manual", "--seed", "restart", "--data-dir", str(data_dir),
-        env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
-    )
-    assert proc.stdout is not None
-    first = await asyncio.wait_for(proc.stdout.readline(), 30)  # the banner: printed once listening
-    assert b"listening" in first, first
-    try:
-        async with SandboxControl(f"http://127.0.0.1:{port}") as control:
-            yield control
-    finally:
-        proc.send_signal(signal.SIGKILL if kill else signal.SIGTERM)
-        await proc.wait()
 
 
 async def _send(control: SandboxControl, count: int) -> list[str]:
