@@ -47,8 +47,7 @@ async def run(count: int, data_dir: str | None) -> dict[str, Any]:
     await receiver.start_server()
     work = tempfile.mkdtemp(prefix="wa-sandbox-micro-")
     settings = Settings(clock="manual", scenario=str(bench_scenario(Path(work))), seed="bench", verify_webhooks=False,
-                        **({"data_dir": data_dir} if data_dir else {}),
-                        meta_webhook_url=str(receiver.make_url("/hook")))
+                        data_dir=data_dir or None, meta_webhook_url=str(receiver.make_url("/hook")))
     app = create_app(settings)
     server = TestServer(app)
     await server.start_server()
