@@ -2,16 +2,24 @@
 
 Data only (LocalStack habit). The legs themselves are journal Messages (provider ``maac``, channel
 ``whatsapp`` or ``sms``); a record points at them and keeps what the report and webhook show.
+
+A record is a view of its legs: each leg message carries the record's facts in ``meta`` and its status
+history, so ``record_from_legs`` rebuilds the record exactly (a ``--data-dir`` start) instead of the
+sandbox storing it twice; and a record lives as long as its first leg is in the journal.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from sandbox.core.store import Message, StatusEvent
+
 LegName = str  # "whatsapp" | "sms"
+# Journal status -> leg status (read/played add nothing MAAC reports).
+LEG_STATUS = {"sent": "accepted", "delivered": "delivered", "read": "delivered", "played": "delivered"}
 
 
 @dataclass
@@ -20,6 +28,19 @@ class Leg:
     status: str = "preparing"  # preparing | accepted | delivered | failed | undeliverable | blocked | ...
     delivered_at: float | None = None
     error_category: str | None = None
+
+    def apply(self, event: StatusEvent) -> bool:
+        """A status of the leg's journal message; False when MAAC sees no change (read after delivered)."""
+        error = event.errors[0] if event.errors else None
+        new = error["leg_status"] if error else LEG_STATUS.get(event.status, "failed")
+        if new == self.status:
+            return False
+        self.status = new
+        if new == "delivered":
+            self.delivered_at = event.timestamp
+        if error:
+            self.error_category = error["error_category"]
+        return True
 
 
 @dataclass
@@ -39,6 +60,34 @@ class PnpRecord:
     def leg(self, name: LegName) -> Leg | None:
         return self.legs.get(name)
 
+    def first_leg(self) -> Leg | None:
+        return next(iter(self.legs.values()), None)
+
+
+def record_from_legs(legs: list[Message]) -> PnpRecord:
+    """The record of these leg messages (first leg first), as the live record was when they were last
+    saved: facts from the first leg's meta; legs, ``updated_at`` and ``last_leg`` by replaying each
+    leg's status history through ``Leg.apply`` (its first event, ``accepted``, is the leg's opening)."""
+    first, facts = legs[0], legs[0].meta
+    record = PnpRecord(
+        pnp_message_id=int(facts["pnp_message_id"]),
+        pnp_setting_id=int(first.business),
+        pnp_setting_name=str(facts.get("pnp_setting_name", "")),
+        phone_number=str(facts["phone_number"]),
+        event_id=facts.get("event_id"),
+        customized_id=facts.get("customized_id"),
+        created_at=first.created_at,
+        updated_at=first.created_at,
+        sms_variables=dict(facts.get("sms_variables") or {}),
+    )
+    changes: list[tuple[float, int, LegName]] = []  # (when, leg order, leg): the latest is the record's last
+    for order, message in enumerate(legs):
+        leg = record.legs[message.channel] = Leg(message.id)
+        changes.append((message.created_at, order, message.channel))
+        changes.extend((e.timestamp, order, message.channel) for e in message.history[1:] if leg.apply(e))
+    record.updated_at, _, record.last_leg = max(changes)
+    return record
+
 
 class PnpRecords:
     def __init__(self) -> None:
@@ -50,9 +99,27 @@ class PnpRecords:
         self._next_id += 1
         return value
 
+    def peek_id(self) -> int:
+        """The id the next record gets (persistence saves it)."""
+        return self._next_id
+
+    def skip_to(self, pnp_message_id: int) -> None:
+        """Number on from ``pnp_message_id`` at least (after a restart: never reuse a restored id)."""
+        self._next_id = max(self._next_id, pnp_message_id)
+
     def add(self, record: PnpRecord) -> PnpRecord:
         self._records[record.pnp_message_id] = record
         return record
+
+    def forget_evicted(self, in_journal: Callable[[str], bool]) -> None:
+        """Drop the oldest records whose first leg the journal has evicted. The journal evicts oldest
+        first and first legs are journaled in record order, so those records are at the front."""
+        while self._records:
+            oldest = next(iter(self._records.values()))
+            first = oldest.first_leg()
+            if first is not None and in_journal(first.message_id):
+                return
+            self._records.popitem(last=False)
 
     def get(self, pnp_message_id: int) -> PnpRecord | None:
         return self._records.get(pnp_message_id)

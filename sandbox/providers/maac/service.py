@@ -8,6 +8,9 @@ delivered within ``fallback_period`` minutes, it goes by SMS. So at push time + 
 (virtual clock) a WhatsApp leg that is not delivered gets an SMS leg (channel ``sms``), which has its
 own scenario outcome (rules with ``channel: sms``). Each change of a leg's status updates the
 record and posts a signed ``pnp.status_updated`` webhook.
+
+With ``--data-dir``, records are rebuilt from their legs in the journal (records.py) and a pending
+fallback is scheduled again from its leg's ``meta.fallback_at`` (``restore_records``).
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ from sandbox.providers.maac import render
 from sandbox.providers.maac.config import MaacConfig, PnpSetting
 from sandbox.providers.maac.errors import reject_error
 from sandbox.providers.maac.push import Contact, PushCommand
-from sandbox.providers.maac.records import Leg, PnpRecord, PnpRecords
+from sandbox.providers.maac.records import Leg, PnpRecord, PnpRecords, record_from_legs
 from sandbox.providers.maac.templates import check_template
 from sandbox.providers.meta.templates import TemplateRegistry
 
@@ -70,8 +73,6 @@ SMS_FAILURES: dict[str, tuple[str, str | None]] = {
     "callback_timeout": ("callback_timeout", None),
     "temporary_error": ("temporary_error", None),
 }
-# Journal status -> leg status (read/played add nothing MAAC reports).
-LEG_STATUS = {"sent": "accepted", "delivered": "delivered", "read": "delivered", "played": "delivered"}
 
 
 @dataclass
@@ -113,6 +114,7 @@ class MaacProvider:
     def _accept(self, command: PushCommand, contact: Contact, outcome: Outcome) -> PnpRecord:
         now = self.clock.now()
         setting = command.setting
+        self.records.forget_evicted(lambda message_id: self.messaging.journal.get(message_id) is not None)
         record = self.records.add(
             PnpRecord(
                 pnp_message_id=self.records.next_id(),
@@ -127,17 +129,20 @@ class MaacProvider:
             )
         )
         if contact.whatsapp is None:
-            self._start_sms(record, setting, outcome)
+            self._start_sms(record, setting, outcome, now)
             return record
-        self._start_whatsapp(record, setting, contact.whatsapp, outcome)
-        if setting.fallback_enabled:
-            due = now + setting.fallback_period * 60
-            self.messaging.scheduler.at(due, self._fallback_job(record, setting), label=f"maac {record.pnp_message_id} fallback")
+        fallback_at = now + setting.fallback_period * 60 if setting.fallback_enabled else None
+        self._start_whatsapp(record, setting, contact.whatsapp, outcome, fallback_at)
+        if fallback_at is not None:
+            self._schedule_fallback(record, setting, fallback_at)
         return record
 
-    def _start_whatsapp(self, record: PnpRecord, setting: PnpSetting, whatsapp: dict[str, Any], outcome: Outcome) -> None:
-        message = self._leg_message(record, "whatsapp", "template", dict(whatsapp))
+    def _start_whatsapp(self, record: PnpRecord, setting: PnpSetting, whatsapp: dict[str, Any], outcome: Outcome,
+                        fallback_at: float | None) -> None:
+        message = self._leg_message(record, "whatsapp", "template", dict(whatsapp), record.created_at)
         message.meta["template"] = whatsapp["template_name"]
+        if fallback_at is not None:  # saved with the leg: a restart schedules the fallback again from it
+            message.meta["fallback_at"] = fallback_at
         problem = check_template(self.config.templates, whatsapp, *self._shared_templates())
         timeline = [Step(FAIL_FAST, "failed", problem)] if problem else outcome.timeline
         self._open_leg(record, message)
@@ -151,6 +156,9 @@ class MaacProvider:
         waba_id = self.config.waba_id or self.cloud_api.businesses.default().waba_id
         return platform.templates, waba_id
 
+    def _schedule_fallback(self, record: PnpRecord, setting: PnpSetting, due: float) -> None:
+        self.messaging.scheduler.at(due, self._fallback_job(record, setting), label=f"maac {record.pnp_message_id} fallback")
+
     def _fallback_job(self, record: PnpRecord, setting: PnpSetting) -> Callable[[], None]:
         def run() -> None:
             whatsapp = record.leg("whatsapp")
@@ -159,14 +167,16 @@ class MaacProvider:
             if whatsapp is not None and whatsapp.status == "delivered":
                 return
             facts = self._facts(setting, record.phone_number, "sms", None, self._sms_body(record, setting))
-            self._start_sms(record, setting, self.messaging.engine.decide(facts))
+            self._start_sms(record, setting, self.messaging.engine.decide(facts), self.clock.now())
 
         return run
 
-    def _start_sms(self, record: PnpRecord, setting: PnpSetting, outcome: Outcome) -> None:
+    def _start_sms(self, record: PnpRecord, setting: PnpSetting, outcome: Outcome, at: float) -> None:
         text = self._sms_body(record, setting)
         payload = {"text": text, "encoding": sms_text.encoding_of(text), "segments": sms_text.segments(text)}
-        message = self._leg_message(record, "sms", "sms", payload)
+        message = self._leg_message(record, "sms", "sms", payload, at)
+        if record.legs:  # a fallback: this leg alone does not make a record (records.py)
+            message.meta["fallback"] = True
         if outcome.reject:  # a rule that rejects sends: the SMS provider refuses this one
             timeline = [Step(0.0, "failed", ErrorSpec(reason="others"))]
         else:  # an SMS is sent and delivered, never read
@@ -174,7 +184,8 @@ class MaacProvider:
         self._open_leg(record, message)
         self.messaging.accept(message, outcome, timeline=timeline)
 
-    def _leg_message(self, record: PnpRecord, channel: str, kind: str, payload: dict[str, Any]) -> Message:
+    def _leg_message(self, record: PnpRecord, channel: str, kind: str, payload: dict[str, Any], at: float) -> Message:
+        """A leg's journal message; its meta carries the record's facts (``record_from_legs`` reads them)."""
         return Message(
             id=f"maac-{record.pnp_message_id}-{channel}",
             provider=PROVIDER,
@@ -184,18 +195,20 @@ class MaacProvider:
             user=record.phone_number.lstrip("+"),
             type=kind,
             payload=payload,
-            created_at=self.clock.now(),
+            created_at=at,
             meta={
                 "pnp_message_id": record.pnp_message_id,
+                "pnp_setting_name": record.pnp_setting_name,
                 "phone_number": record.phone_number,
                 "customized_id": record.customized_id,
                 "event_id": record.event_id,
+                "sms_variables": dict(record.sms_variables),
             },
         )
 
     def _open_leg(self, record: PnpRecord, message: Message) -> None:
         record.legs[message.channel] = Leg(message.id)
-        self._changed(record, message.channel)
+        self._changed(record, message.channel, message.created_at)
 
     def _facts(
         self, setting: PnpSetting, phone: str, channel: str, whatsapp: dict[str, Any] | None, text: str
@@ -235,15 +248,8 @@ class MaacProvider:
         leg = record.leg(message.channel) if record else None
         if record is None or leg is None or leg.message_id != message.id:
             return
-        new = event.errors[0]["leg_status"] if event.errors else LEG_STATUS.get(event.status, "failed")
-        if new == leg.status:
-            return  # e.g. read after delivered: nothing MAAC reports
-        leg.status = new
-        if new == "delivered":
-            leg.delivered_at = event.timestamp
-        if event.errors:
-            leg.error_category = event.errors[0]["error_category"]
-        self._changed(record, message.channel)
+        if leg.apply(event):  # e.g. read after delivered: nothing MAAC reports
+            self._changed(record, message.channel, event.timestamp)
 
     def on_inbound(self, message: Message) -> None:
         """SMS+ is one-way: MAAC delivers no replies."""
@@ -276,9 +282,37 @@ class MaacProvider:
         self.records.reset()
         self.configure(self.section)
 
+    def restore_records(self) -> int:
+        """--data-dir start: rebuild the records from their legs in the restored journal, number on after
+        them, and schedule each pending SMS fallback again at its virtual time (at once if it fell due
+        while the sandbox was down). Answers how many records came back."""
+        restored = 0
+        for pnp_message_id, legs in self._journaled_legs().items():
+            self.records.skip_to(pnp_message_id + 1)
+            if legs[0].meta.get("fallback"):
+                continue  # its WhatsApp leg was evicted, and the record with it
+            record = self.records.add(record_from_legs(legs))
+            restored += 1
+            fallback_at = legs[0].meta.get("fallback_at")
+            if fallback_at is not None and "sms" not in record.legs:
+                # The setting as the restored scenario has it (the live job kept the push-time one).
+                setting = self.config.settings.get(record.pnp_setting_id)
+                setting = setting or PnpSetting(record.pnp_setting_id, record.pnp_setting_name)
+                self._schedule_fallback(record, setting, float(fallback_at))
+        return restored
+
+    def _journaled_legs(self) -> dict[int, list[Message]]:
+        """Maps pnp_message_id -> its leg messages in the journal, first leg first, oldest record first."""
+        legs: dict[int, list[Message]] = {}
+        for message in self.messaging.journal:
+            if message.provider == PROVIDER and "pnp_message_id" in message.meta:
+                legs.setdefault(int(message.meta["pnp_message_id"]), []).append(message)
+        return legs
+
     # --- records -> webhook -------------------------------------------------------------------------
-    def _changed(self, record: PnpRecord, leg: str) -> None:
-        record.updated_at = self.clock.now()
+    def _changed(self, record: PnpRecord, leg: str, at: float) -> None:
+        """``at``: the leg's opening or status time (its journal message's), so a restart rebuilds it."""
+        record.updated_at = at
         record.last_leg = leg
         url = self.config.webhook_url
         if not url:
