@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -43,10 +44,12 @@ class SmsglobalProvider:
     name: str = PROVIDER
     # state beyond the journal, rebuilt by reset()
     verifier: MacVerifier = field(init=False)
-    outgoing_ids: dict[int, str] = field(default_factory=dict)  # maps outgoing_id -> SMS message id
-    deleted: set[str] = field(default_factory=set)  # message ids removed with DELETE
+    # maps outgoing_id -> SMS message id, oldest first. Derived from the journal (meta.outgoing_id): rebuilt
+    # from it on a --data-dir start (restore_outgoing_ids), and it forgets what the journal evicted.
+    outgoing_ids: OrderedDict[int, str] = field(default_factory=OrderedDict)
     opt_outs: dict[str, float] = field(default_factory=dict)  # maps number -> when it opted out
     opt_in: dict[str, OptIn] = field(default_factory=dict)  # maps number -> WhatsApp opt-in record
+    lists_revision: int = 0  # bumped when opt_outs or opt_in change: --data-dir rewrites their snapshot
 
     def __post_init__(self) -> None:
         self.configure(self.config)
@@ -64,10 +67,9 @@ class SmsglobalProvider:
             check_timestamp=auth.check_timestamp,
             strict=auth.strict,
         )
-        self.outgoing_ids.clear()
-        self.deleted.clear()
         self.opt_outs = {n: self.clock.now() for n in config.opt_outs}
         self.opt_in = {o.number: o for o in config.whatsapp.opt_in}
+        self.lists_revision += 1
 
     def account(self, key: str) -> Account:
         return self.config.accounts[key]
@@ -97,7 +99,7 @@ class SmsglobalProvider:
     def _accept_sms(self, account: Account, order: SmsOrder, parts: int, outcome: Outcome, now: float) -> Message:
         message_id = self.ids.digits(16)
         outgoing_id = int(self.ids.digits(10))
-        self.outgoing_ids[outgoing_id] = message_id
+        self._remember_outgoing(outgoing_id, message_id)
         message = Message(
             id=message_id,
             provider=PROVIDER,
@@ -136,6 +138,25 @@ class SmsglobalProvider:
             return kept
         return [*kept, Step(expiry, "failed", ErrorSpec(reason="expired"))]
 
+    def _remember_outgoing(self, outgoing_id: int, message_id: str) -> None:
+        """Map a new SMS's outgoing_id, first forgetting the oldest ones whose message the journal has
+        evicted (it evicts oldest first, so they are at the front): the map lives as long as the journal."""
+        journal = self.messaging.journal
+        while self.outgoing_ids:
+            oldest_outgoing, oldest_message = next(iter(self.outgoing_ids.items()))
+            if journal.get(oldest_message) is not None:
+                break
+            del self.outgoing_ids[oldest_outgoing]
+        self.outgoing_ids[outgoing_id] = message_id
+
+    def restore_outgoing_ids(self) -> int:
+        """--data-dir start: rebuild the outgoing_id map from the restored journal; answers its size."""
+        self.outgoing_ids.clear()
+        for message in self.messaging.journal:
+            if message.provider == PROVIDER and "outgoing_id" in message.meta:
+                self.outgoing_ids[int(message.meta["outgoing_id"])] = message.id
+        return len(self.outgoing_ids)
+
     def outgoing_sms(self, account: Account, sms_id: str) -> Message:
         """By ``id`` or ``outgoing_id`` (Node SDK: "sms id or outgoing id")."""
         message = self.messaging.journal.get(sms_id) if sms_id.isdigit() else None
@@ -155,7 +176,7 @@ class SmsglobalProvider:
     def _owned(self, message: Message | None, account: Account, channel: str, direction: str, missing: str) -> Message:
         if (
             message is None
-            or message.id in self.deleted
+            or message.meta.get("deleted")
             or message.provider != PROVIDER
             or message.business != account.key
             or message.channel != channel
@@ -167,11 +188,13 @@ class SmsglobalProvider:
     def messages(self, account: Account, channel: str, direction: str) -> list[Message]:
         """Newest first, without deleted ones."""
         flt = MessageFilter(provider=PROVIDER, business=account.key, channel=channel, direction=direction)
-        return [m for m in self.messaging.journal.find(flt) if m.id not in self.deleted]
+        return [m for m in self.messaging.journal.find(flt) if not m.meta.get("deleted")]
 
     def delete(self, message: Message) -> None:
-        """Removes the record from lists and lookups (the scheduled timeline is not cancelled)."""
-        self.deleted.add(message.id)
+        """Removes the record from lists and lookups (the scheduled timeline is not cancelled). A flag on
+        the journal message rather than a set beside it: saved with the message, evicted with it."""
+        message.meta["deleted"] = True
+        self.messaging.journal.touch(message)
 
     # --- opt-outs ---------------------------------------------------------------------------------
     def opt_out(self, number: str) -> str:
@@ -179,11 +202,13 @@ class SmsglobalProvider:
         if number in self.opt_outs:
             return "exist"
         self.opt_outs[number] = self.clock.now()
+        self.lists_revision += 1
         return "valid"
 
     def opt_back_in(self, number: str) -> None:
         if self.opt_outs.pop(number, None) is None:
             raise SmsglobalError(404, f"Number {number} is not in the opt-out list")
+        self.lists_revision += 1
 
     # --- WhatsApp ---------------------------------------------------------------------------------
     def capability(self, number: str) -> OptIn:
@@ -197,6 +222,7 @@ class SmsglobalProvider:
         record = self.capability(number)
         record = OptIn(number=number, name=name or record.name, capable=record.capable, blacklist=record.blacklist)
         self.opt_in[number] = record
+        self.lists_revision += 1
         return record
 
     def send_whatsapp(self, account: Account, order: WhatsAppOrder) -> list[Message]:
@@ -384,7 +410,9 @@ class SmsglobalProvider:
         return {"account": account.to_json()}
 
     def reset(self) -> None:
-        """Balances, lists and nonces back to the scenario's values."""
+        """Balances, lists and nonces back to the scenario's values. The journal's SMSGlobal messages are
+        gone (Runtime.reset), so are their outgoing_ids; loading a scenario keeps both (``configure``)."""
+        self.outgoing_ids.clear()
         self.configure(SmsglobalConfig.parse(self.messaging.engine.scenario.section(PROVIDER)))
 
     def _control_account(self, key: Any) -> Account:
