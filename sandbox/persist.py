@@ -12,9 +12,17 @@ timeline steps, pending webhook deliveries. Snapshots (``track`` below, written 
 | journal         | eviction counter                                                      |
 | meta.templates  | Meta's template registry (created, edited, reviewed templates)        |
 | meta.webhooks   | Meta webhook targets and secrets set through the control API          |
+| smsglobal.lists | SMSGlobal opt-outs and WhatsApp opt-ins (scenario's and run time's)   |
+| smsglobal.accounts | each SMSGlobal account's balance and callback targets (notifyUrl...) |
+| maac            | the next ``pnp_message_id``, the webhook URL and ShareSecret          |
+| modica.webhooks | each Modica application's MO and DLR callback URLs                    |
 
-Everything else a provider holds (SMSGlobal opt-outs changed at run time, MAAC records, rate buckets,
-the media link cache...) starts over from the scenario: see docs/reliability-persistence.md.
+Rebuilt from the restored journal rather than stored twice: SMSGlobal's ``outgoing_id`` map (each SMS
+keeps its ``outgoing_id`` in ``meta``) and MAAC's PNP records (each leg message carries its record's
+facts and status history), with their pending SMS fallbacks (``meta.fallback_at``).
+
+Everything else a provider holds (rate buckets, SMSGlobal's used MAC nonces, the media link cache...)
+starts over from the scenario: see docs/reliability-persistence.md.
 """
 
 from __future__ import annotations
@@ -28,6 +36,7 @@ from sandbox.core.persistence import SqlitePersistence
 from sandbox.core.scenario import Scenario
 from sandbox.core.store import Message
 from sandbox.providers.meta.templates import Template
+from sandbox.providers.smsglobal.config import Account, OptIn
 
 if TYPE_CHECKING:
     from sandbox.runtime import Runtime
@@ -45,6 +54,7 @@ def attach(runtime: Runtime, persistence: SqlitePersistence) -> dict[str, int]:
     for raw in persistence.saved_media():
         store.restore(MediaRecord(**{**raw, "sha256": bytes.fromhex(raw["sha256"])}))
         counts["media"] += 1
+    runtime.smsglobal.restore_outgoing_ids()
     for token, message_id, due, kind, data in persistence.saved_steps():
         message = runtime.journal.get(message_id)
         if message is None:
@@ -52,6 +62,7 @@ def attach(runtime: Runtime, persistence: SqlitePersistence) -> dict[str, int]:
             continue
         runtime.messaging.restore_step(token, message_id, message.provider, due, kind, data)
         counts["steps"] += 1
+    runtime.maac.restore_records()  # after the steps, so a fallback due with a step runs after it, as it did
     for record, body in persistence.saved_deliveries():
         runtime.dispatcher.restore(record, body)
         counts["webhooks"] += 1
@@ -77,6 +88,14 @@ def _track(rt: Runtime, p: SqlitePersistence) -> None:
             version=lambda: tuple((t.id, t.status, t.edits, t.rejected_reason) for t in _templates(rt)))
     p.track("meta.webhooks", lambda: _meta_webhooks(rt), lambda raw: _meta_webhooks_load(rt, raw),
             version=lambda: str(_meta_webhooks(rt)))
+    p.track("smsglobal.lists", lambda: _smsglobal_lists(rt), lambda raw: _smsglobal_lists_load(rt, raw),
+            version=lambda: rt.smsglobal.lists_revision)
+    p.track("smsglobal.accounts", lambda: _smsglobal_accounts(rt), lambda raw: _smsglobal_accounts_load(rt, raw),
+            version=lambda: tuple(map(_account_state, rt.smsglobal.config.accounts.values())))
+    p.track("maac", lambda: _maac(rt), lambda raw: _maac_load(rt, raw),
+            version=lambda: (rt.maac.records.peek_id(), rt.maac.config.webhook_url, rt.maac.config.share_secret))
+    p.track("modica.webhooks", lambda: _modica_webhooks(rt), lambda raw: _modica_webhooks_load(rt, raw),
+            version=lambda: tuple((a.mo_url, a.dlr_url) for a in rt.modica.config.applications.values()))
 
 
 def _scenario_dump(scenario: Scenario) -> dict[str, Any]:
@@ -117,3 +136,51 @@ def _meta_webhooks_load(rt: Runtime, raw: dict[str, dict[str, Any]]) -> None:
     for business in rt.meta.businesses.all():
         for key, value in raw.get(business.phone_number_id, {}).items():
             setattr(business, key, value)
+
+
+def _smsglobal_lists(rt: Runtime) -> dict[str, Any]:
+    return {"opt_outs": rt.smsglobal.opt_outs, "opt_in": [asdict(o) for o in rt.smsglobal.opt_in.values()]}
+
+
+def _smsglobal_lists_load(rt: Runtime, raw: dict[str, Any]) -> None:
+    rt.smsglobal.opt_outs = {str(n): float(at) for n, at in raw["opt_outs"].items()}
+    rt.smsglobal.opt_in = {o["number"]: OptIn(**o) for o in raw["opt_in"]}
+
+
+ACCOUNT_STATE = ("balance", "notify_url", "incoming_url", "callback_format")  # what changes at run time
+
+
+def _account_state(account: Account) -> tuple[Any, ...]:
+    return tuple(getattr(account, name) for name in ACCOUNT_STATE)
+
+
+def _smsglobal_accounts(rt: Runtime) -> dict[str, dict[str, Any]]:
+    return {a.key: dict(zip(ACCOUNT_STATE, _account_state(a), strict=True)) for a in rt.smsglobal.config.accounts.values()}
+
+
+def _smsglobal_accounts_load(rt: Runtime, raw: dict[str, dict[str, Any]]) -> None:
+    for account in rt.smsglobal.config.accounts.values():
+        for key, value in raw.get(account.key, {}).items():
+            setattr(account, key, value)
+
+
+def _maac(rt: Runtime) -> dict[str, Any]:
+    config = rt.maac.config
+    return {"next_pnp_message_id": rt.maac.records.peek_id(), "webhook_url": config.webhook_url,
+            "share_secret": config.share_secret}
+
+
+def _maac_load(rt: Runtime, raw: dict[str, Any]) -> None:
+    rt.maac.records.skip_to(int(raw["next_pnp_message_id"]))
+    rt.maac.config.webhook_url = raw["webhook_url"]
+    rt.maac.config.share_secret = raw["share_secret"]
+
+
+def _modica_webhooks(rt: Runtime) -> dict[str, dict[str, Any]]:
+    return {app.name: {"mo_url": app.mo_url, "dlr_url": app.dlr_url} for app in rt.modica.config.applications.values()}
+
+
+def _modica_webhooks_load(rt: Runtime, raw: dict[str, dict[str, Any]]) -> None:
+    for app in rt.modica.config.applications.values():
+        for key, value in raw.get(app.name, {}).items():
+            setattr(app, key, value)
