@@ -98,3 +98,13 @@ async def test_resetting_modica_drops_only_its_media(modica: ModicaClient, wa_sa
     await wa_sandbox.control.reset("modica")
     assert (await modica.get(MEDIA, params={"media_id": modica_id})).status == 404
     assert wa_sandbox.runtime.meta_platform.media.lookup(meta_id) is not None
+
+
+async def test_an_id_shared_with_meta_media_replaces_neither(modica: ModicaClient, wa_sandbox):
+    data = base64.b64encode(b"\xff\xd8modica").decode()
+    await wa_sandbox.control.inject_inbound("+64211234567", provider="modica", type="image", image={"id": "1234", "data": data})
+    meta = wa_sandbox.runtime.meta_platform.media
+    meta.store_inbound(PHONE_ID, "image", {"id": "1234", "mime_type": "image/png"}, b"\x89PNGmeta")
+    assert (await modica.get(MEDIA, params={"media_id": "1234"})).body == b"\xff\xd8modica"
+    record = meta.lookup("1234")
+    assert record is not None and meta.store.read(record.id) == b"\x89PNGmeta"
