@@ -172,3 +172,15 @@ def assert_healthy(base_url: str) -> None:
         headers={"Authorization": "Bearer sandbox-token"}, timeout=REQUEST_TIMEOUT,
     )
     assert send.status_code in (200, 429), send.text
+
+
+def json_paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """Every path into a JSON value, the root ``()`` first: where a fuzz test may change one thing."""
+    found = [prefix]
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found += json_paths(item, (*prefix, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found += json_paths(item, (*prefix, index))
+    return found

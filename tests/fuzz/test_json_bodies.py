@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from sandbox.settings import Settings
 from sandbox.testing.plugin import RunningSandbox
-from tests.fuzz.harness import FUZZ, REQUEST_TIMEOUT, TARGETS, assert_healthy, check_response
+from tests.fuzz.harness import FUZZ, REQUEST_TIMEOUT, TARGETS, assert_healthy, check_response, json_paths
 
 PHONE, WABA = "100000000000001", "200000000000001"
 
@@ -68,17 +68,6 @@ SCALARS = (
 JSON_VALUES = st.recursive(SCALARS, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=4), max_leaves=12)
 
 
-def _paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    found = [prefix]
-    if isinstance(value, dict):
-        for key, item in value.items():
-            found += _paths(item, (*prefix, key))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            found += _paths(item, (*prefix, index))
-    return found
-
-
 def _replace(value: Any, path: tuple[Any, ...], new: Any) -> Any:
     if not path:
         return new
@@ -89,7 +78,7 @@ def _replace(value: Any, path: tuple[Any, ...], new: Any) -> Any:
 
 def _mutated(valid: dict[str, Any]) -> st.SearchStrategy[Any]:
     """The valid body with one value (at any depth) replaced by an arbitrary JSON value."""
-    return st.tuples(st.sampled_from(_paths(valid)[1:]), JSON_VALUES).map(lambda pn: _replace(valid, pn[0], pn[1]))
+    return st.tuples(st.sampled_from(json_paths(valid)[1:]), JSON_VALUES).map(lambda pn: _replace(valid, pn[0], pn[1]))
 
 
 def _encoded(value: Any) -> bytes:
