@@ -46,3 +46,11 @@ def test_a_delivery_record_holds_every_field_but_the_body():
     record = delivery.to_record()
     assert set(record) == {f.name for f in dataclasses.fields(Delivery)} - {"body"}
     assert Delivery.from_record(record, b"{}") == delivery
+
+
+def test_a_temporary_queue_commits_each_batch_it_writes():
+    queue = SpillQueue.temporary()
+    for n in range(BATCH):
+        queue.push("meta", {"n": n}, b"")
+    assert not queue._conn.in_transaction
+    assert queue._conn.execute("SELECT COUNT(*) FROM webhook_spill").fetchone()[0] == BATCH
