@@ -28,6 +28,7 @@ starts over from the scenario: see docs/reliability-persistence.md.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
@@ -36,7 +37,7 @@ from sandbox.core.persistence import SqlitePersistence
 from sandbox.core.scenario import Scenario
 from sandbox.core.store import Message
 from sandbox.providers.meta.templates import Template
-from sandbox.providers.smsglobal.config import Account, OptIn
+from sandbox.providers.smsglobal.config import OptIn
 
 if TYPE_CHECKING:
     from sandbox.runtime import Runtime
@@ -86,16 +87,35 @@ def _track(rt: Runtime, p: SqlitePersistence) -> None:
             lambda raw: setattr(rt.journal, "evicted", int(raw["evicted"])), version=lambda: rt.journal.evicted)
     p.track("meta.templates", lambda: [asdict(t) for t in _templates(rt)], lambda raw: _templates_load(rt, raw),
             version=lambda: tuple((t.id, t.status, t.edits, t.rejected_reason) for t in _templates(rt)))
-    p.track("meta.webhooks", lambda: _meta_webhooks(rt), lambda raw: _meta_webhooks_load(rt, raw),
-            version=lambda: str(_meta_webhooks(rt)))
+    _track_fields(p, "meta.webhooks", lambda: rt.meta.businesses.all(), "phone_number_id",
+                  ("webhook_url", "app_secret", "verify_token"))
     p.track("smsglobal.lists", lambda: _smsglobal_lists(rt), lambda raw: _smsglobal_lists_load(rt, raw),
             version=lambda: rt.smsglobal.lists_revision)
-    p.track("smsglobal.accounts", lambda: _smsglobal_accounts(rt), lambda raw: _smsglobal_accounts_load(rt, raw),
-            version=lambda: tuple(map(_account_state, rt.smsglobal.config.accounts.values())))
+    # what of an account changes at run time
+    _track_fields(p, "smsglobal.accounts", lambda: rt.smsglobal.config.accounts.values(), "key",
+                  ("balance", "notify_url", "incoming_url", "callback_format"))
     p.track("maac", lambda: _maac(rt), lambda raw: _maac_load(rt, raw),
             version=lambda: (rt.maac.records.peek_id(), rt.maac.config.webhook_url, rt.maac.config.share_secret))
-    p.track("modica.webhooks", lambda: _modica_webhooks(rt), lambda raw: _modica_webhooks_load(rt, raw),
-            version=lambda: tuple((a.mo_url, a.dlr_url) for a in rt.modica.config.applications.values()))
+    _track_fields(p, "modica.webhooks", lambda: rt.modica.config.applications.values(), "name", ("mo_url", "dlr_url"))
+
+
+def _track_fields(p: SqlitePersistence, name: str, objects: Callable[[], Iterable[Any]], key: str,
+                  fields: tuple[str, ...]) -> None:
+    """A snapshot of some fields of each object (targets, secrets, balances set at run time), keyed by
+    its ``key`` attribute; on load, each object still configured takes its saved values back."""
+
+    def values() -> list[tuple[Any, ...]]:
+        return [(getattr(o, key), *(getattr(o, f) for f in fields)) for o in objects()]
+
+    def dump() -> dict[str, dict[str, Any]]:
+        return {row[0]: dict(zip(fields, row[1:], strict=True)) for row in values()}
+
+    def load(raw: dict[str, dict[str, Any]]) -> None:
+        for o in objects():
+            for field_name, value in raw.get(getattr(o, key), {}).items():
+                setattr(o, field_name, value)
+
+    p.track(name, dump, load, version=lambda: tuple(values()))
 
 
 def _scenario_dump(scenario: Scenario) -> dict[str, Any]:
@@ -125,19 +145,6 @@ def _templates_load(rt: Runtime, raw: list[dict[str, Any]]) -> None:
     rt.meta_platform.templates.replace_all([Template(**item) for item in raw])
 
 
-def _meta_webhooks(rt: Runtime) -> dict[str, dict[str, Any]]:
-    return {
-        b.phone_number_id: {"webhook_url": b.webhook_url, "app_secret": b.app_secret, "verify_token": b.verify_token}
-        for b in rt.meta.businesses.all()
-    }
-
-
-def _meta_webhooks_load(rt: Runtime, raw: dict[str, dict[str, Any]]) -> None:
-    for business in rt.meta.businesses.all():
-        for key, value in raw.get(business.phone_number_id, {}).items():
-            setattr(business, key, value)
-
-
 def _smsglobal_lists(rt: Runtime) -> dict[str, Any]:
     return {"opt_outs": rt.smsglobal.opt_outs, "opt_in": [asdict(o) for o in rt.smsglobal.opt_in.values()]}
 
@@ -145,23 +152,6 @@ def _smsglobal_lists(rt: Runtime) -> dict[str, Any]:
 def _smsglobal_lists_load(rt: Runtime, raw: dict[str, Any]) -> None:
     rt.smsglobal.opt_outs = {str(n): float(at) for n, at in raw["opt_outs"].items()}
     rt.smsglobal.opt_in = {o["number"]: OptIn(**o) for o in raw["opt_in"]}
-
-
-ACCOUNT_STATE = ("balance", "notify_url", "incoming_url", "callback_format")  # what changes at run time
-
-
-def _account_state(account: Account) -> tuple[Any, ...]:
-    return tuple(getattr(account, name) for name in ACCOUNT_STATE)
-
-
-def _smsglobal_accounts(rt: Runtime) -> dict[str, dict[str, Any]]:
-    return {a.key: dict(zip(ACCOUNT_STATE, _account_state(a), strict=True)) for a in rt.smsglobal.config.accounts.values()}
-
-
-def _smsglobal_accounts_load(rt: Runtime, raw: dict[str, dict[str, Any]]) -> None:
-    for account in rt.smsglobal.config.accounts.values():
-        for key, value in raw.get(account.key, {}).items():
-            setattr(account, key, value)
 
 
 def _maac(rt: Runtime) -> dict[str, Any]:
@@ -174,13 +164,3 @@ def _maac_load(rt: Runtime, raw: dict[str, Any]) -> None:
     rt.maac.records.skip_to(int(raw["next_pnp_message_id"]))
     rt.maac.config.webhook_url = raw["webhook_url"]
     rt.maac.config.share_secret = raw["share_secret"]
-
-
-def _modica_webhooks(rt: Runtime) -> dict[str, dict[str, Any]]:
-    return {app.name: {"mo_url": app.mo_url, "dlr_url": app.dlr_url} for app in rt.modica.config.applications.values()}
-
-
-def _modica_webhooks_load(rt: Runtime, raw: dict[str, dict[str, Any]]) -> None:
-    for app in rt.modica.config.applications.values():
-        for key, value in raw.get(app.name, {}).items():
-            setattr(app, key, value)
