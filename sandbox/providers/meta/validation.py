@@ -290,15 +290,20 @@ class SendValidator:
         """``recipient_region``: ISO country of the recipient's phone number when known (e.g. "IN")."""
         if not isinstance(body, dict):
             raise MetaError(100, "The request body must be a JSON object")
-        status_update = is_status_update(body)
-        kind = fast_validation.STATUS if status_update else body.get("type", "text")
-        checkable = status_update or isinstance(kind, str)  # a JSON null `type` is not STATUS
-        if not (checkable and fast_validation.accepts(kind, body)):
+        if not self.accepts_fast(body):
             error = self.first_violation(body)
             if error is not None:
                 raise error
-        if not status_update:
+        if not is_status_update(body):
             _check_address_recipient(body, recipient_region)
+
+    @staticmethod
+    def accepts_fast(body: dict) -> bool:
+        """The compiled check (fast_validation.py): True when the body is certainly valid."""
+        if is_status_update(body):
+            return fast_validation.accepts(fast_validation.STATUS, body)
+        kind = body.get("type", "text")
+        return isinstance(kind, str) and fast_validation.accepts(kind, body)  # a JSON null `type` is not STATUS
 
     def first_violation(self, body: dict) -> MetaError | None:
         """The slow path, authority on every rejection: the first violation as Meta words it."""
