@@ -7,11 +7,14 @@ Bounded: past ``max_messages`` the oldest entries are evicted and counted.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from sandbox.core.persistence import Persistence
+
+K = TypeVar("K")
+V = TypeVar("V")
 
 Direction = Literal["outbound", "inbound"]
 
@@ -148,6 +151,15 @@ class Journal:
 
     def get(self, message_id: str) -> Message | None:
         return self._messages.get(message_id)
+
+    def drop_evicted(self, derived: OrderedDict[K, V], message_of: Callable[[V], str | None]) -> None:
+        """Trim a provider's map derived from journal messages (oldest first) so it lives as long as
+        they do: the journal evicts oldest first, so entries whose message is gone are at the front."""
+        while derived:
+            message_id = message_of(next(iter(derived.values())))
+            if message_id is not None and message_id in self._messages:
+                return
+            derived.popitem(last=False)
 
     def find(self, flt: MessageFilter, limit: int | None = None) -> list[Message]:
         """Newest first."""

@@ -11,11 +11,11 @@ sandbox storing it twice; and a record lives as long as its first leg is in the 
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from sandbox.core.store import Message, StatusEvent
+from sandbox.core.store import Journal, Message, StatusEvent
 
 LegName = str  # "whatsapp" | "sms"
 # Journal status -> leg status (read/played add nothing MAAC reports).
@@ -60,8 +60,10 @@ class PnpRecord:
     def leg(self, name: LegName) -> Leg | None:
         return self.legs.get(name)
 
-    def first_leg(self) -> Leg | None:
-        return next(iter(self.legs.values()), None)
+    def first_message_id(self) -> str | None:
+        """The journal message of the record's first leg (the record lives as long as it does)."""
+        first = next(iter(self.legs.values()), None)
+        return first.message_id if first else None
 
 
 def record_from_legs(legs: list[Message]) -> PnpRecord:
@@ -111,15 +113,10 @@ class PnpRecords:
         self._records[record.pnp_message_id] = record
         return record
 
-    def forget_evicted(self, in_journal: Callable[[str], bool]) -> None:
-        """Drop the oldest records whose first leg the journal has evicted. The journal evicts oldest
-        first and first legs are journaled in record order, so those records are at the front."""
-        while self._records:
-            oldest = next(iter(self._records.values()))
-            first = oldest.first_leg()
-            if first is not None and in_journal(first.message_id):
-                return
-            self._records.popitem(last=False)
+    def forget_evicted(self, journal: Journal) -> None:
+        """Drop the records whose first leg the journal has evicted (first legs are journaled in record
+        order, so a record lives as long as its first leg)."""
+        journal.drop_evicted(self._records, PnpRecord.first_message_id)
 
     def get(self, pnp_message_id: int) -> PnpRecord | None:
         return self._records.get(pnp_message_id)

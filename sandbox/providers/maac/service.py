@@ -114,7 +114,7 @@ class MaacProvider:
     def _accept(self, command: PushCommand, contact: Contact, outcome: Outcome) -> PnpRecord:
         now = self.clock.now()
         setting = command.setting
-        self.records.forget_evicted(lambda message_id: self.messaging.journal.get(message_id) is not None)
+        self.records.forget_evicted(self.messaging.journal)
         record = self.records.add(
             PnpRecord(
                 pnp_message_id=self.records.next_id(),

@@ -139,14 +139,8 @@ class SmsglobalProvider:
         return [*kept, Step(expiry, "failed", ErrorSpec(reason="expired"))]
 
     def _remember_outgoing(self, outgoing_id: int, message_id: str) -> None:
-        """Map a new SMS's outgoing_id, first forgetting the oldest ones whose message the journal has
-        evicted (it evicts oldest first, so they are at the front): the map lives as long as the journal."""
-        journal = self.messaging.journal
-        while self.outgoing_ids:
-            oldest_outgoing, oldest_message = next(iter(self.outgoing_ids.items()))
-            if journal.get(oldest_message) is not None:
-                break
-            del self.outgoing_ids[oldest_outgoing]
+        """Map a new SMS's outgoing_id, first forgetting those whose message the journal has evicted."""
+        self.messaging.journal.drop_evicted(self.outgoing_ids, lambda sms_id: sms_id)
         self.outgoing_ids[outgoing_id] = message_id
 
     def restore_outgoing_ids(self) -> int:
