@@ -120,11 +120,15 @@ def _element_value(element: ET.Element) -> Any:
 
 
 def as_list(value: Any) -> list[Any]:
-    """A list field that may arrive from XML as one element or wrapped in one tag."""
+    """A list field that may arrive from XML as one element or wrapped in one tag, or from the PHP SDK
+    as an object keyed "0", "1", ... (it encodes with ``JSON_FORCE_OBJECT``; the API decodes that
+    object into the same PHP array as a JSON list)."""
     if value is None:
         return []
     if isinstance(value, list):
         return value
+    if isinstance(value, dict) and value and list(value) == [str(i) for i in range(len(value))]:
+        return list(value.values())
     if isinstance(value, dict) and len(value) == 1:
         inner = next(iter(value.values()))
         return inner if isinstance(inner, list) else [inner]
