@@ -18,6 +18,7 @@ from sandbox.control.routes import control
 from sandbox.core.errors import ControlError
 from sandbox.keys import RUNTIME
 from sandbox.providers.meta import inbound as meta_inbound
+from sandbox.providers.modica import media as modica_media
 
 PREFIX = "/_sandbox/inbox"
 STATIC = Path(__file__).parent / "static"
@@ -25,6 +26,9 @@ HEARTBEAT = 15.0  # seconds between SSE comments, so proxies keep the stream ope
 MAX_DIRECTORY = 1000  # users named in one directory answer
 SHUTDOWN = {"kind": "shutdown"}
 ASSET_TYPES = {".js": "text/javascript", ".css": "text/css"}  # the only files the page loads
+# Maps provider -> the prefix of its keys in the core MediaStore before the media id its API shows
+# (Modica prefixes its keys so an id a test gives both providers never replaces the other's bytes).
+MEDIA_KEY_PREFIXES = {modica_media.PROVIDER: modica_media.KEY_PREFIX}
 
 # The page loads only from the sandbox; data is never markup (the JS uses textContent), and this
 # policy is a second fence. Media previews may come from the links the application sent.
@@ -116,19 +120,20 @@ async def address_form(request: web.Request) -> web.StreamResponse:
 
 @control
 async def media(request: web.Request) -> web.StreamResponse:
-    """Preview bytes of a media id from a provider's media store, without its auth and expiry rules.
+    """Preview bytes of a media id from the runtime's one MediaStore, without the provider's auth and
+    expiry rules: ``provider`` is whose API showed the id (Meta's media id, Modica's ``media_id``).
 
-    Found through the provider hooks' ``platform.media.store`` (Meta's MediaLibrary and the core
-    MediaStore); a provider without one, or an unknown id, is a 404 and the page shows a file card.
+    An id the store does not hold for that provider (unknown, evicted, or another provider's) is a
+    404 and the page shows a file card.
     """
     rt = request.app[RUNTIME]
     provider, media_id = request.match_info["provider"], request.match_info["id"]
-    hooks = rt.messaging.providers.get(provider)
-    store: Any = getattr(getattr(getattr(hooks, "platform", None), "media", None), "store", None)
-    record = store.get(media_id) if store is not None else None
-    if record is None:
+    key = MEDIA_KEY_PREFIXES.get(provider, "") + media_id
+    record = rt.media_store.get(key)
+    if record is None or record.provider != provider:
         raise ControlError(f"no media '{media_id}' in the {provider} media store", 404)
-    return web.FileResponse(store.path(media_id), headers={"Content-Type": record.mime_type, "Cache-Control": "no-store"})
+    return web.FileResponse(rt.media_store.path(key),
+                            headers={"Content-Type": record.mime_type, "Cache-Control": "no-store"})
 
 
 ROUTES: list[web.AbstractRouteDef] = [

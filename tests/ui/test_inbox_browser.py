@@ -3,8 +3,10 @@ user does in the page reaches the application as the same webhook the control AP
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
+from aiohttp import encode_basic_auth
 from playwright.async_api import Page, expect
 
 from sandbox.core.store import Message
@@ -21,6 +23,9 @@ BUTTONS = {
                            {"type": "reply", "reply": {"id": "no", "title": "No"}}]},
 }
 XSS = "<img src=x onerror=alert(1)>"
+PIXEL_PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGNQvZwGAAJ/AV9X3CpyAAAAAElFTkSuQmCC")
+MODICA_AUTH = {"Authorization": encode_basic_auth("sandbox", "sandbox-secret")}  # default scenario's application
+MODICA_USER = "+64211234567"
 
 
 def row(page: Page, wamid: str) -> Any:
@@ -217,3 +222,36 @@ async def test_template_shows_the_text_the_user_sees(inbox: Page, send_meta: Any
     bubble = row(inbox, wamid).locator(".bubble")
     await expect(bubble.locator(".kind-note")).to_have_text("📄 hello_world · en_US")
     await expect(bubble.locator(".text")).to_contain_text("Hello World")
+
+
+async def send_modica(wa_sandbox: RunningSandbox, kind: str, obj: dict[str, Any], data: bytes,
+                      mime: str) -> tuple[str, str]:
+    """Upload media and send it over Modica's WAB API as the application would: (message id, media_id)."""
+    base, session = f"{wa_sandbox.url}/rest/wab/v1", wa_sandbox.control.session
+    async with session.post(f"{base}/media", data=data, headers={**MODICA_AUTH, "Content-Type": mime}) as resp:
+        media_id = (await resp.json())["media_id"]
+    body = {"to": MODICA_USER, "type": kind, kind: {"id": media_id, **obj}}
+    async with session.post(f"{base}/messages", json=body, headers=MODICA_AUTH) as resp:
+        assert resp.status == 200, await resp.text()
+        return str((await resp.json())["id"]), str(media_id)
+
+
+async def test_modica_image_by_media_id_shows_inline(inbox: Page, wa_sandbox: RunningSandbox) -> None:
+    sent, media_id = await send_modica(wa_sandbox, "image", {"caption": "Your receipt"}, PIXEL_PNG, "image/png")
+    image = row(inbox, sent).locator("img.media")
+    await expect(image).to_have_attribute("src", f"/_sandbox/inbox/api/media/modica/{media_id}")
+    await expect(image).to_have_js_property("naturalWidth", 1)  # the bytes loaded: no file card fallback
+    await expect(row(inbox, sent).locator(".caption")).to_have_text("Your receipt")
+
+
+async def test_modica_users_document_is_a_download_link(inbox: Page, wa_sandbox: RunningSandbox) -> None:
+    sent = await wa_sandbox.control.inject_inbound(
+        MODICA_USER, provider="modica", business="sandbox", type="document",
+        document={"mime_type": "application/pdf", "filename": "invoice.pdf", "data": base64.b64encode(b"%PDF").decode()},
+    )
+    link = row(inbox, sent["id"]).locator("a.file-link")
+    await expect(link).to_have_attribute("href", f"/_sandbox/inbox/api/media/modica/{sent['payload']['document']['id']}")
+    await expect(link.locator(".file-name")).to_have_text("invoice.pdf")
+    async with wa_sandbox.control.session.get(wa_sandbox.url + str(await link.get_attribute("href"))) as resp:
+        assert await resp.read() == b"%PDF"
+

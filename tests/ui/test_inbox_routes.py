@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+import base64
 import json
 
-from aiohttp import FormData
+from aiohttp import FormData, encode_basic_auth
 
 from sandbox.testing.plugin import RunningSandbox
 
 INBOX = "/_sandbox/inbox"
+MODICA = encode_basic_auth("sandbox", "sandbox-secret")  # the default scenario's Modica application
+
+
+async def modica_upload(wa_sandbox: RunningSandbox, data: bytes, content_type: str) -> str:
+    """Upload WAB media as the application would; returns Modica's ``media_id``."""
+    url = f"{wa_sandbox.url}/rest/wab/v1/media"
+    headers = {"Content-Type": content_type, "Authorization": MODICA}
+    async with wa_sandbox.control.session.post(url, data=data, headers=headers) as resp:
+        assert resp.status == 200, await resp.text()
+        return str((await resp.json())["media_id"])
 
 
 async def test_page_is_served_with_a_policy_that_only_allows_the_sandbox_scripts(wa_sandbox: RunningSandbox) -> None:
@@ -69,3 +80,30 @@ async def test_media_preview_of_an_unknown_id_is_404(wa_sandbox: RunningSandbox)
     async with wa_sandbox.control.session.get(f"{wa_sandbox.url}{INBOX}/api/media/meta/123456") as resp:
         assert resp.status == 404
         assert "no media '123456'" in (await resp.json())["error"]["message"]
+
+
+async def test_media_preview_serves_a_modica_upload_by_its_media_id(wa_sandbox: RunningSandbox) -> None:
+    pdf = b"%PDF-1.4 receipt"
+    media_id = await modica_upload(wa_sandbox, pdf, "application/pdf")
+    async with wa_sandbox.control.session.get(f"{wa_sandbox.url}{INBOX}/api/media/modica/{media_id}") as resp:
+        assert resp.status == 200 and resp.content_type == "application/pdf"
+        assert await resp.read() == pdf
+
+
+async def test_media_preview_serves_the_media_a_modica_user_sent(wa_sandbox: RunningSandbox) -> None:
+    sent = await wa_sandbox.control.inject_inbound(
+        "+64211234567", provider="modica", business="sandbox", type="image",
+        image={"mime_type": "image/png", "data": base64.b64encode(b"user photo").decode()},
+    )
+    media_id = sent["payload"]["image"]["id"]
+    async with wa_sandbox.control.session.get(f"{wa_sandbox.url}{INBOX}/api/media/modica/{media_id}") as resp:
+        assert resp.status == 200 and resp.content_type == "image/png"
+        assert await resp.read() == b"user photo"
+
+
+async def test_media_preview_keeps_each_providers_ids_apart(wa_sandbox: RunningSandbox) -> None:
+    media_id = await modica_upload(wa_sandbox, b"jpeg", "image/jpeg")
+    for path in (f"meta/{media_id}", f"meta/modica-{media_id}"):  # not Meta's id, nor the store's raw key
+        async with wa_sandbox.control.session.get(f"{wa_sandbox.url}{INBOX}/api/media/{path}") as resp:
+            assert resp.status == 404
+            assert "in the meta media store" in (await resp.json())["error"]["message"]

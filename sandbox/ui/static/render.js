@@ -1,5 +1,6 @@
-// How a journal entry looks on the user's phone. Meta WhatsApp types are rendered richly; any other
-// provider's message falls back to its text-like fields plus its type, so new providers show up as-is.
+// How a journal entry looks on the user's phone. Meta WhatsApp types are rendered richly, and so is
+// another provider's WhatsApp media in Meta's shape (Modica); any other message falls back to its
+// text-like fields plus its type, so new providers show up as-is.
 import { formatted, h } from "./dom.js";
 
 const MEDIA = ["image", "video", "audio", "document", "sticker"];
@@ -14,6 +15,9 @@ export function renderMessage(msg, ctx) {
     const renderer = META[msg.type];
     if (renderer) return renderer(payload, msg, ctx);
   }
+  // Another provider's WhatsApp media in Meta's object shape (Modica's WAB API relays Meta's messages):
+  // previewed like Meta's, an id through that provider's part of the media store.
+  if (msg.channel === "whatsapp" && MEDIA.includes(msg.type) && isObject(payload[msg.type])) return media(payload, msg);
   return generic(msg);
 }
 
@@ -38,6 +42,10 @@ function interactiveSummary(i) {
   if (reply) return reply.title || reply.id || "";
   if (i.nfm_reply) return i.nfm_reply.body || i.nfm_reply.name || "Form response";
   return textOf(i.body) || `[${i.type}]`;
+}
+
+function isObject(value) {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 function textOf(value) {
