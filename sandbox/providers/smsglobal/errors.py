@@ -45,7 +45,8 @@ CATALOGUE: dict[int, CatalogueEntry] = {
 
 
 class SmsglobalError(SandboxError):
-    """An HTTP error in SMSGlobal's shape. ``fields`` only for 400 (field -> messages)."""
+    """An HTTP error in SMSGlobal's shape. ``fields`` only for 400 (field -> messages); ``shape`` overrides
+    the status's usual body shape."""
 
     def __init__(
         self,
@@ -54,8 +55,10 @@ class SmsglobalError(SandboxError):
         *,
         fields: dict[str, list[str]] | None = None,
         headers: dict[str, str] | None = None,
+        shape: Shape | None = None,
     ) -> None:
         entry = CATALOGUE.get(status, CATALOGUE[500])
+        self.shape: Shape = shape or entry.shape  # OTP's 400s are {"error": …} (Node SDK test), not {"errors": …}
         self.status = status
         self.message = message or entry.default_message
         self.fields = fields or {}
@@ -63,7 +66,7 @@ class SmsglobalError(SandboxError):
         super().__init__(self.message)
 
     def body(self) -> dict[str, Any]:
-        shape = CATALOGUE.get(self.status, CATALOGUE[500]).shape
+        shape = self.shape
         if shape == "errors":
             fields = self.fields or {"request": [self.message]}
             return {"errors": {name: {"errors": list(msgs)} for name, msgs in fields.items()}}

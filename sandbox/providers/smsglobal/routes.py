@@ -9,7 +9,7 @@ from typing import Any
 from aiohttp import web
 
 from sandbox.core.store import Message
-from sandbox.providers.smsglobal import listing, render, sms, whatsapp
+from sandbox.providers.smsglobal import listing, otp, render, sms, whatsapp
 from sandbox.providers.smsglobal.errors import FieldErrors
 from sandbox.providers.smsglobal.http import Call, Endpoint, endpoint, method_not_allowed
 from sandbox.providers.smsglobal.http import render_http_error as render_http_error
@@ -19,6 +19,8 @@ from sandbox.providers.smsglobal.wire import as_list
 PATH_PREFIXES = ("/v2/",)  # not "/v2": Meta's /v23.0/... paths start with it
 ID = r"{id:\d+}"
 NUMBER = r"{number:\+?\d+}"
+REQUEST_ID = r"{request_id:\d+}"  # OTP requestId (24 digits)
+DESTINATION = r"{destination:\+?\d+}"
 
 
 # --- SMS -----------------------------------------------------------------------------------------
@@ -88,6 +90,38 @@ def _incoming_filter(q: listing.ListQuery) -> Any:
 
 async def credit_balance(call: Call) -> web.StreamResponse:
     return call.respond({"balance": call.account.balance, "currency": call.account.currency})
+
+
+# --- OTP (Node and .NET SDK paths, reference §A4; otp.py) -----------------------------------------
+
+
+async def send_otp(call: Call) -> web.StreamResponse:
+    message = call.provider.send_otp(call.account, otp.parse_send(await call.body(), call.account))
+    return call.respond(otp.render(message.meta["otp"], message.user, call.account))
+
+
+def _otp_message(call: Call) -> Message:
+    match = call.request.match_info
+    if "request_id" in match:
+        return call.provider.otp_by_request(call.account, match["request_id"])
+    return call.provider.otp_by_destination(call.account, match["destination"])
+
+
+async def get_otp(call: Call) -> web.StreamResponse:
+    message = _otp_message(call)
+    return call.respond(otp.render(message.meta["otp"], message.user, call.account))
+
+
+async def validate_otp(call: Call) -> web.StreamResponse:
+    message = _otp_message(call)
+    call.provider.verify_otp(message, otp.code_of(await call.body()))
+    return call.respond(otp.render(message.meta["otp"], message.user, call.account))
+
+
+async def cancel_otp(call: Call) -> web.StreamResponse:
+    message = _otp_message(call)
+    call.provider.cancel_otp(message)
+    return call.respond(otp.render(message.meta["otp"], message.user, call.account))
 
 
 # --- opt-outs (.NET SDK paths, reference §A4) ------------------------------------------------------
@@ -236,6 +270,12 @@ TABLE: list[tuple[str, dict[str, Endpoint]]] = [
     ("/v2/opt-outs", {"GET": list_opt_outs, "POST": add_opt_outs}),
     ("/v2/opt-outs/validate", {"POST": validate_opt_outs}),
     (f"/v2/opt-outs/{NUMBER}", {"DELETE": remove_opt_out}),
+    ("/v2/otp", {"POST": send_otp}),
+    (f"/v2/otp/requestid/{REQUEST_ID}/validate", {"POST": validate_otp}),
+    (f"/v2/otp/requestid/{REQUEST_ID}/cancel", {"POST": cancel_otp}),
+    (f"/v2/otp/{DESTINATION}/validate", {"POST": validate_otp}),
+    (f"/v2/otp/{DESTINATION}/cancel", {"POST": cancel_otp}),
+    (f"/v2/otp/{REQUEST_ID}", {"GET": get_otp}),  # the PHP SDK's getById
     ("/v2/whatsapp", {"GET": list_whatsapp, "POST": send_whatsapp}),
     ("/v2/whatsapp/opt-in", {"GET": list_opt_in, "POST": add_opt_in}),
     ("/v2/whatsapp/capability", {"POST": capability}),

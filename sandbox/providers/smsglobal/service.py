@@ -24,7 +24,7 @@ from sandbox.core.messaging import Messaging
 from sandbox.core.scenario import ErrorSpec, Outcome, SendFacts, Step, UserAction
 from sandbox.core.store import Message, MessageFilter, StatusEvent
 from sandbox.core.webhooks import WebhookDispatcher
-from sandbox.providers.smsglobal import render, statuses
+from sandbox.providers.smsglobal import otp, render, statuses
 from sandbox.providers.smsglobal.auth import MacVerifier
 from sandbox.providers.smsglobal.config import Account, OptIn, SmsglobalConfig
 from sandbox.providers.smsglobal.errors import SmsglobalError
@@ -47,6 +47,9 @@ class SmsglobalProvider:
     # maps outgoing_id -> SMS message id, oldest first. Derived from the journal (meta.outgoing_id): rebuilt
     # from it on a --data-dir start (restore_outgoing_ids), and it forgets what the journal evicted.
     outgoing_ids: OrderedDict[int, str] = field(default_factory=OrderedDict)
+    # maps OTP requestId -> its SMS message id, oldest first (the OTP's state is that message's meta["otp"]);
+    # a requestId missing here (after a --data-dir start) is looked up in the journal.
+    otp_ids: OrderedDict[str, str] = field(default_factory=OrderedDict)
     opt_outs: dict[str, float] = field(default_factory=dict)  # maps number -> when it opted out
     opt_in: dict[str, OptIn] = field(default_factory=dict)  # maps number -> WhatsApp opt-in record
     lists_revision: int = 0  # bumped when opt_outs or opt_in change: --data-dir rewrites their snapshot
@@ -188,6 +191,71 @@ class SmsglobalProvider:
         """Removes the record from lists and lookups (the scheduled timeline is not cancelled). A flag on
         the journal message rather than a set beside it: saved with the message, evicted with it."""
         message.meta["deleted"] = True
+        self.messaging.journal.touch(message)
+
+    # --- OTP (otp.py) ------------------------------------------------------------------------------
+    def send_otp(self, account: Account, order: otp.OtpOrder) -> Message:
+        """An SMS carrying a fresh code; it makes the destination's earlier OTPs invalid ("only one valid
+        OTP (the latest one) at a time, per destination number per API key")."""
+        code = "".join(str(self.ids.random.randrange(10)) for _ in range(order.length))
+        sms_order = SmsOrder(
+            origin=order.origin,
+            destination=order.destination,
+            message=order.text(code),
+            scheduled_at=None,
+            expires_at=order.message_expires_at,
+            campaign=None,
+            notify_url=account.notify_url,
+            incoming_url=account.incoming_url,
+        )
+        earlier = self._otps_to(account, order.destination)
+        [message] = self.send_sms(account, [sms_order])
+        for older in earlier:
+            older.meta["otp"]["superseded"] = True
+            self.messaging.journal.touch(older)
+        request_id = self.ids.digits(24)
+        message.meta["otp"] = otp.new_state(order, request_id, code, message.created_at)
+        self.messaging.journal.touch(message)
+        self.messaging.journal.drop_evicted(self.otp_ids, lambda sms_id: sms_id)
+        self.otp_ids[request_id] = message.id
+        return message
+
+    def otp_by_request(self, account: Account, request_id: str) -> Message:
+        mapped = self.otp_ids.get(request_id)
+        if mapped is None and request_id.isdigit():  # not indexed (a --data-dir start): ask the journal
+            found = (m for m in self.messaging.journal if m.meta.get("otp", {}).get("request_id") == request_id)
+            mapped = next((m.id for m in found), None)
+        message = self.messaging.journal.get(mapped) if mapped else None
+        if message is None or message.business != account.key or "otp" not in message.meta:
+            raise SmsglobalError(404, f"No OTP request with requestId {request_id}")
+        return message
+
+    def otp_by_destination(self, account: Account, destination: str) -> Message:
+        """The latest OTP sent to ``destination`` (the one that can still be valid)."""
+        latest = self._otps_to(account, destination.lstrip("+"), limit=1)
+        if not latest:
+            raise SmsglobalError(404, f"No OTP request for destination {destination}")
+        return latest[0]
+
+    def _otps_to(self, account: Account, destination: str, limit: int | None = None) -> list[Message]:
+        flt = MessageFilter(PROVIDER, account.key, destination, channel="sms", direction="outbound")
+        found = [m for m in self.messaging.journal.find(flt) if "otp" in m.meta and not m.meta["otp"]["superseded"]]
+        return found[:limit]
+
+    def verify_otp(self, message: Message, code: str) -> None:
+        state, now = message.meta["otp"], self.clock.now()
+        if refused := otp.refusal(state, now, "validate"):
+            raise refused
+        if code != state["code"]:
+            raise SmsglobalError(400, otp.MISMATCH, shape="error")
+        state.update(status="Verified", last_event_at=now)
+        self.messaging.journal.touch(message)
+
+    def cancel_otp(self, message: Message) -> None:
+        state, now = message.meta["otp"], self.clock.now()
+        if refused := otp.refusal(state, now, "cancel"):
+            raise refused
+        state.update(status="Cancelled", last_event_at=now)
         self.messaging.journal.touch(message)
 
     # --- opt-outs ---------------------------------------------------------------------------------
@@ -407,6 +475,7 @@ class SmsglobalProvider:
         """Balances, lists and nonces back to the scenario's values. The journal's SMSGlobal messages are
         gone (Runtime.reset), so are their outgoing_ids; loading a scenario keeps both (``configure``)."""
         self.outgoing_ids.clear()
+        self.otp_ids.clear()
         self.configure(SmsglobalConfig.parse(self.messaging.engine.scenario.section(PROVIDER)))
 
     def _control_account(self, key: Any) -> Account:

@@ -81,9 +81,9 @@ def _parse_one(item: dict[str, Any], account: Account, errors: FieldErrors, pref
     if not isinstance(message, str) or not message:
         errors.add(prefix + "message", "Message is required: a non-empty string.")
         message = ""
-    origin = _origin(item.get("origin"), account, errors, prefix)
-    scheduled = _date(item.get("scheduledDateTime"), "scheduledDateTime", account, errors, prefix)
-    expires = _date(item.get("expiryDateTime"), "expiryDateTime", account, errors, prefix)
+    origin = parse_origin(item.get("origin"), account, errors, prefix)
+    scheduled = parse_date(item.get("scheduledDateTime"), "scheduledDateTime", account, errors, prefix)
+    expires = parse_date(item.get("expiryDateTime"), "expiryDateTime", account, errors, prefix)
     urls = {name: _url(item.get(name), name, errors, prefix) for name in ("notifyUrl", "incomingUrl")}
     campaign = item.get("campaign")
     if campaign is not None and not isinstance(campaign, str):
@@ -126,7 +126,7 @@ def _destinations(item: dict[str, Any], errors: FieldErrors, prefix: str) -> lis
     return out
 
 
-def _origin(value: Any, account: Account, errors: FieldErrors, prefix: str) -> str:
+def parse_origin(value: Any, account: Account, errors: FieldErrors, prefix: str) -> str:
     if value is None or value == "":
         return account.origin
     text = str(value) if isinstance(value, (str, int)) and not isinstance(value, bool) else ""
@@ -138,7 +138,7 @@ def _origin(value: Any, account: Account, errors: FieldErrors, prefix: str) -> s
     return account.origin
 
 
-def _date(value: Any, name: str, account: Account, errors: FieldErrors, prefix: str) -> float | None:
+def parse_date(value: Any, name: str, account: Account, errors: FieldErrors, prefix: str) -> float | None:
     if value is None or value == "":
         return None
     if isinstance(value, str):
