@@ -61,8 +61,14 @@ CATALOGUE: dict[int, CatalogueEntry] = {
     132012: CatalogueEntry(400, "Parameter format does not match format in the created template"),
     132015: CatalogueEntry(400, "Template is paused"),
     132016: CatalogueEntry(400, "Template is disabled"),
+    133005: CatalogueEntry(400, "Two step verification PIN Mismatch"),
     133010: CatalogueEntry(400, "Account not registered"),
     135000: CatalogueEntry(400, "Generic user error"),
+    # Block users (pywa errors.BulkBlockingFailed / BlockListLimitReached; Meta's block-users page).
+    139100: CatalogueEntry(400, "Failed to block/unblock users"),
+    139101: CatalogueEntry(400, "Blocklist limit reached"),
+    # Graph: a callback URL that fails the verification handshake (subscribed_apps override).
+    2200: CatalogueEntry(400, "Callback verification failed"),
     # Seed 002 "Feature Not Supported": a client that cannot show address messages.
     1026: CatalogueEntry(400, "Receiver Incapable"),
 }

@@ -288,6 +288,10 @@ def management_routes(prefix: str, node: str) -> list[web.AbstractRouteDef]:
         web.post(f"{prefix}/{node}", post_node),
         web.delete(f"{prefix}/{node}", delete_node),
     ]
+    # Graph ignores a trailing slash: pywa POSTs /{phone_number_id}/ to set a webhook override.
+    table += [web.get(f"{prefix}/{node}/", get_node), web.post(f"{prefix}/{node}/", post_node)]
     if not prefix:
         table.append(web.get(ATTACHMENTS_PATH, download_media))
-    return table
+    from sandbox.providers.meta.admin_routes import admin_routes  # here: those modules import this one
+
+    return table + admin_routes(prefix, node)

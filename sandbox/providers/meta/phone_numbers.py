@@ -26,15 +26,16 @@ def phone_number_json(business: MetaBusiness, platform: MetaPlatform, fields: se
     test_number = spec.get("allowed_recipients") is not None
     # Meta's levels: STANDARD (80 mps) and HIGH (1,000 mps) (META-THROUGHPUT).
     level = "HIGH" if float(spec.get("throughput", 80)) >= 1000 else "STANDARD"
+    account = platform.accounts.number(business.phone_number_id)
     every: dict[str, Any] = {
         "verified_name": business.verified_name,
-        "code_verification_status": "VERIFIED",
+        "code_verification_status": account.code_verification_status,
         "display_phone_number": business.display_phone_number,
         "quality_rating": business.quality_rating,
         "platform_type": "CLOUD_API",
         "throughput": {"level": level},
         "id": business.phone_number_id,
-        "status": "CONNECTED",
+        "status": "CONNECTED" if account.registered else "DISCONNECTED",  # UNCONFIRMED value after deregister
         "name_status": "APPROVED",
         "account_mode": "SANDBOX" if test_number else "LIVE",  # UNCONFIRMED value for test numbers
         "messaging_limit_tier": "TIER_1K",
@@ -42,6 +43,8 @@ def phone_number_json(business: MetaBusiness, platform: MetaPlatform, fields: se
         "host_platform": "CLOUD_API",
         "country_code": region_of(business.display_digits) or "US",
         "country_dial_code": str(business.country_code),
+        "is_pin_enabled": account.pin is not None,  # the two-step PIN a register set
+        "conversational_automation": {**account.automation, "id": business.phone_number_id},
     }
     wanted = fields or set(DEFAULT_FIELDS)
     return {k: v for k, v in every.items() if k in wanted or k == "id"}

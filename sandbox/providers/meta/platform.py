@@ -19,6 +19,7 @@ from sandbox.core.scheduler import Scheduler
 from sandbox.core.store import Message
 from sandbox.core.webhooks import WebhookDispatcher
 from sandbox.providers.meta import render
+from sandbox.providers.meta.accounts import Accounts
 from sandbox.providers.meta.config import MetaBusiness, MetaBusinesses
 from sandbox.providers.meta.limits import RateLimits
 from sandbox.providers.meta.links import LinkFetcher, check_message_media, media_refs
@@ -43,6 +44,7 @@ class MetaPlatform:
     links: LinkFetcher
     templates: TemplateRegistry = field(default_factory=TemplateRegistry)
     limits: RateLimits | None = None
+    accounts: Accounts = field(default_factory=Accounts)  # profile, registration, blocklist, subscriptions
     review: dict[str, Any] = field(default_factory=lambda: dict(DEFAULT_REVIEW))  # meta.template_review
     validate_templates: bool = True  # meta.validate_templates: false sends any template unchecked
     section: dict[str, Any] = field(default_factory=dict)  # the scenario's meta section, for reset()
@@ -68,12 +70,14 @@ class MetaPlatform:
     def reset(self, businesses: MetaBusinesses) -> None:
         self.media.reset()
         self.links.reset()
+        self.accounts.reset()
         self.load(self.section, businesses)
 
     # --- the send path ----------------------------------------------------------------------------
     def before_send(self, business: MetaBusiness, body: dict[str, Any], user: str) -> dict[str, Any]:
         """Template and limit checks (raise MetaError); answers facts for ``message.meta``.
         ``user``: the recipient's digits (also for a send by a known BSUID), else the BSUID."""
+        self.accounts.number(business.phone_number_id).check_can_send(user)  # registered, user not blocked
         extra: dict[str, Any] = {}
         if self.validate_templates and body.get("type") == "template" and isinstance(body.get("template"), dict):
             extra["rendered"] = check_template(self.templates, business.waba_id, body["template"])

@@ -1,0 +1,86 @@
+"""What a business sets on its numbers and WABAs through Graph, besides media and templates: the
+business profile, registration and verification, the blocklist, conversational automation, and the
+apps subscribed to a WABA. Data only (LocalStack-style); the HTTP handlers live in the modules that
+route them (business_profile.py, registration.py, block_users.py, subscribed_apps.py).
+
+Nothing here survives a ``--data-dir`` restart: every number starts over registered, with the default
+profile, an empty blocklist and the sandbox app subscribed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sandbox.providers.meta.errors import MetaError
+
+# The sandbox plays one Meta app; its id and name are what subscribed_apps answers (UNCONFIRMED values).
+SANDBOX_APP = {"id": "300000000000001", "name": "wa-sandbox", "link": "https://www.facebook.com/games/?app_id=300000000000001"}
+
+
+@dataclass
+class BlockedUser:
+    input: str  # what the business sent ("+1 555..." or a BSUID)
+    wa_id: str | None  # answered when blocked by phone number
+    user_id: str | None  # answered when blocked by BSUID
+    number: str | None  # the person's digits, when known: a send by number or by BSUID matches on it
+
+
+@dataclass
+class NumberAccount:
+    profile: dict[str, Any]  # maps whatsapp_business_profile field -> value (messaging_product excluded)
+    registered: bool = True
+    pin: str | None = None  # two-step verification PIN, set by the first register
+    pending_code: str | None = None  # the code request_code "sent", until verify_code
+    code_verification_status: str = "VERIFIED"
+    blocked: dict[str, BlockedUser] = field(default_factory=dict)  # maps digits (or unknown BSUID) -> block
+    automation: dict[str, Any] = field(default_factory=lambda: {"enable_welcome_message": False})
+
+    def blocks(self, user: str) -> bool:
+        """``user``: a recipient's digits, or the BSUID of a person the sandbox cannot place (the same
+        keys ``blocked`` uses, so a send by number or by BSUID finds a block made either way)."""
+        return user in self.blocked
+
+    def check_can_send(self, user: str) -> None:
+        """Every send from this number: registered (registration.py) and ``user`` not blocked (block_users.py)."""
+        if not self.registered:
+            raise MetaError(133010, "This phone number is not registered with Cloud API. Register it with POST /{phone_number_id}/register.")
+        if self.blocks(user):
+            # UNCONFIRMED code: Meta's block-users page says only that the attempt "returns an error".
+            raise MetaError(131026, "Message Undeliverable: this business has blocked the recipient; unblock them with DELETE /{phone_number_id}/block_users.")
+
+
+@dataclass
+class WabaAccount:
+    subscribed: bool = True  # the sandbox app receives this WABA's webhooks
+    override_callback_uri: str | None = None
+
+
+class Accounts:
+    """Per-number and per-WABA state, created on first use with Meta-like defaults."""
+
+    def __init__(self) -> None:
+        self._numbers: dict[str, NumberAccount] = {}  # maps phone_number_id -> account
+        self._wabas: dict[str, WabaAccount] = {}  # maps waba_id -> account
+
+    def number(self, phone_number_id: str) -> NumberAccount:
+        found = self._numbers.get(phone_number_id)
+        if found is None:
+            found = self._numbers[phone_number_id] = NumberAccount(profile=default_profile())
+        return found
+
+    def waba(self, waba_id: str) -> WabaAccount:
+        found = self._wabas.get(waba_id)
+        if found is None:
+            found = self._wabas[waba_id] = WabaAccount()
+        return found
+
+    def reset(self) -> None:
+        self._numbers.clear()
+        self._wabas.clear()
+
+
+def default_profile() -> dict[str, Any]:
+    """A fresh number's profile: only ``about`` and ``vertical`` are set (UNCONFIRMED defaults; a number
+    registered through WhatsApp Manager starts with "Hey there! I am using WhatsApp." as its About)."""
+    return {"about": "Hey there! I am using WhatsApp.", "vertical": "UNDEFINED"}

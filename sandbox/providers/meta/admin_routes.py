@@ -1,0 +1,19 @@
+"""Graph edges for number and WABA administration, mounted by management.management_routes."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from sandbox.providers.meta.block_users import block_routes
+from sandbox.providers.meta.business_profile import profile_routes
+from sandbox.providers.meta.registration import registration_routes
+from sandbox.providers.meta.subscribed_apps import subscribed_apps_routes
+
+
+def admin_routes(prefix: str, node: str) -> list[web.AbstractRouteDef]:
+    return [
+        *profile_routes(prefix, node),  # whatsapp_business_profile, conversational_automation
+        *registration_routes(prefix, node),  # register, deregister, request_code, verify_code
+        *block_routes(prefix, node),  # block_users
+        *subscribed_apps_routes(prefix, node),  # /{waba_id}/subscribed_apps
+    ]
