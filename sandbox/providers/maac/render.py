@@ -2,8 +2,10 @@
 
 - Times are ISO 8601 in Asia/Taipei (+08:00, no DST since 1979) with microseconds, as every example
   in maac-openapi.md shows (``2022-10-14T10:33:41.343356+08:00``).
-- Webhook bodies are UTF-8 JSON with ``", "`` / ``": "`` separators: the doc's Python verification
-  note says to keep the spaces, so that is how MAAC serialises. The signature is
+- Webhook bodies are JSON as Python's ``json.dumps`` writes it by default: ``", "`` / ``": "``
+  separators and non-ASCII escaped as ``\\uXXXX``. The doc's Python verification note says both: keep
+  the spaces, and the body string holds ``\\u65b0``-style escapes ("if you don't use raw string, you
+  need to escape the backslash to present unicode"). The signature is
   ``hex(HMAC-SHA256(ShareSecret, raw body))`` in ``CrescLab-Signature``.
 - How the WhatsApp leg shows is UNCONFIRMED (the doc lists no WhatsApp statuses): with
   ``report_whatsapp_as: whatsapp`` (default) it has its own ``whatsapp_status``,
@@ -86,7 +88,7 @@ def webhook_body(record: PnpRecord, style: ReportStyle, now: float) -> bytes:
     }
     data.pop("updated_at")  # the documented webhook body carries no updated_at
     payload = {"timestamp": iso(now), "topic": TOPIC, "data": data}
-    return json.dumps(payload, ensure_ascii=False).encode("utf-8")
+    return json.dumps(payload).encode("ascii")
 
 
 def sign_headers(body: bytes, share_secret: str, idempotency_key: str) -> dict[str, str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import re
 
 import pytest
@@ -88,3 +89,21 @@ async def test_webhook_target_is_listed_by_the_control_api(wa_sandbox: RunningSa
     assert targets["maac"] == [
         {"url": webhook_receiver.url, "share_secret": "sandbox-maac-share-secret", "topics": ["pnp.status_updated"]}
     ]
+
+
+async def test_webhook_body_escapes_non_ascii_as_the_docs_signature_note_shows(
+    wa_sandbox: RunningSandbox, webhook_receiver: WebhookReceiver
+) -> None:
+    """maac-openapi.md "驗證 Webhook 數位簽章": the body string holds ``\\u65b0``-style escapes ("if you don't
+    use raw string, you need to escape the backslash to present unicode") and keeps ", " / ": ": it is
+    Python's ``json.dumps`` with its defaults, so a receiver that re-serialises the parsed body that way
+    gets the signed bytes back."""
+    await listen(wa_sandbox, webhook_receiver)
+    body = seed_body("Text Header")
+    body["data"]["customized_id"] = "訂單-1"
+    await push(wa_sandbox, body)
+    (post,) = await webhook_receiver.wait_posts(1)
+    assert b'"customized_id": "\\u8a02\\u55ae-1"' in post.body
+    assert post.body.isascii()
+    assert json.dumps(json.loads(post.body)).encode() == post.body
+    assert signature_valid(post)
