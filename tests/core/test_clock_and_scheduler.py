@@ -1,6 +1,10 @@
 from __future__ import annotations
 
+import asyncio
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sandbox.core.clock import VirtualClock
 from sandbox.core.scheduler import Scheduler
@@ -72,3 +76,39 @@ async def test_clear_cancels_pending_jobs():
     scheduler.clear()
     await scheduler.advance(2)
     assert seen == [] and scheduler.pending() == []
+
+
+async def test_jobs_due_at_the_same_time_run_in_the_order_they_were_scheduled():
+    clock = VirtualClock(mode="manual", start=0)
+    scheduler = Scheduler(clock)
+    seen: list[str] = []
+    scheduler.at(2, lambda: seen.append("first"))  # lane "2 s after now"
+    clock.set(1)
+    scheduler.at(2, lambda: seen.append("second"))  # lane "1 s after now", same due time
+    scheduler.at(2, lambda: seen.append("third"))
+    await scheduler.advance(5)
+    assert seen == ["first", "second", "third"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.floats(0, 5), st.sampled_from([0.0, 0.2, 1.0, 3.0, 0.5, 7.25]), st.integers(0, 40),
+                          st.booleans()), max_size=120))
+def test_jobs_run_in_due_order_whatever_the_mix_of_delays_and_clock_moves(plan):
+    """The scheduler's lanes are a fast path: any mix of delays, irregular ones (more than MAX_LANES
+    distinct, or a clock that moved back) and cancellations still runs in exact (due, seq) order."""
+    clock = VirtualClock(mode="manual", start=0)
+    scheduler = Scheduler(clock)
+    ran: list[tuple[float, int]] = []
+    expected: list[tuple[float, int]] = []
+    for seq, (at, delay, jitter, cancel) in enumerate(plan):
+        clock.set(at)  # moves the clock forward or back between schedulings
+        due = at + delay + jitter / 100
+        key = f"k{seq}"
+        scheduler.at(due, lambda due=due, seq=seq: ran.append((due, seq)), key=key)
+        if cancel:
+            scheduler.cancel(key)
+        else:
+            expected.append((due, seq))
+    clock.set(0)
+    asyncio.run(scheduler.run_until(100))
+    assert ran == sorted(expected)
