@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from sandbox.providers.meta.config import MetaBusiness
 from sandbox.providers.meta.errors import MetaError
 
 # The sandbox plays one Meta app; its id and name are what subscribed_apps answers (UNCONFIRMED values).
@@ -35,6 +36,7 @@ class NumberAccount:
     code_verification_status: str = "VERIFIED"
     blocked: dict[str, BlockedUser] = field(default_factory=dict)  # maps digits (or unknown BSUID) -> block
     automation: dict[str, Any] = field(default_factory=lambda: {"enable_welcome_message": False})
+    override_callback_uri: str | None = None  # POST /{phone_number_id} webhook_configuration
 
     def blocks(self, user: str) -> bool:
         """``user``: a recipient's digits, or the BSUID of a person the sandbox cannot place (the same
@@ -74,6 +76,23 @@ class Accounts:
         if found is None:
             found = self._wabas[waba_id] = WabaAccount()
         return found
+
+    def webhook_url(self, business: MetaBusiness) -> str | None:
+        """Where Meta sends this number's webhooks (Meta's webhook-override page): nowhere while no app is
+        subscribed to the WABA; else the number's override, the WABA's override, then the app's URL."""
+        waba = self.waba(business.waba_id)
+        if not waba.subscribed:
+            return None
+        return self.number(business.phone_number_id).override_callback_uri or waba.override_callback_uri or business.webhook_url
+
+    def webhook_configuration(self, business: MetaBusiness) -> dict[str, str]:
+        """``GET /{phone_number_id}?fields=webhook_configuration``: the URL at each level that has one."""
+        levels = {
+            "phone_number": self.number(business.phone_number_id).override_callback_uri,
+            "whatsapp_business_account": self.waba(business.waba_id).override_callback_uri,
+            "application": business.webhook_url,
+        }
+        return {k: v for k, v in levels.items() if v}
 
     def reset(self) -> None:
         self._numbers.clear()

@@ -17,6 +17,7 @@ from sandbox.providers.meta.config import MetaBusiness
 from sandbox.providers.meta.errors import MetaError, unsupported_request
 from sandbox.providers.meta.http import authenticate, graph_handler, graph_response, json_body, public_base
 from sandbox.providers.meta.media import ATTACHMENTS_PATH, download_response, media_json, read_upload
+from sandbox.providers.meta.phone_node import update_phone_number
 from sandbox.providers.meta.phone_numbers import phone_number_json, waba_json
 from sandbox.providers.meta.platform import MetaPlatform
 from sandbox.providers.meta.templates import Template, build, check_new
@@ -122,10 +123,14 @@ async def delete_node(request: web.Request) -> web.StreamResponse:
 
 @graph_handler
 async def post_node(request: web.Request) -> web.StreamResponse:
-    """``POST /{template_id}``: edit a template; it goes back to review (META-TPL-MGMT)."""
+    """``POST /{template_id}``: edit a template; it goes back to review (META-TPL-MGMT).
+    ``POST /{phone_number_id}``: the number's webhook override (phone_node.py)."""
     token = authenticate(request)
     runtime, platform = _platform(request)
     node = request.match_info["node"]
+    number = next((b for b in _businesses_of_token(runtime, token) if b.phone_number_id == node), None)
+    if number is not None:
+        return await update_phone_number(request, number)
     template = platform.templates.by_id(node)
     if template is None or not any(b.waba_id == template.waba_id for b in _businesses_of_token(runtime, token)):
         raise unsupported_request(request.method, node)

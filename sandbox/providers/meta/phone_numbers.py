@@ -45,6 +45,7 @@ def phone_number_json(business: MetaBusiness, platform: MetaPlatform, fields: se
         "country_dial_code": str(business.country_code),
         "is_pin_enabled": account.pin is not None,  # the two-step PIN a register set
         "conversational_automation": {**account.automation, "id": business.phone_number_id},
+        "webhook_configuration": platform.accounts.webhook_configuration(business),
     }
     wanted = fields or set(DEFAULT_FIELDS)
     return {k: v for k, v in every.items() if k in wanted or k == "id"}

@@ -123,9 +123,10 @@ class MetaPlatform:
 
     def notify(self, template: Template, event: str, reason: str | None, businesses: MetaBusinesses) -> None:
         """``message_template_status_update`` to the WABA's webhook (META-TPL-STATUS-WH)."""
-        business = next((b for b in businesses.by_waba(template.waba_id) if b.webhook_url), None)
-        if business is None or not business.webhook_url:
-            return
+        business = next((b for b in businesses.by_waba(template.waba_id) if self.accounts.webhook_url(b)), None)
+        url = self.accounts.webhook_url(business) if business else None
+        if business is None or not url:
+            return  # no URL, or no app subscribed to the WABA (subscribed_apps.py)
         value: dict[str, Any] = {
             "event": event,
             "message_template_id": int(template.id),
@@ -139,7 +140,7 @@ class MetaPlatform:
         envelope["entry"][0]["time"] = int(self.clock.now() or time.time())
         body = render.encode(envelope)
         self.dispatcher.enqueue(
-            provider=PROVIDER, url=business.webhook_url, body=body,
+            provider=PROVIDER, url=url, body=body,
             headers=render.sign_headers(body, business.app_secret),
             key=f"template:{template.id}", event=f"template:{event}", message_id=None,
         )

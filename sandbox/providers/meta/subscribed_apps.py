@@ -56,7 +56,7 @@ async def subscribe(request: web.Request) -> web.StreamResponse:
         # (pywa delete_waba_callback_url does exactly that).
         account.override_callback_uri = None
         return graph_response(request, {"success": True})
-    await _verify(request, business, str(uri), str(require(params, "verify_token")))
+    await verify_override(request, business, str(uri), str(require(params, "verify_token")))
     account.subscribed, account.override_callback_uri = True, str(uri)
     return graph_response(request, {"success": True, "data": [_app_json(account)]})  # OPENAPI custom_callback_success
 
@@ -68,7 +68,8 @@ async def unsubscribe(request: web.Request) -> web.StreamResponse:
     return graph_response(request, {"success": True})
 
 
-async def _verify(request: web.Request, business: MetaBusiness, uri: str, token: str) -> None:
+async def verify_override(request: web.Request, business: MetaBusiness, uri: str, token: str) -> None:
+    """Meta verifies an override URL with the GET handshake before keeping it."""
     if not uri.startswith(("http://", "https://")):
         raise MetaError(100, f"Param override_callback_uri must be an http(s) URL; got '{uri}'.")
     try:

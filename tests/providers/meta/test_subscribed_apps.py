@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from pywa_async.errors import WhatsAppError
 
+from sandbox.testing.receiver import WebhookReceiver
 from tests.conftest import AUTH, WABA_ID
 
 
@@ -56,3 +57,51 @@ async def test_pywa_deletes_the_override(wa, wa_sandbox, webhook_receiver):
 async def test_unknown_waba_is_unsupported_request(wa_sandbox):
     status, body = await graph(wa_sandbox, "GET", "/v23.0/999999999/subscribed_apps")
     assert status == 400 and body["error"]["error_subcode"] == 33
+
+
+# --- where the WABA's webhooks go (template status updates; message webhooks: see the lead's patch) ---
+
+TEMPLATE = {"name": "order_ready", "language": "en_US", "category": "UTILITY", "components": [{"type": "BODY", "text": "Order {{1}} is ready."}]}
+
+
+async def other_receiver(aiohttp_server: Any) -> WebhookReceiver:
+    receiver = WebhookReceiver(verify_token="override-token")
+    server = await aiohttp_server(receiver.app())
+    receiver.url = str(server.make_url("/override"))
+    return receiver
+
+
+async def test_an_unsubscribed_waba_gets_no_template_status_webhook(wa_sandbox, webhook_receiver):
+    await wa_sandbox.control.set_webhook(webhook_receiver.url)
+    await graph(wa_sandbox, "DELETE", f"/v23.0/{WABA_ID}/subscribed_apps")
+    await graph(wa_sandbox, "POST", f"/v23.0/{WABA_ID}/message_templates", json=TEMPLATE)
+    await wa_sandbox.control.advance(5)
+    assert await wa_sandbox.control.webhooks() == []
+
+
+async def test_template_status_webhook_goes_to_the_waba_override(wa, wa_sandbox, webhook_receiver, aiohttp_server):
+    override = await other_receiver(aiohttp_server)
+    await wa_sandbox.control.set_webhook(webhook_receiver.url)
+    await wa.override_waba_callback_url(callback_url=override.url, verify_token=override.verify_token)
+    await graph(wa_sandbox, "POST", f"/v23.0/{WABA_ID}/message_templates", json=TEMPLATE)
+    await wa_sandbox.control.advance(5)
+    [post] = await override.wait_posts(1)
+    assert post.json["entry"][0]["changes"][0]["field"] == "message_template_status_update"
+    assert webhook_receiver.posts == []
+
+
+async def test_pywa_phone_override_is_shown_in_webhook_configuration(wa, wa_sandbox, webhook_receiver, aiohttp_server):
+    override = await other_receiver(aiohttp_server)
+    await wa_sandbox.control.set_webhook(webhook_receiver.url)
+    await wa.override_phone_callback_url(callback_url=override.url, verify_token=override.verify_token)
+    number = await wa.get_business_phone_number()
+    assert number.webhook_configuration == {"phone_number": override.url, "application": webhook_receiver.url}
+    await wa.delete_phone_callback_url()
+    assert (await wa.get_business_phone_number()).webhook_configuration == {"application": webhook_receiver.url}
+
+
+async def test_a_phone_override_failing_the_handshake_is_rejected_2200(wa, aiohttp_server):
+    override = await other_receiver(aiohttp_server)
+    with pytest.raises(WhatsAppError) as caught:
+        await wa.override_phone_callback_url(callback_url=override.url, verify_token="not-it")
+    assert caught.value.code == 2200
