@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from functools import wraps
 from pathlib import Path
 from typing import Any
@@ -365,7 +366,9 @@ async def wait_messages(request: web.Request) -> web.StreamResponse:
 
     found = await rt.feed.wait_for(probe, timeout)
     if found is None:
-        raise ControlError(f"timed out after {timeout:g} s waiting for {count} matching message(s)", 408)
+        have = len(rt.journal.find(flt, limit=count))
+        raise ControlError(f"timed out after {timeout:g} s waiting for {count} message(s) with "
+                           f"{_criteria(request.query)} (found {have}){_other_statuses(rt, flt)}{_clock_hint(rt)}", 408)
     return web.json_response({"messages": [m.to_json() for m in found]})
 
 
@@ -383,8 +386,60 @@ async def wait_webhooks(request: web.Request) -> web.StreamResponse:
 
     found = await rt.feed.wait_for(probe, timeout)
     if found is None:
-        raise ControlError(f"timed out after {timeout:g} s waiting for {count} matching webhook(s)", 408)
+        have = sum(1 for d in rt.dispatcher.deliveries() if _webhook_matches(d, query))
+        raise ControlError(f"timed out after {timeout:g} s waiting for {count} webhook(s) with {_criteria(query)} "
+                           f"(found {have}){_other_states(rt, query)}{_clock_hint(rt)}", 408)
     return web.json_response({"webhooks": [d.to_json() for d in found]})
+
+
+# A timed-out wait says what it waited for and what it saw instead: the usual cause in a test is a
+# manual clock nobody advanced, or a status the message passed (or will never reach).
+
+
+def _criteria(query: Any) -> str:
+    shown = [f"{key}={value}" for key, value in query.items() if key not in ("count", "timeout")]
+    return ", ".join(shown) or "no filters"
+
+
+def _other_statuses(rt: Runtime, flt: MessageFilter) -> str:
+    if flt.status is None:
+        return ""
+    others = rt.journal.find(replace(flt, status=None), limit=3)
+    if not others:
+        return ""
+    return "; without the status filter: " + ", ".join(f"{m.id} is {m.status}" for m in others)
+
+
+def _other_states(rt: Runtime, query: dict[str, str]) -> str:
+    states: dict[str, int] = {}
+    any_state = {key: value for key, value in query.items() if key != "state"}
+    for d in rt.dispatcher.deliveries():
+        if d.state != query["state"] and _webhook_matches(d, any_state):
+            states[d.state] = states.get(d.state, 0) + 1
+    if states:
+        return "; in other states: " + ", ".join(f"{n} {state}" for state, n in states.items())
+    untargeted = [name for name, hooks in rt.messaging.providers.items()
+                  if query.get("provider", name) == name and not _has_target(hooks.webhook_targets())]
+    if not untargeted:
+        return ""
+    return (f"; no webhook target is set for {', '.join(untargeted)} (PUT /_sandbox/webhooks/targets/{{provider}}; "
+            "a scenario load or reset forgets targets set at run time)")
+
+
+def _has_target(targets: list[dict[str, Any]]) -> bool:
+    """Any URL in a provider's targets (Meta's webhook_url, SMSGlobal's notifyUrl, Modica's mo_url...)."""
+    return any(value for target in targets for key, value in target.items() if key.lower().endswith("url"))
+
+
+def _clock_hint(rt: Runtime) -> str:
+    if rt.clock.mode != "manual":
+        return ""
+    due = rt.scheduler.next_due()
+    if due is None:
+        return ("; the clock is manual and no timeline step or retry is pending: nothing changes until the "
+                "application sends or the test injects a message")
+    return (f"; the clock is manual and the next timeline step or retry is due in {max(due - rt.clock.now(), 0):g} s: "
+            "advance it (POST /_sandbox/clock/advance; in Python, control.advance(seconds))")
 
 
 def _wait_args(request: web.Request) -> tuple[int, float]:

@@ -57,23 +57,37 @@ class SandboxControl:
         return dict(await self.request("GET", "/messages/latest", params=filters))
 
     async def wait_for(self, *, count: int = 1, timeout: float = 10, **filters: Any) -> list[dict[str, Any]]:
-        """Long-poll until ``count`` messages match the filters (provider, to, type, status, direction...)."""
+        """Long-poll until ``count`` messages match the filters (id, provider, business, to, type, status,
+        direction, channel, since); ControlAPIError 408 after ``timeout`` seconds (real time, at most 60)."""
         params = {**filters, "count": count, "timeout": timeout}
         return list((await self.request("GET", "/wait/messages", params=params))["messages"])
 
+    async def wait_for_status(self, message_id: str, status: str, *, timeout: float = 10) -> dict[str, Any]:
+        """The message once its current status is ``status`` (e.g. after a real-clock timeline)."""
+        [message] = await self.wait_for(id=str(message_id), status=status, timeout=timeout)
+        return message
+
     async def wait_for_webhook(self, *, count: int = 1, timeout: float = 10, **filters: Any) -> list[dict[str, Any]]:
+        """Long-poll until ``count`` deliveries match (provider, message_id, event prefix such as
+        ``status:read`` or ``dlr:``, state: ``delivered`` unless given); ControlAPIError 408 on timeout."""
         params = {**filters, "count": count, "timeout": timeout}
         return list((await self.request("GET", "/wait/webhooks", params=params))["webhooks"])
 
     async def webhooks(self, **filters: Any) -> list[dict[str, Any]]:
         return list((await self.request("GET", "/webhooks", params=filters))["webhooks"])
 
+    async def redeliver(self, delivery_id: str) -> dict[str, Any]:
+        """Send a logged webhook delivery again (a duplicate, as providers do); answers the new delivery."""
+        return dict(await self.request("POST", f"/webhooks/{delivery_id}/redeliver"))
+
     # --- driving --------------------------------------------------------------------------------
     async def inject_inbound(self, sender: str, *, provider: str = "meta", **message: Any) -> dict[str, Any]:
-        """The user ``sender`` sends a message, e.g. ``inject_inbound("+1555...", type="text", text="hi")``."""
+        """The user ``sender`` sends a message, e.g. ``inject_inbound("+1555...", type="text", text="hi")``;
+        ``reply_to=<message id>`` quotes one (Meta's ``context``, Modica's reply). Answers the journal entry."""
         return dict(await self.request("POST", "/inbound", json={"provider": provider, "from": sender, **message}))
 
     async def set_status(self, message_id: str, status: str, error: Any = None) -> dict[str, Any]:
+        """Force ``status`` now; ``error`` is a neutral reason (``"blocked"``) or ``{"code": 131026}``."""
         body: dict[str, Any] = {"status": status}
         if error is not None:
             body["error"] = error
@@ -95,8 +109,15 @@ class SandboxControl:
     async def set_webhook(self, url: str | None, *, provider: str = "meta", verify: bool = True, **extra: Any) -> dict[str, Any]:
         return dict(await self.request("PUT", f"/webhooks/targets/{provider}", json={"url": url, "verify": verify, **extra}))
 
-    async def load_scenario(self, *, name: str | None = None, yaml: str | None = None) -> dict[str, Any]:
-        return dict(await self.request("POST", "/scenarios/load", json={"name": name, "yaml": yaml}))
+    async def load_scenario(self, *, name: str | None = None, yaml: str | None = None, reset: bool = True) -> dict[str, Any]:
+        """Switch scenario (a file's ``name`` in the scenarios folder, or ``yaml`` text); ``reset=False``
+        keeps the journal and pending timelines."""
+        body = {"name": name, "yaml": yaml, "reset": reset}
+        return dict(await self.request("POST", "/scenarios/load", json=body))
+
+    async def magic_numbers(self) -> list[dict[str, Any]]:
+        """The active scenario's magic-number table: each number, its rule name and outcome."""
+        return list((await self.request("GET", "/magic-numbers"))["magic_numbers"])
 
     async def set_chaos(self, **chaos: Any) -> dict[str, Any]:
         return dict(await self.request("PUT", "/chaos", json=chaos))

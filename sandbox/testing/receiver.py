@@ -9,6 +9,7 @@ import json
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import parse_qsl
 
 from aiohttp import web
 
@@ -27,6 +28,11 @@ class Received:
     @property
     def json(self) -> Any:
         return json.loads(self.body) if self.body else None
+
+    @property
+    def form(self) -> dict[str, str]:
+        """A form-encoded body's fields (SMSGlobal's default callbacks), last value of a repeated name."""
+        return dict(parse_qsl(self.body.decode(), keep_blank_values=True))
 
     def signature_valid(self, app_secret: str) -> bool:
         expected = "sha256=" + hmac.new(app_secret.encode(), self.body, hashlib.sha256).hexdigest()
