@@ -11,6 +11,7 @@ from __future__ import annotations
 import fnmatch
 import hashlib
 import random
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -59,8 +60,11 @@ class UserAction:
     value: Any
 
 
-@dataclass
+@dataclass(frozen=True)
 class Outcome:
+    """What happens to a send. The engine builds one per rule and hands the same object to every send
+    the rule matches: never mutate it (or its lists)."""
+
     rule: str
     reject: dict[str, Any] | None = None
     timeline: list[Step] = field(default_factory=list)
@@ -214,6 +218,13 @@ class ScenarioEngine:
         self._fakers: dict[str, Faker] = {}  # maps locale -> Faker, built on first use
         self._personas: dict[str, Persona] = {}  # maps user digits -> Persona (declared or generated)
         self._numbers: dict[str, str] = {}  # maps user_id (BSUID) -> user digits, for every persona above
+        self._rules = [_Rule(index, raw) for index, raw in enumerate(scenario.rules)]
+        self._general = [rule for rule in self._rules if rule.exact_to is None]  # may match any user
+        self._by_user: dict[str, list[_Rule]] = {}  # maps user digits -> the rules naming exactly them
+        for rule in self._rules:
+            for digits in rule.exact_to or ():
+                self._by_user.setdefault(digits, []).append(rule)
+        self._default = self._outcome("default", scenario.raw.get("default") or {"timeline": DEFAULT_TIMELINE})
         for raw in scenario.raw.get("personas", []):
             digits = raw["number"].lstrip("+")
             self._keep(Persona(
@@ -225,17 +236,12 @@ class ScenarioEngine:
             ))
 
     def decide(self, facts: SendFacts) -> Outcome:
-        for rule in self.scenario.rules:
-            if _matches(rule.get("match", {}), facts):
-                return self._outcome(rule["name"], self._choose(rule))
-        return self._outcome("default", self.scenario.raw.get("default") or {"timeline": DEFAULT_TIMELINE})
-
-    def _choose(self, rule: dict[str, Any]) -> dict[str, Any]:
-        options = rule.get("one_of")
-        if not options:
-            return rule
-        weights = [o["weight"] for o in options]
-        return dict(self._rng.choices(options, weights=weights, k=1)[0])
+        named = self._by_user.get(facts.user)
+        candidates = self._general if named is None else sorted([*named, *self._general], key=lambda r: r.index)
+        for rule in candidates:
+            if rule.matches(facts):
+                return rule.outcome(self._rng)
+        return self._default
 
     @staticmethod
     def _outcome(name: str, spec: dict[str, Any]) -> Outcome:
@@ -315,17 +321,39 @@ def _as_list(value: Any) -> list[str]:
     return [value] if isinstance(value, str) else list(value)
 
 
-def _matches(match: dict[str, Any], facts: SendFacts) -> bool:
-    checks = {
-        "provider": facts.provider,
-        "channel": facts.channel,
-        "type": facts.type,
-        "interactive_type": facts.interactive_type or "",
-        "template": facts.template or "",
-    }
-    for key, actual in checks.items():
-        if key in match and actual not in _as_list(match[key]):
+class _Rule:
+    """One scenario rule, compiled once per loaded scenario: its match as sets and one regex, and its
+    outcome (or one per ``one_of`` option) built on first use, since every send is decided by it."""
+
+    FIELDS = ("provider", "channel", "type", "interactive_type", "template")
+
+    def __init__(self, index: int, raw: dict[str, Any]) -> None:
+        self.index, self.raw = index, raw
+        match = raw.get("match", {})
+        self.checks = [(key, frozenset(_as_list(match[key]))) for key in self.FIELDS if key in match]
+        patterns = [p.lstrip("+") for p in _as_list(match["to"])] if "to" in match else None
+        self.exact_to = None if patterns is None or any(_WILDCARD.search(p) for p in patterns) else frozenset(patterns)
+        self.to = None if patterns is None else re.compile("|".join(fnmatch.translate(p) for p in patterns) or "(?!)")
+        self.contains = match["contains"].lower() if "contains" in match else None
+        self._outcomes: dict[int, Outcome] = {}  # maps one_of option index (0 without one_of) -> outcome
+
+    def matches(self, facts: SendFacts) -> bool:
+        for key, allowed in self.checks:
+            if (getattr(facts, key) or "") not in allowed:
+                return False
+        if self.to is not None and self.to.match(facts.user) is None:
             return False
-    if "to" in match and not any(fnmatch.fnmatchcase(facts.user, p.lstrip("+")) for p in _as_list(match["to"])):
-        return False
-    return not ("contains" in match and match["contains"].lower() not in facts.text.lower())
+        return self.contains is None or self.contains in facts.text.lower()
+
+    def outcome(self, rng: random.Random) -> Outcome:
+        options = self.raw.get("one_of")
+        pick = 0
+        if options:  # choosing by index draws from the generator exactly as choosing the option would
+            pick = rng.choices(range(len(options)), weights=[o["weight"] for o in options], k=1)[0]
+        found = self._outcomes.get(pick)
+        if found is None:
+            found = self._outcomes[pick] = ScenarioEngine._outcome(self.raw["name"], options[pick] if options else self.raw)
+        return found
+
+
+_WILDCARD = re.compile(r"[*?\[]")

@@ -51,6 +51,32 @@ def test_first_matching_rule_wins():
     assert e.decide(facts()).rule == "a"
 
 
+def test_a_rule_naming_the_number_exactly_still_waits_its_turn_behind_earlier_rules():
+    text = """version: 1
+rules:
+  - {name: exact-first, match: {to: '+15550200002'}}
+  - {name: any-image, match: {type: image}}
+  - {name: exact-later, match: {to: ['+15550200001', '15550200003']}}
+  - {name: anyone, match: {}}
+"""
+    e = engine(text)
+    assert e.decide(facts("15550200002", type="image")).rule == "exact-first"
+    assert e.decide(facts("15550200001", type="image")).rule == "any-image"
+    assert e.decide(facts("15550200001")).rule == "exact-later"
+    assert e.decide(facts("15550200003")).rule == "exact-later"
+    assert e.decide(facts("15550200004")).rule == "anyone"
+
+
+@pytest.mark.parametrize(
+    ("pattern", "to", "hit"),
+    [("1555*", "15550200001", True), ("1555*", "4415550200001", False), ("+1555020000?", "15550200007", True),
+     ("1555020000[12]", "15550200003", False), (["44*", "+1555*"], "15550200001", True)],
+)
+def test_to_patterns_are_shell_wildcards_on_the_whole_number(pattern, to, hit):
+    e = engine(f"version: 1\nrules:\n  - name: r\n    match: {{to: {pattern!r}}}\n")
+    assert (e.decide(facts(to)).rule == "r") is hit
+
+
 @pytest.mark.parametrize(
     ("match", "fact_kw", "hit"),
     [
