@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -19,3 +21,23 @@ async def test_defaults_are_manual_clock_and_default_scenario(wa_sandbox):
 async def test_marker_chooses_scenario_and_seed(wa_sandbox):
     assert wa_sandbox.runtime.scenario.name == "india-shop"
     assert wa_sandbox.runtime.settings.seed == "fixed"
+
+
+STRICT_MODE_PROJECT = """
+import pytest
+
+@pytest.mark.asyncio
+async def test_sends_through_the_sandbox(wa_sandbox, webhook_receiver):
+    await wa_sandbox.control.set_webhook(webhook_receiver.url)
+    assert (await wa_sandbox.control.clock())["mode"] == "manual"
+"""
+
+
+def test_fixtures_work_in_a_project_with_pytest_asyncio_strict_mode(tmp_path: Path) -> None:
+    # pytest-asyncio's default mode: no asyncio_mode = auto, tests marked @pytest.mark.asyncio.
+    (tmp_path / "pytest.ini").write_text("[pytest]\nasyncio_default_fixture_loop_scope = function\n")
+    (tmp_path / "test_project.py").write_text(STRICT_MODE_PROJECT)
+    run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:randomly"],
+                         cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "1 passed" in run.stdout

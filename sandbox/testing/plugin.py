@@ -7,7 +7,8 @@ Fixtures:
 - ``wa_sandbox``: a running sandbox: ``.url``, ``.base_urls``, ``.control`` (SandboxControl), ``.runtime``.
 - ``webhook_receiver``: a running WebhookReceiver with ``.url``; Meta webhooks are not wired to it
   unless the test calls ``await wa_sandbox.control.set_webhook(webhook_receiver.url)``.
-Requires pytest-aiohttp (its ``aiohttp_server`` fixture).
+Requires pytest-aiohttp (its ``aiohttp_server`` fixture). Works in pytest-asyncio's strict mode (mark
+tests ``@pytest.mark.asyncio``) and in ``asyncio_mode = "auto"``.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+import pytest_asyncio
 
 from sandbox.app import create_app
 from sandbox.keys import RUNTIME
@@ -62,7 +64,9 @@ def pytest_configure(config: pytest.Config) -> None:
     )
 
 
-@pytest.fixture
+# pytest_asyncio.fixture, not pytest.fixture: a project in pytest-asyncio's default strict mode (no
+# asyncio_mode = auto) must get these async fixtures too, in its @pytest.mark.asyncio tests.
+@pytest_asyncio.fixture
 async def wa_sandbox(aiohttp_server: Any, wa_sandbox_settings: Settings) -> AsyncIterator[RunningSandbox]:
     app = create_app(wa_sandbox_settings)
     server = await aiohttp_server(app)
@@ -72,7 +76,7 @@ async def wa_sandbox(aiohttp_server: Any, wa_sandbox_settings: Settings) -> Asyn
         yield RunningSandbox(url=url, runtime=app[RUNTIME], control=control)
 
 
-@pytest.fixture
+@pytest_asyncio.fixture
 async def webhook_receiver(aiohttp_server: Any) -> WebhookReceiver:
     receiver = WebhookReceiver()
     server = await aiohttp_server(receiver.app())
