@@ -203,7 +203,7 @@ async def messages_latest(request: web.Request) -> web.StreamResponse:
     rt = _rt(request)
     found = rt.journal.find(_filter(request.query), limit=1)
     if not found:
-        raise ControlError("no message matches", 404)
+        raise ControlError(f"no message matches {_criteria(request.query)} (the journal holds {len(rt.journal)})", 404)
     return web.json_response(_message_json(rt, found[0].id))
 
 

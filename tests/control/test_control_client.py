@@ -77,6 +77,14 @@ async def test_timed_out_webhook_wait_names_providers_without_a_target(wa_sandbo
     assert "a scenario load or reset forgets targets set at run time" in message
 
 
+async def test_latest_without_a_match_names_its_filters(wa_sandbox: RunningSandbox) -> None:
+    await wamid_of(wa_sandbox)
+    with pytest.raises(ControlAPIError) as caught:
+        await wa_sandbox.control.latest(to="19999999999", direction="inbound")
+    assert caught.value.status == 404
+    assert "no message matches to=19999999999, direction=inbound (the journal holds 1)" in str(caught.value)
+
+
 # --- helpers -------------------------------------------------------------------------------------
 
 
