@@ -12,7 +12,7 @@ from sandbox.control.routes import ROUTES as CONTROL_ROUTES
 from sandbox.core.clock import VirtualClock
 from sandbox.core.ids import IdFactory
 from sandbox.keys import ADMISSION, RUNTIME
-from sandbox.limits import Admission, admission_middleware, headers_middleware, parser_limit
+from sandbox.limits import Admission, counts_against_cap, oversize_headers, parser_limit, refuse
 from sandbox.providers.maac import routes as maac_routes
 from sandbox.providers.meta import routes as meta_routes
 from sandbox.providers.meta.errors import MetaError
@@ -38,27 +38,38 @@ async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
     runtime.persistence.close()
 
 
-@web.middleware
-async def _write_through(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """With --data-dir, what a request changed is on disk before its response is sent (no-op in memory)."""
-    try:
-        return await handler(request)
-    finally:
-        request.app[RUNTIME].persistence.flush()
+def _gateway(settings: Settings, admission: Admission) -> Callable[..., Awaitable[web.StreamResponse]]:
+    """The one middleware every request passes (one, not four: each level costs a coroutine per request):
+    the request limits (sandbox/limits.py), then the handler; unrouted paths and stray failures still
+    answer in the shape of the provider the path belongs to; with --data-dir, what the request changed
+    is on disk before its response is sent."""
+    max_header_bytes = settings.max_header_bytes
 
+    @web.middleware
+    async def gateway(request: web.Request, handler: Handler) -> web.StreamResponse:
+        oversize = oversize_headers(request, max_header_bytes)
+        if oversize is not None:
+            return _render_http_error(request, 431, oversize)
+        counted = counts_against_cap(request)
+        if counted:
+            if admission.in_flight >= admission.limit:
+                return refuse(admission, request, _render_http_error)
+            admission.in_flight += 1
+        try:
+            return await handler(request)
+        except web.HTTPException as exc:
+            if exc.status < 400 or exc.content_type == "application/json":
+                raise
+            return _render_http_error(request, exc.status, exc.reason)
+        except Exception:
+            log.exception("unhandled error in %s %s", request.method, request.path)
+            return _render_http_error(request, 500, "The sandbox hit an unexpected error; see its log.")
+        finally:
+            if counted:
+                admission.in_flight -= 1
+            request.app[RUNTIME].persistence.flush()
 
-@web.middleware
-async def _provider_errors(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Unrouted paths and stray failures still answer in the shape of the provider the path belongs to."""
-    try:
-        return await handler(request)
-    except web.HTTPException as exc:
-        if exc.status < 400 or exc.content_type == "application/json":
-            raise
-        return _render_http_error(request, exc.status, exc.reason)
-    except Exception:
-        log.exception("unhandled error in %s %s", request.method, request.path)
-        return _render_http_error(request, 500, "The sandbox hit an unexpected error; see its log.")
+    return gateway
 
 
 # Each provider's route module: ``routes()``, and where it owns fixed paths, ``PATH_PREFIXES`` plus
@@ -106,12 +117,7 @@ def create_app(
     app = web.Application(
         client_max_size=settings.max_body_bytes,
         handler_args={"max_line_size": line_limit, "max_field_size": line_limit},
-        middlewares=[
-            headers_middleware(settings.max_header_bytes, _render_http_error),
-            admission_middleware(admission, _render_http_error),
-            _write_through,
-            _provider_errors,
-        ],
+        middlewares=[_gateway(settings, admission)],
     )
     app[RUNTIME] = build_runtime(settings, clock=clock, ids=ids)
     app[ADMISSION] = admission

@@ -2,7 +2,7 @@
 
 - Header size (``Settings.max_header_bytes``): the names and values of all request headers together.
   aiohttp's own parser refuses a single header line longer than ``parser_limit`` (twice the setting)
-  with a bare 400 before any handler runs; everything below that reaches ``headers_middleware``, which
+  with a bare 400 before any handler runs; everything below that reaches ``oversize_headers`` (checked by the app's one middleware), which
   answers 431 in the provider's shape.
 - Concurrency (``Settings.max_concurrent_requests``): requests in flight on provider routes. Past it the
   request is refused at once with 503 and ``Retry-After: 1`` in the provider's shape, rather than queued
@@ -13,12 +13,11 @@ Body size (``Settings.max_body_bytes``) is aiohttp's ``client_max_size``: each p
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from aiohttp import web
 
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 Renderer = Callable[[web.Request, int, str], web.StreamResponse]
 EXEMPT = "/_sandbox"
 
@@ -38,33 +37,22 @@ def parser_limit(max_header_bytes: int) -> int:
     return max(8190, 2 * max_header_bytes)
 
 
-def headers_middleware(max_header_bytes: int, render: Renderer) -> Callable[..., Awaitable[web.StreamResponse]]:
-    @web.middleware
-    async def check_headers(request: web.Request, handler: Handler) -> web.StreamResponse:
-        size = sum(len(name) + len(value) for name, value in request.raw_headers)
-        if size > max_header_bytes:
-            reason = f"Request headers are {size} bytes, more than the {max_header_bytes} the sandbox accepts"
-            return render(request, 431, reason)
-        return await handler(request)
-
-    return check_headers
+def oversize_headers(request: web.Request, max_header_bytes: int) -> str | None:
+    """Why the request's headers are refused (431), or ``None``."""
+    size = sum(len(name) + len(value) for name, value in request.raw_headers)
+    if size > max_header_bytes:
+        return f"Request headers are {size} bytes, more than the {max_header_bytes} the sandbox accepts"
+    return None
 
 
-def admission_middleware(admission: Admission, render: Renderer) -> Callable[..., Awaitable[web.StreamResponse]]:
-    @web.middleware
-    async def admit(request: web.Request, handler: Handler) -> web.StreamResponse:
-        if request.path.startswith(EXEMPT):
-            return await handler(request)
-        if admission.in_flight >= admission.limit:
-            admission.refused += 1
-            reason = f"More than {admission.limit} requests in flight: retry shortly"
-            response = render(request, 503, reason)
-            response.headers["Retry-After"] = "1"
-            return response
-        admission.in_flight += 1
-        try:
-            return await handler(request)
-        finally:
-            admission.in_flight -= 1
+def counts_against_cap(request: web.Request) -> bool:
+    """Provider routes count against the concurrency cap; the control API and the inbox never do."""
+    return not request.path.startswith(EXEMPT)
 
-    return admit
+
+def refuse(admission: Admission, request: web.Request, render: Renderer) -> web.StreamResponse:
+    """503 with ``Retry-After: 1`` in the provider's shape (the cap is reached)."""
+    admission.refused += 1
+    response = render(request, 503, f"More than {admission.limit} requests in flight: retry shortly")
+    response.headers["Retry-After"] = "1"
+    return response
