@@ -66,7 +66,7 @@ class MetaProvider:
 
     def on_status(self, message: Message, event: StatusEvent) -> None:
         business = self.businesses.by_phone_number_id(message.business)
-        if business is None or not business.webhook_url:
+        if business is None or not self._webhook_url(business):
             return
         status: dict[str, Any] = {
             "id": message.id,
@@ -92,8 +92,10 @@ class MetaProvider:
 
     def on_inbound(self, message: Message) -> None:
         business = self.businesses.by_phone_number_id(message.business)
-        if business is None or not business.webhook_url:
+        if business is None or not self._webhook_url(business):
             return
+        if self.platform and self.platform.accounts.number(business.phone_number_id).blocks(message.user):
+            return  # Meta's block-users page: a blocked user "cannot contact your business"
         value = {
             "messaging_product": "whatsapp",
             "metadata": render.metadata(business),
@@ -186,6 +188,7 @@ class MetaProvider:
         if self.platform is not None:
             self.platform.store_inbound(business.phone_number_id, spec, payload)
         persona = self.messaging.engine.persona(wa_id)
+        payload["from_user_id"] = persona.user_id  # META-BSUID (meta-cloud-api.md §3.6): the sender's BSUID
         message = Message(
             id=payload["id"],
             provider=PROVIDER,
@@ -232,12 +235,18 @@ class MetaProvider:
             },
         }
 
+    def _webhook_url(self, business: MetaBusiness) -> str | None:
+        """None while no app is subscribed to the WABA; else the number's override, the WABA's, or the
+        business's webhook_url (accounts.Accounts.webhook_url; Meta's webhook-override page)."""
+        return self.platform.accounts.webhook_url(business) if self.platform else business.webhook_url
+
     def _post(self, business: MetaBusiness, value: dict[str, Any], *, key: str, event: str, message_id: str) -> None:
-        assert business.webhook_url
+        url = self._webhook_url(business)
+        assert url
         body = render.encode(render.envelope(business, value))
         self.dispatcher.enqueue(
             provider=PROVIDER,
-            url=business.webhook_url,
+            url=url,
             body=body,
             headers=render.sign_headers(body, business.app_secret),
             key=key,
