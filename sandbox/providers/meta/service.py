@@ -78,7 +78,7 @@ class MetaProvider:
         status["recipient_user_id"] = message.meta["user_id"]
         if "biz_opaque_callback_data" in message.meta:
             status["biz_opaque_callback_data"] = message.meta["biz_opaque_callback_data"]
-        if event.status in ("sent", "delivered", "read"):
+        if _billed(message, event):
             status.update(self._billing(message, event))
         if event.errors:
             status["errors"] = event.errors
@@ -254,6 +254,14 @@ class MetaProvider:
             message_id=message_id,
         )
 
+
+
+def _billed(message: Message, event: StatusEvent) -> bool:
+    """Pricing and conversation ride on ``sent`` and on the first of delivered/read (meta-cloud-api.md
+    §3.5, META-WH-STATUS): a read after a delivered carries neither."""
+    if event.status in ("sent", "delivered"):
+        return True
+    return event.status == "read" and not any(e.status == "delivered" for e in message.history)
 
 
 def _action_spec(

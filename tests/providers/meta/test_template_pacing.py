@@ -45,3 +45,28 @@ async def test_status_webhook_prices_a_marketing_template_as_marketing(wa_sandbo
     status = json.loads(post.body)["entry"][0]["changes"][0]["value"]["statuses"][0]
     assert status["pricing"]["category"] == "marketing" and status["pricing"]["billable"] is True
     assert status["conversation"]["origin"]["type"] == "marketing"
+
+
+async def test_pricing_rides_on_sent_and_delivered_but_not_on_the_read_after_them(wa_sandbox, webhook_receiver):
+    # meta-cloud-api.md §3.5 (META-WH-STATUS): pricing/conversation "only with sent and one of delivered/read".
+    await wa_sandbox.control.set_webhook(webhook_receiver.url)
+    await send(wa_sandbox, PROMO)
+    await wa_sandbox.control.advance(5)
+    posts = await webhook_receiver.wait_posts(3)
+    statuses = [json.loads(p.body)["entry"][0]["changes"][0]["value"]["statuses"][0] for p in posts]
+    assert [(s["status"], "pricing" in s, "conversation" in s) for s in statuses] == [
+        ("sent", True, True), ("delivered", True, True), ("read", False, False)]
+
+
+async def test_a_read_without_a_delivered_before_it_carries_the_pricing(wa_sandbox, webhook_receiver):
+    await wa_sandbox.control.load_scenario(yaml="""
+version: 1
+rules:
+  - {name: read-only, match: {to: "*"}, window: open, timeline: [{after: 0.2, status: sent}, {after: 1, status: read}]}
+""")
+    await wa_sandbox.control.set_webhook(webhook_receiver.url)
+    status, _ = await send(wa_sandbox, {"messaging_product": "whatsapp", "to": "15550200001", "text": {"body": "hi"}})
+    await wa_sandbox.control.advance(5)
+    posts = await webhook_receiver.wait_posts(2)
+    read = json.loads(posts[1].body)["entry"][0]["changes"][0]["value"]["statuses"][0]
+    assert status == 200 and read["status"] == "read" and read["pricing"]["category"] == "service"
