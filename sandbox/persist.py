@@ -19,7 +19,8 @@ timeline steps, pending webhook deliveries. Snapshots (``track`` below, written 
 
 Rebuilt from the restored journal rather than stored twice: SMSGlobal's ``outgoing_id`` map (each SMS
 keeps its ``outgoing_id`` in ``meta``) and MAAC's PNP records (each leg message carries its record's
-facts and status history), with their pending SMS fallbacks (``meta.fallback_at``).
+facts and status history), with their pending SMS fallbacks (``meta.fallback_at``). The counts
+``attach`` answers (``/_sandbox/stats`` ``persistence.restored``) include both rebuilds.
 
 Everything else a provider holds (rate buckets, SMSGlobal's used MAC nonces, the media link cache...)
 starts over from the scenario: see docs/reliability-persistence.md.
@@ -55,7 +56,7 @@ def attach(runtime: Runtime, persistence: SqlitePersistence) -> dict[str, int]:
     for raw in persistence.saved_media():
         store.restore(MediaRecord(**{**raw, "sha256": bytes.fromhex(raw["sha256"])}))
         counts["media"] += 1
-    runtime.smsglobal.restore_outgoing_ids()
+    counts["smsglobal.outgoing_ids"] = runtime.smsglobal.restore_outgoing_ids()
     for token, message_id, due, kind, data in persistence.saved_steps():
         message = runtime.journal.get(message_id)
         if message is None:
@@ -63,7 +64,8 @@ def attach(runtime: Runtime, persistence: SqlitePersistence) -> dict[str, int]:
             continue
         runtime.messaging.restore_step(token, message_id, message.provider, due, kind, data)
         counts["steps"] += 1
-    runtime.maac.restore_records()  # after the steps, so a fallback due with a step runs after it, as it did
+    # after the steps, so a fallback due with a step runs after it, as it did
+    counts["maac.records"] = runtime.maac.restore_records()
     for record, body in persistence.saved_deliveries():
         runtime.dispatcher.restore(record, body)
         counts["webhooks"] += 1

@@ -34,5 +34,6 @@ async def test_reset_empties_the_database_too(wa_sandbox, tmp_path):
     await send_texts(wa_sandbox, 2)
     await wa_sandbox.control.reset()
     restarted = build_runtime(Settings(clock="manual", data_dir=str(tmp_path)))
-    assert restarted.restored == {"messages": 0, "media": 0, "steps": 0, "webhooks": 0}
+    assert restarted.restored == {"messages": 0, "media": 0, "steps": 0, "webhooks": 0,
+                                  "smsglobal.outgoing_ids": 0, "maac.records": 0}
     restarted.persistence.close()

@@ -89,6 +89,17 @@ maac:
     restarted.persistence.close()
 
 
+async def test_restored_counts_include_the_rebuilt_records_and_outgoing_ids(wa_sandbox: RunningSandbox):
+    await maac_push(wa_sandbox, DELIVERED)
+    await maac_push(wa_sandbox, BLOCKED)
+    async with aiohttp.ClientSession() as session:
+        await SmsglobalClient(wa_sandbox.url, session).send(destination="61400000123", message="Hi")
+    restarted = restart(wa_sandbox)  # its ``restored`` is what /_sandbox/stats serves as persistence.restored
+    assert restarted.restored["maac.records"] == 2
+    assert restarted.restored["smsglobal.outgoing_ids"] == 1
+    restarted.persistence.close()
+
+
 @pytest.mark.wa_sandbox(max_messages=3)
 async def test_pnp_records_are_bounded_by_the_journal(wa_sandbox: RunningSandbox):
     ids = [await maac_push(wa_sandbox, DELIVERED) for _ in range(6)]
