@@ -12,7 +12,7 @@ from sandbox.core.ids import IdFactory
 from sandbox.core.media_store import MediaStore
 from sandbox.core.messaging import Messaging
 from sandbox.core.persistence import Persistence, SqlitePersistence
-from sandbox.core.scenario import Scenario, ScenarioEngine, load_scenario
+from sandbox.core.scenario import Scenario, ScenarioEngine, check_reasons, load_scenario
 from sandbox.core.scheduler import Scheduler
 from sandbox.core.store import Journal
 from sandbox.core.webhooks import RetryPolicy, WebhookDispatcher
@@ -54,6 +54,7 @@ class Runtime:
 
     def load(self, scenario: Scenario) -> None:
         """Switch scenario: businesses, personas and rules change; the journal is kept."""
+        check_reasons(scenario, failure_reasons(self.messaging))
         self.scenario = scenario
         self.engine = ScenarioEngine(scenario, self.ids.random)
         self.meta.businesses = MetaBusinesses(
@@ -86,6 +87,11 @@ class Runtime:
         if self.settings.scenarios_dir:
             return Path(self.settings.scenarios_dir)
         return Path(self.settings.scenario).parent
+
+
+def failure_reasons(messaging: Messaging) -> dict[str, frozenset[str] | None]:
+    """Maps each provider -> the scenario ``error:`` reasons it knows (None: it declares none, takes any)."""
+    return {name: getattr(hooks, "failure_reasons", None) for name, hooks in messaging.providers.items()}
 
 
 def build_runtime(settings: Settings, *, clock: VirtualClock | None = None, ids: IdFactory | None = None) -> Runtime:
@@ -129,6 +135,7 @@ def build_runtime(settings: Settings, *, clock: VirtualClock | None = None, ids:
     modica = ModicaProvider(messaging=messaging, dispatcher=dispatcher, ids=ids, clock=clock,
                             section=scenario.section("modica"), media=ModicaMedia(media_store, clock))
     messaging.register(modica)
+    check_reasons(scenario, failure_reasons(messaging))
     runtime = Runtime(
         settings=settings,
         clock=clock,

@@ -18,11 +18,11 @@ from aiohttp import web
 from sandbox import __version__
 from sandbox.core import jsonbody
 from sandbox.core.errors import ControlError, ScenarioError
-from sandbox.core.scenario import ErrorSpec, load_scenario, parse_scenario
+from sandbox.core.scenario import ErrorSpec, load_scenario, parse_scenario, unknown_reason
 from sandbox.core.scenario_schema import SCENARIO_SCHEMA
 from sandbox.core.store import MessageFilter
 from sandbox.keys import RUNTIME
-from sandbox.runtime import Runtime
+from sandbox.runtime import Runtime, failure_reasons
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 MAX_WAIT = 60.0
@@ -226,11 +226,23 @@ async def message_status(request: web.Request) -> web.StreamResponse:
     raw_error = body.get("error")
     if raw_error is not None and not isinstance(raw_error, (str, dict)):
         raise ControlError("'error' must be a reason string or {code, details}")
-    event = rt.messaging.set_status(request.match_info["id"], status, ErrorSpec.parse(raw_error))
-    if event is None:
+    message = rt.journal.get(request.match_info["id"])
+    if message is None:
         raise ControlError(f"no message '{request.match_info['id']}'", 404)
+    spec = ErrorSpec.parse(raw_error)
+    _check_reason(rt, message.provider, spec)
+    rt.messaging.set_status(message.id, status, spec)
     await rt.dispatcher.idle(rt.settings.webhook_timeout)
     return web.json_response(_message_json(rt, request.match_info["id"]))
+
+
+def _check_reason(rt: Runtime, provider: str, spec: ErrorSpec | None) -> None:
+    """A reason the message's provider does not know is a typo: it would pass as its generic failure."""
+    known = failure_reasons(rt.messaging).get(provider)
+    if spec is None or spec.reason is None or known is None or spec.reason in known:
+        return
+    raise ControlError(f"'error': {unknown_reason(spec.reason, known, provider)}; "
+                       'or give a provider code, e.g. {"code": 131026}')
 
 
 @control

@@ -8,10 +8,12 @@ generator. See README "Scenario format".
 
 from __future__ import annotations
 
+import difflib
 import fnmatch
 import hashlib
 import random
 import re
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,6 +31,14 @@ DEFAULT_TIMELINE: list[dict[str, Any]] = [
     {"after": 1.0, "status": "delivered"},
     {"after": 3.0, "status": "read"},
 ]
+# The neutral failure reasons of timeline `error:` (README "Scenario format"). Each provider declares
+# the reasons it knows as ``failure_reasons`` (these or some of them, plus its own words); any other
+# reason is refused at load (``check_reasons``) and by the control API, since a typo would otherwise
+# pass as the provider's generic failure.
+NEUTRAL_REASONS = frozenset({
+    "undeliverable", "not_whatsapp_user", "blocked", "ecosystem_engagement", "window_closed", "experiment",
+    "marketing_opt_out", "media_error", "receiver_incapable", "invalid_parameter", "internal",
+})
 
 
 @dataclass(frozen=True)
@@ -105,6 +115,8 @@ class Scenario:
     description: str
     raw: dict[str, Any]
     source: str
+    # maps a path in ``raw`` -> its line in the file (empty for a scenario restored from --data-dir)
+    lines: dict[tuple[Any, ...], int] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def rules(self) -> list[dict[str, Any]]:
@@ -164,6 +176,7 @@ def parse_scenario(text: str, source: str = "<scenario>") -> Scenario:
         description=str(data.get("description", "")),
         raw=data,
         source=source,
+        lines=lines,
     )
 
 
@@ -203,6 +216,47 @@ def _check_rules(data: dict[str, Any], source: str, lines: dict[tuple[Any, ...],
         names.add(rule["name"])
         if "one_of" in rule and any(k in rule for k in ("reject", "timeline", "user")):
             raise ScenarioError(f"{source}:{line}: rules.{i}: use either one_of or reject/timeline/user, not both")
+
+
+def check_reasons(scenario: Scenario, known: Mapping[str, Collection[str] | None]) -> None:
+    """Every neutral ``error:`` reason is one that a provider the rule can match knows. ``known`` maps a
+    provider -> its ``failure_reasons`` (``None``: it takes any reason). Raises ScenarioError naming
+    the file, line, rule and the reasons known there."""
+    for path, reason, rule, named in _error_reasons(scenario.raw):
+        providers = [p for p in named if p in known] or list(known)
+        if any(known[p] is None or reason in (known[p] or ()) for p in providers):
+            continue
+        allowed = set().union(*(known[p] or () for p in providers))
+        who = " and ".join(providers) if named and len(providers) < len(known) else "the providers"
+        where = f"{scenario.source}:{_nearest_line(path, scenario.lines)}: {'.'.join(map(str, path))}"
+        raise ScenarioError(f"{where}: rule '{rule}': {unknown_reason(reason, allowed, who)}; "
+                            "or give a provider code, e.g. error: {code: 131026}")
+
+
+def unknown_reason(reason: Any, known: Collection[str], who: str) -> str:
+    """How the scenario loader and the control API word an unknown failure reason."""
+    close = difflib.get_close_matches(str(reason), known, n=1)
+    hint = f" (did you mean '{close[0]}'?)" if close else ""
+    return f"unknown failure reason '{reason}'{hint}; known to {who}: {', '.join(sorted(known))}"
+
+
+def _error_reasons(raw: dict[str, Any]) -> Iterator[tuple[tuple[Any, ...], Any, str, list[str]]]:
+    """(path of the ``error``, its reason, rule name, providers the rule names) for every timeline step
+    with a reason, in rules, their ``one_of`` options and ``default``."""
+    outcomes: list[tuple[tuple[Any, ...], dict[str, Any], str, list[str]]] = []
+    for i, rule in enumerate(raw.get("rules", [])):
+        named = rule.get("match", {}).get("provider")
+        providers = _as_list(named) if named else []
+        options: list[tuple[tuple[Any, ...], dict[str, Any]]] = [
+            (("rules", i, "one_of", j), o) for j, o in enumerate(rule.get("one_of") or [])] or [(("rules", i), rule)]
+        outcomes += [(path, outcome, rule["name"], providers) for path, outcome in options]
+    outcomes.append((("default",), raw.get("default") or {}, "default", []))
+    for path, outcome, name, providers in outcomes:
+        for k, step in enumerate(outcome.get("timeline") or []):
+            error = step.get("error")
+            reason = error.get("reason") if isinstance(error, dict) else error
+            if reason is not None:
+                yield (*path, "timeline", k, "error"), reason, name, providers
 
 
 # --- deciding -----------------------------------------------------------------------------------

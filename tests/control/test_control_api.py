@@ -74,6 +74,23 @@ async def test_force_status_rejects_unknown_status_and_message(wa_sandbox):
     assert bad.value.status == 400 and missing.value.status == 404
 
 
+@pytest.mark.parametrize("error", ["blockd", {"reason": "blockd", "details": "typo"}])
+async def test_force_status_rejects_a_reason_the_provider_does_not_know(wa_sandbox, error):
+    _, body = await send(wa_sandbox, TEXT)
+    with pytest.raises(ControlAPIError) as exc:
+        await wa_sandbox.control.set_status(body["messages"][0]["id"], "failed", error)
+    message = str(exc.value)
+    assert exc.value.status == 400
+    assert "unknown failure reason 'blockd' (did you mean 'blocked'?); known to meta: blocked, " in message
+    assert (await wa_sandbox.control.message(body["messages"][0]["id"]))["status"] != "failed"
+
+
+async def test_force_status_takes_a_known_reason(wa_sandbox):
+    _, body = await send(wa_sandbox, TEXT)
+    entry = await wa_sandbox.control.set_status(body["messages"][0]["id"], "failed", "ecosystem_engagement")
+    assert entry["history"][-1]["errors"][0]["code"] == 131049
+
+
 @pytest.mark.parametrize(
     ("kind", "extra"),
     [
@@ -225,6 +242,17 @@ async def test_loading_a_broken_scenario_names_the_line(wa_sandbox):
     with pytest.raises(ControlAPIError) as exc:
         await wa_sandbox.control.load_scenario(yaml="version: 1\nrules:\n  - name: x\n    match: {to: 5}\n")
     assert exc.value.status == 422 and "<inline>:4" in str(exc.value)
+
+
+async def test_loading_a_scenario_with_an_unknown_reason_is_422_and_keeps_the_active_one(wa_sandbox):
+    yaml_text = "version: 1\nname: typo\nrules:\n  - name: vip\n    match: {provider: meta}\n" \
+                "    timeline: [{after: 1, status: failed, error: not_whatsap_user}]\n"
+    with pytest.raises(ControlAPIError) as exc:
+        await wa_sandbox.control.load_scenario(yaml=yaml_text)
+    assert exc.value.status == 422
+    assert ("<inline>:6: rules.0.timeline.0.error: rule 'vip': unknown failure reason 'not_whatsap_user' "
+            "(did you mean 'not_whatsapp_user'?); known to meta: ") in str(exc.value)
+    assert (await wa_sandbox.control.request("GET", "/scenario"))["name"] != "typo"
 
 
 async def test_unknown_scenario_name_is_404(wa_sandbox):

@@ -8,7 +8,14 @@ from pathlib import Path
 import pytest
 
 from sandbox.core.errors import ScenarioError
-from sandbox.core.scenario import ScenarioEngine, SendFacts, load_scenario, parse_scenario
+from sandbox.core.scenario import (
+    NEUTRAL_REASONS,
+    ScenarioEngine,
+    SendFacts,
+    check_reasons,
+    load_scenario,
+    parse_scenario,
+)
 
 SCENARIOS = Path(__file__).parents[2] / "scenarios"
 
@@ -108,3 +115,73 @@ def test_personas_are_stable_per_number():
 @pytest.mark.parametrize("path", sorted(SCENARIOS.glob("*.yaml")), ids=lambda p: p.stem)
 def test_every_shipped_scenario_loads(path):
     assert load_scenario(path).name
+
+
+# --- failure reasons: a typo in `error: <reason>` is refused at load ---------------------------------
+
+def provider_reasons() -> dict[str, frozenset[str] | None]:
+    from sandbox.providers.maac.service import MaacProvider
+    from sandbox.providers.meta.service import MetaProvider
+    from sandbox.providers.modica.service import ModicaProvider
+    from sandbox.providers.smsglobal.service import SmsglobalProvider
+
+    providers = (MetaProvider, SmsglobalProvider, MaacProvider, ModicaProvider)
+    return {p.name: p.failure_reasons for p in providers}
+
+
+def check(text: str) -> None:
+    check_reasons(parse_scenario(text, "f.yaml"), provider_reasons())
+
+
+def test_unknown_error_reason_names_file_line_rule_and_the_known_reasons():
+    text = "version: 1\nrules:\n  - name: vip\n    match: {to: '1555*'}\n    timeline:\n      - {after: 1, status: sent}\n" \
+           "      - {after: 2, status: failed, error: blockd}\n"
+    with pytest.raises(ScenarioError) as exc:
+        check(text)
+    message = str(exc.value)
+    assert message.startswith("f.yaml:7: rules.0.timeline.1.error: rule 'vip': unknown failure reason 'blockd' "
+                              "(did you mean 'blocked'?); known to the providers: ")
+    assert "not_whatsapp_user" in message and "target_reception_issue" in message and "{code: 131026}" in message
+
+
+def test_a_reason_must_be_known_to_a_provider_the_rule_names():
+    pinned = "version: 1\nrules:\n  - name: m\n    match: {provider: maac}\n    timeline: [{after: 1, status: failed, error: experiment}]\n"
+    with pytest.raises(ScenarioError, match=r"f.yaml:5: .*'experiment'; known to maac: blocked, "):
+        check(pinned)
+    check(pinned.replace("provider: maac", "provider: [maac, meta]"))  # Meta maps it (130472)
+
+
+def test_reasons_in_object_form_one_of_and_default_are_checked():
+    for text in (
+        "version: 1\ndefault:\n  timeline: [{after: 1, status: failed, error: {reason: undeliverabel}}]\n",
+        "version: 1\nrules:\n  - name: coin\n    match: {}\n    one_of:\n      - {weight: 1}\n"
+        "      - {weight: 1, timeline: [{after: 1, status: failed, error: expird}]}\n",
+    ):
+        with pytest.raises(ScenarioError, match="unknown failure reason"):
+            check(text)
+
+
+def test_numeric_error_codes_are_not_checked():
+    check("version: 1\ndefault:\n  timeline: [{after: 1, status: failed, error: {code: 999999, details: anything}}]\n")
+
+
+def test_every_provider_declares_its_reasons_and_meta_maps_every_neutral_one():
+    from sandbox.providers.meta.service import REASON_CODES
+
+    assert set(REASON_CODES) == NEUTRAL_REASONS
+    assert all(provider_reasons().values())
+
+
+@pytest.mark.parametrize("path", sorted(SCENARIOS.glob("*.yaml")), ids=lambda p: p.stem)
+def test_every_shipped_scenario_uses_known_reasons(path):
+    check_reasons(load_scenario(path), provider_reasons())
+
+
+def test_the_start_up_scenario_is_checked_for_unknown_reasons(tmp_path):
+    from sandbox.runtime import build_runtime
+    from sandbox.settings import Settings
+
+    bad = tmp_path / "typo.yaml"
+    bad.write_text("version: 1\ndefault:\n  timeline: [{after: 1, status: failed, error: undeliverabel}]\n")
+    with pytest.raises(ScenarioError, match=rf"^{bad}:3: default.timeline.0.error: rule 'default': unknown failure reason"):
+        build_runtime(Settings(scenario=str(bad)))

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from sandbox.core import sms as sms_text
 from sandbox.core.clock import VirtualClock
@@ -84,6 +84,9 @@ class MaacProvider:
     section: dict[str, Any] = field(default_factory=dict)  # the scenario's `maac:` section
     cloud_api: Any = None  # the MetaProvider: its shared template registry and businesses (templates.py)
     name: str = PROVIDER
+    # scenario `error:` reasons either leg maps (tables above); "others" is MAAC's catch-all category
+    failure_reasons: ClassVar[frozenset[str]] = frozenset(
+        {*(k for k in WHATSAPP_FAILURES if isinstance(k, str)), *WHATSAPP_CODES, *SMS_FAILURES, "others"})
 
     def __post_init__(self) -> None:
         self.records = PnpRecords()

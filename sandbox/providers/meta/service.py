@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from sandbox.core.clock import VirtualClock
 from sandbox.core.errors import ControlError
@@ -56,6 +56,7 @@ class MetaProvider:
     ids: IdFactory
     clock: VirtualClock
     name: str = PROVIDER
+    failure_reasons: ClassVar[frozenset[str]] = frozenset(REASON_CODES)  # scenario `error:` reasons it maps
     platform: MetaPlatform | None = None  # media, templates, limits (platform.py); set by build_runtime
 
     # --- ProviderHooks --------------------------------------------------------------------------

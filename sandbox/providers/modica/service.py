@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from sandbox.core.clock import VirtualClock
 from sandbox.core.errors import ControlError
@@ -13,7 +13,7 @@ from sandbox.core.media_store import MediaTooLarge
 from sandbox.core.messaging import Messaging
 from sandbox.core.numbers import InvalidNumber, normalize
 from sandbox.core.ratelimit import TokenBuckets
-from sandbox.core.scenario import ErrorSpec, Outcome, UserAction, pick_target
+from sandbox.core.scenario import NEUTRAL_REASONS, ErrorSpec, Outcome, UserAction, pick_target
 from sandbox.core.store import Message, StatusEvent
 from sandbox.core.webhooks import WebhookDispatcher
 from sandbox.providers.modica import inbound, render
@@ -35,6 +35,9 @@ class ModicaProvider:
     section: dict[str, Any]  # the scenario's `modica:` section, reloaded by reset()
     media: ModicaMedia  # WAB uploads and users' media, in the runtime's one media store
     name: str = PROVIDER
+    # scenario `error:` reasons: those that read `expired` (render.py), `rejected`, and the neutral ones,
+    # which read `rejected` with the reason as the DLR's detail
+    failure_reasons: ClassVar[frozenset[str]] = frozenset({*render.EXPIRED_REASONS, "rejected", *NEUTRAL_REASONS})
     config: ModicaConfig = field(init=False)
     buckets: TokenBuckets = field(init=False)  # request rate per application
 

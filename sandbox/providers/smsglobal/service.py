@@ -13,7 +13,7 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from sandbox.core import sms as sms_text
 from sandbox.core.clock import VirtualClock
@@ -21,7 +21,7 @@ from sandbox.core.errors import ControlError
 from sandbox.core.ids import IdFactory
 from sandbox.core.media_fetch import schedule_check
 from sandbox.core.messaging import Messaging
-from sandbox.core.scenario import ErrorSpec, Outcome, SendFacts, Step, UserAction
+from sandbox.core.scenario import NEUTRAL_REASONS, ErrorSpec, Outcome, SendFacts, Step, UserAction
 from sandbox.core.store import Message, MessageFilter, StatusEvent
 from sandbox.core.webhooks import WebhookDispatcher
 from sandbox.providers.smsglobal import otp, render, statuses
@@ -42,6 +42,9 @@ class SmsglobalProvider:
     clock: VirtualClock
     config: SmsglobalConfig = field(default_factory=lambda: SmsglobalConfig.parse({}))
     name: str = PROVIDER
+    # scenario `error:` reasons: its own status words (statuses.py), opted_out, and the neutral ones, which
+    # read "undelivered" and keep the reason in the error
+    failure_reasons: ClassVar[frozenset[str]] = frozenset({*statuses.FAILURE_STATUS, "opted_out", *NEUTRAL_REASONS})
     # state beyond the journal, rebuilt by reset()
     verifier: MacVerifier = field(init=False)
     # maps outgoing_id -> SMS message id, oldest first. Derived from the journal (meta.outgoing_id): rebuilt
