@@ -27,6 +27,7 @@ from sandbox.providers.modica.service import ModicaProvider
 from sandbox.providers.smsglobal.config import SmsglobalConfig
 from sandbox.providers.smsglobal.service import SmsglobalProvider
 from sandbox.settings import Settings
+from sandbox.targets import carry_over, set_at_run_time
 
 
 @dataclass
@@ -52,9 +53,11 @@ class Runtime:
     persistence: Persistence = field(default_factory=Persistence)  # SQLite with --data-dir, else no-op
     restored: dict[str, int] = field(default_factory=dict)  # what --data-dir brought back at start
 
-    def load(self, scenario: Scenario) -> None:
-        """Switch scenario: businesses, personas and rules change; the journal is kept."""
+    def load(self, scenario: Scenario, *, keep_targets: bool = False) -> None:
+        """Switch scenario: businesses, personas and rules change; the journal is kept. ``keep_targets``:
+        webhook targets set at run time stay where the new scenario names none (targets.py)."""
         check_reasons(scenario, failure_reasons(self.messaging))
+        carried = set_at_run_time(self) if keep_targets else {}
         self.scenario = scenario
         self.engine = ScenarioEngine(scenario, self.ids.random)
         self.meta.businesses = MetaBusinesses(
@@ -64,6 +67,7 @@ class Runtime:
         self.smsglobal.configure(SmsglobalConfig.parse(scenario.section("smsglobal")))
         self.maac.configure(scenario.section("maac"))
         self.modica.configure(scenario.section("modica"))
+        carry_over(self, carried)
 
     def reset(self, provider: str | None = None) -> None:
         if provider is not None:  # that provider's messages stop: their pending steps go with them

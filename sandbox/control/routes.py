@@ -152,8 +152,9 @@ async def scenarios_load(request: web.Request) -> web.StreamResponse:
         scenario = load_scenario(path)
     else:
         raise ControlError("give 'name' (a scenario file in the scenarios folder) or 'yaml' (the scenario text)")
-    rt.load(scenario)
-    if body.get("reset", True):
+    resets = body.get("reset", True)
+    rt.load(scenario, keep_targets=not resets)  # targets set at run time stay, unless the load resets
+    if resets:
         rt.reset()
     return web.json_response({"active": scenario.name, "magic_numbers": scenario.magic_numbers()})
 
@@ -435,7 +436,7 @@ def _other_states(rt: Runtime, query: dict[str, str]) -> str:
     if not untargeted:
         return ""
     return (f"; no webhook target is set for {', '.join(untargeted)} (PUT /_sandbox/webhooks/targets/{{provider}}; "
-            "a scenario load or reset forgets targets set at run time)")
+            "a reset, or a scenario load that resets, forgets targets set at run time)")
 
 
 def _has_target(targets: list[dict[str, Any]]) -> bool:

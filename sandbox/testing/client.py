@@ -111,7 +111,8 @@ class SandboxControl:
 
     async def load_scenario(self, *, name: str | None = None, yaml: str | None = None, reset: bool = True) -> dict[str, Any]:
         """Switch scenario (a file's ``name`` in the scenarios folder, or ``yaml`` text); ``reset=False``
-        keeps the journal and pending timelines."""
+        keeps the journal, pending timelines and the webhook targets set at run time (unless the new
+        scenario sets its own for that business or account)."""
         body = {"name": name, "yaml": yaml, "reset": reset}
         return dict(await self.request("POST", "/scenarios/load", json=body))
 

@@ -74,7 +74,7 @@ async def test_timed_out_webhook_wait_names_providers_without_a_target(wa_sandbo
     await wa_sandbox.control.advance(3)
     message = await timeout_message(wa_sandbox.control.wait_for_webhook(provider="meta", timeout=0.01))
     assert "no webhook target is set for meta (PUT /_sandbox/webhooks/targets/{provider}" in message
-    assert "a scenario load or reset forgets targets set at run time" in message
+    assert "a reset, or a scenario load that resets, forgets targets set at run time" in message
 
 
 async def test_latest_without_a_match_names_its_filters(wa_sandbox: RunningSandbox) -> None:
