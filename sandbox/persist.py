@@ -12,6 +12,8 @@ timeline steps, pending webhook deliveries. Snapshots (``track`` below, written 
 | journal         | eviction counter                                                      |
 | meta.templates  | Meta's template registry (created, edited, reviewed templates)        |
 | meta.webhooks   | Meta webhook targets and secrets set through the control API          |
+| meta.accounts   | Meta number and WABA settings: business profile, registration and PIN, |
+|                 | blocked users, conversational automation, subscribed apps, overrides  |
 | smsglobal.lists | SMSGlobal opt-outs and WhatsApp opt-ins (scenario's and run time's)   |
 | smsglobal.accounts | each SMSGlobal account's balance and callback targets (notifyUrl...) |
 | maac            | the next ``pnp_message_id``, the webhook URL and ShareSecret          |
@@ -91,6 +93,8 @@ def _track(rt: Runtime, p: SqlitePersistence) -> None:
             version=lambda: tuple((t.id, t.status, t.edits, t.rejected_reason) for t in _templates(rt)))
     _track_fields(p, "meta.webhooks", lambda: rt.meta.businesses.all(), "phone_number_id",
                   ("webhook_url", "app_secret", "verify_token"))
+    p.track("meta.accounts", lambda: rt.meta_platform.accounts.to_json(),
+            lambda raw: rt.meta_platform.accounts.load_json(raw), version=lambda: rt.meta_platform.accounts.revision())
     p.track("smsglobal.lists", lambda: _smsglobal_lists(rt), lambda raw: _smsglobal_lists_load(rt, raw),
             version=lambda: rt.smsglobal.lists_revision)
     # what of an account changes at run time

@@ -3,13 +3,14 @@ business profile, registration and verification, the blocklist, conversational a
 apps subscribed to a WABA. Data only (LocalStack-style); the HTTP handlers live in the modules that
 route them (business_profile.py, registration.py, block_users.py, subscribed_apps.py).
 
-Nothing here survives a ``--data-dir`` restart: every number starts over registered, with the default
+With ``--data-dir`` all of it is kept (``to_json``/``load_json``, snapshot ``meta.accounts`` in
+sandbox/persist.py); ``POST /_sandbox/reset`` starts every number over registered, with the default
 profile, an empty blocklist and the sandbox app subscribed.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 from sandbox.providers.meta.config import MetaBusiness
@@ -97,6 +98,33 @@ class Accounts:
     def reset(self) -> None:
         self._numbers.clear()
         self._wabas.clear()
+
+    # --- --data-dir snapshot ----------------------------------------------------------------------
+    def revision(self) -> list[Any]:
+        """A cheap fingerprint, compared after every request: the snapshot is rewritten when it changes.
+        Shallow copies suffice, since the handlers assign new values and never change nested ones."""
+        numbers = [(key, a.registered, a.pin, a.pending_code, a.code_verification_status, a.override_callback_uri,
+                    dict(a.profile), dict(a.automation), list(a.blocked.values())) for key, a in self._numbers.items()]
+        return [numbers, [(key, w.subscribed, w.override_callback_uri) for key, w in self._wabas.items()]]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"numbers": {key: asdict(a) for key, a in self._numbers.items()},
+                "wabas": {key: asdict(w) for key, w in self._wabas.items()}}
+
+    def load_json(self, raw: dict[str, Any]) -> None:
+        self._numbers = {key: _number_account(item) for key, item in raw.get("numbers", {}).items()}
+        self._wabas = {key: WabaAccount(**_known(WabaAccount, item)) for key, item in raw.get("wabas", {}).items()}
+
+
+def _number_account(item: dict[str, Any]) -> NumberAccount:
+    blocked = {key: BlockedUser(**_known(BlockedUser, b)) for key, b in item.get("blocked", {}).items()}
+    return NumberAccount(**{**_known(NumberAccount, item), "blocked": blocked})
+
+
+def _known(cls: Any, item: dict[str, Any]) -> dict[str, Any]:
+    """The saved fields ``cls`` still has (a snapshot from another version may carry more or fewer)."""
+    names = {f.name for f in fields(cls)}
+    return {key: value for key, value in item.items() if key in names}
 
 
 def default_profile() -> dict[str, Any]:
