@@ -16,6 +16,9 @@ class IdFactory:
     def __init__(self, seed: int | str | None = None) -> None:
         self._seed = seed
         self._random = random.Random(seed)
+        # Trace ids of successful Graph responses come from their own stream, so answering a request
+        # does not shift the message ids a seeded test expects.
+        self._traces = random.Random(f"{seed}:trace")
 
     @property
     def random(self) -> random.Random:
@@ -24,6 +27,7 @@ class IdFactory:
 
     def reseed(self, seed: int | str | None = None) -> None:
         self._random.seed(self._seed if seed is None else seed)
+        self._traces.seed(f"{self._seed if seed is None else seed}:trace")
 
     # One draw of random bits per id rather than one choice() per character: ids are made for every
     # send and every webhook, and per-character draws were ~4% of the CPU at saturation.
@@ -66,6 +70,10 @@ class IdFactory:
 
     def fbtrace_id(self) -> str:
         return self.token(23)
+
+    def trace_header(self) -> str:
+        """An ``x-fb-trace-id`` value like Graph's (11 URL-safe base64 characters, e.g. ``AbC1dEf-GhI``)."""
+        return base64.urlsafe_b64encode(self._traces.getrandbits(72).to_bytes(9, "big"))[:11].decode("ascii")
 
     def bsuid(self, country: str) -> str:
         """Business-scoped user id, e.g. ``US.13491208655302741918``."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from tests.conftest import AUTH, PHONE_ID, send
@@ -21,6 +23,20 @@ async def test_response_has_exactly_metas_keys(wa_sandbox):
     assert set(body) == {"messaging_product", "contacts", "messages"}
     assert body["contacts"] == [{"input": "+1 (555) 020-0001", "wa_id": "15550200001", "user_id": "US.10000000000000000001"}]
     assert set(body["messages"][0]) == {"id"}
+
+
+async def test_success_is_compact_json_with_a_fresh_trace_id_header_repeatable_after_reset(wa_sandbox):
+    url = f"{wa_sandbox.url}/v23.0/{PHONE_ID}/messages"
+    async with wa_sandbox.control.session.post(url, json=TEXT, headers=AUTH) as resp:
+        raw, trace = await resp.read(), resp.headers["x-fb-trace-id"]
+    assert resp.content_type == "application/json" and raw.startswith(b'{"messaging_product":"whatsapp","contacts":[')
+    assert len(trace) == 11 and trace.replace("-", "").replace("_", "").isalnum()
+    async with wa_sandbox.control.session.post(url, json=TEXT, headers=AUTH) as resp:
+        assert resp.headers["x-fb-trace-id"] != trace
+    await wa_sandbox.control.reset()  # the same seed again: the same ids and trace ids
+    first = json.loads(raw)["messages"][0]["id"]
+    async with wa_sandbox.control.session.post(url, json=TEXT, headers=AUTH) as resp:
+        assert (await resp.json())["messages"][0]["id"] == first and resp.headers["x-fb-trace-id"] == trace
 
 
 @pytest.mark.parametrize("version", ["v13.0", "v23.0", "v26.0", "v99.9"])
