@@ -60,9 +60,7 @@ class Runtime:
         carried = set_at_run_time(self) if keep_targets else {}
         self.scenario = scenario
         self.engine = ScenarioEngine(scenario, self.ids.random)
-        self.meta.businesses = MetaBusinesses(
-            scenario.section("meta").get("businesses", []), self.settings.meta_webhook_url
-        )
+        self.meta.businesses = self._meta_businesses()
         self.meta_platform.load(scenario.section("meta"), self.meta.businesses)
         self.smsglobal.configure(SmsglobalConfig.parse(scenario.section("smsglobal")))
         self.maac.configure(scenario.section("maac"))
@@ -79,10 +77,15 @@ class Runtime:
             self.scheduler.clear()
             self.ids.reseed(self._seed())
             self.load(self.scenario)
+        elif provider == "meta":  # webhook targets and secrets back to the scenario's, as the other providers' reset
+            self.meta.businesses = self._meta_businesses()
         for name, hooks in self.messaging.providers.items():
             if provider in (None, name):
                 hooks.reset()
         self.feed.publish({"kind": "reset", "provider": provider})  # live views (inbox) start over
+
+    def _meta_businesses(self) -> MetaBusinesses:
+        return MetaBusinesses(self.scenario.section("meta").get("businesses", []), self.settings.meta_webhook_url)
 
     def _seed(self) -> str | int:
         return self.settings.seed or self.scenario.raw.get("seed") or 0

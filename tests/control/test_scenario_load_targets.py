@@ -1,5 +1,6 @@
 """Webhook targets across a scenario switch: a load with ``reset: false`` keeps those set at run time
-(unless the new scenario names its own), a load that resets goes back to the scenario's (targets.py)."""
+(unless the new scenario names its own), a load that resets goes back to the scenario's (targets.py),
+and so does a reset, of all providers or one."""
 
 from __future__ import annotations
 
@@ -75,3 +76,12 @@ async def test_a_second_load_without_reset_still_keeps_the_run_time_target(wa_sa
     await wa_sandbox.control.load_scenario(yaml="version: 1\nname: one\n", reset=False)
     await wa_sandbox.control.load_scenario(yaml="version: 1\nname: two\n", reset=False)
     assert (await targets(wa_sandbox, "meta"))["webhook_url"] == RECEIVER
+
+
+@pytest.mark.parametrize(("provider", "field"), [("meta", "webhook_url"), ("smsglobal", "notifyUrl"), ("modica", "dlr_url")])
+async def test_resetting_one_provider_puts_its_target_back_to_the_scenarios(
+    wa_sandbox: RunningSandbox, provider: str, field: str
+) -> None:
+    await wa_sandbox.control.request("PUT", f"/webhooks/targets/{provider}", json={"url": RECEIVER, "verify": False})
+    await wa_sandbox.control.reset(provider)
+    assert (await targets(wa_sandbox, provider))[field] is None
