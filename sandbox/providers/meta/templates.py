@@ -53,7 +53,15 @@ class Template:
     pacing: str | None = None  # scenario `pacing: held`: marketing sends answer held_for_quality_assessment
 
     def component(self, kind: str) -> dict[str, Any] | None:
-        return next((c for c in self.components if str(c.get("type", "")).upper() == kind), None)
+        """The first component of ``kind`` (HEADER, BODY...). Every template send asks ~5 times, so the
+        index is kept beside the fields (not one: persistence saves the fields) and rebuilt when an
+        edit replaces ``components``."""
+        index = self.__dict__.get("_by_kind")
+        if index is None or index[0] is not self.components:
+            by_kind = {str(c.get("type", "")).upper(): c for c in reversed(self.components)}  # the first wins
+            index = self.__dict__["_by_kind"] = (self.components, by_kind)
+        found: dict[str, Any] | None = index[1].get(kind)
+        return found
 
     def buttons(self) -> list[dict[str, Any]]:
         comp = self.component("BUTTONS")

@@ -151,6 +151,16 @@ async def test_pywa_edit_sends_the_template_back_to_review(wa, wa_sandbox):
     assert template.status == "APPROVED" and template.components[0]["text"] == "Hello again, friend of ours."
 
 
+async def test_a_send_after_an_edit_is_rendered_from_the_new_components(wa, wa_sandbox):
+    _, first = await send(wa_sandbox, template_send("hello_world"))  # renders (and indexes) the old components
+    template = wa_sandbox.runtime.meta_platform.templates.get(WABA_ID, "hello_world", "en_US")
+    await wa.update_template(template.id, new_components=[t.BodyText("Hello again, friend of ours.")])
+    await wa_sandbox.control.advance(5)
+    _, second = await send(wa_sandbox, template_send("hello_world"))
+    rendered = [(await wa_sandbox.control.message(r["messages"][0]["id"]))["meta"]["rendered"] for r in (first, second)]
+    assert rendered[0].startswith("Hello World\n") and rendered[1] == "Hello again, friend of ours."
+
+
 async def test_pywa_delete_by_name_removes_every_language(wa, wa_sandbox):
     assert await wa.delete_template("seasonal_promotion")
     assert wa_sandbox.runtime.meta_platform.templates.get(WABA_ID, "seasonal_promotion", "en_US") is None
