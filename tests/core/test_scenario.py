@@ -145,10 +145,10 @@ def test_unknown_error_reason_names_file_line_rule_and_the_known_reasons():
 
 
 def test_a_reason_must_be_known_to_a_provider_the_rule_names():
-    pinned = "version: 1\nrules:\n  - name: m\n    match: {provider: maac}\n    timeline: [{after: 1, status: failed, error: experiment}]\n"
-    with pytest.raises(ScenarioError, match=r"f.yaml:5: .*'experiment'; known to maac: blocked, "):
+    pinned = "version: 1\nrules:\n  - name: m\n    match: {provider: maac}\n    timeline: [{after: 1, status: failed, error: phone_off}]\n"
+    with pytest.raises(ScenarioError, match=r"f.yaml:5: .*'phone_off'; known to maac: blocked, "):
         check(pinned)
-    check(pinned.replace("provider: maac", "provider: [maac, meta]"))  # Meta maps it (130472)
+    check(pinned.replace("provider: maac", "provider: [maac, modica]"))  # Modica maps it (an expired DLR)
 
 
 def test_reasons_in_object_form_one_of_and_default_are_checked():

@@ -26,7 +26,7 @@ from sandbox.core.errors import ControlError
 from sandbox.core.ids import IdFactory
 from sandbox.core.messaging import Messaging
 from sandbox.core.ratelimit import TokenBuckets
-from sandbox.core.scenario import ErrorSpec, Outcome, SendFacts, Step, UserAction
+from sandbox.core.scenario import NEUTRAL_REASONS, ErrorSpec, Outcome, SendFacts, Step, UserAction
 from sandbox.core.store import Message, StatusEvent
 from sandbox.core.webhooks import RetryPolicy, WebhookDispatcher
 from sandbox.providers.maac import render
@@ -84,9 +84,10 @@ class MaacProvider:
     section: dict[str, Any] = field(default_factory=dict)  # the scenario's `maac:` section
     cloud_api: Any = None  # the MetaProvider: its shared template registry and businesses (templates.py)
     name: str = PROVIDER
-    # scenario `error:` reasons either leg maps (tables above); "others" is MAAC's catch-all category
+    # scenario `error:` reasons either leg maps (tables above); "others" is MAAC's catch-all category,
+    # which the other neutral reasons get (the WhatsApp leg is the Cloud API's: every reason is possible)
     failure_reasons: ClassVar[frozenset[str]] = frozenset(
-        {*(k for k in WHATSAPP_FAILURES if isinstance(k, str)), *WHATSAPP_CODES, *SMS_FAILURES, "others"})
+        {*(k for k in WHATSAPP_FAILURES if isinstance(k, str)), *WHATSAPP_CODES, *SMS_FAILURES, "others", *NEUTRAL_REASONS})
 
     def __post_init__(self) -> None:
         self.records = PnpRecords()
