@@ -32,7 +32,7 @@ def public_base(request: web.Request) -> str:
 def graph_response(request: web.Request, body: dict[str, Any], status: int = 200) -> web.Response:
     """Graph's success answer: compact JSON (as Graph writes it) with a trace id header."""
     return web.Response(
-        body=json.dumps(body, separators=(",", ":")).encode(),
+        body=jsonbody.dumps_ascii(body),
         status=status,
         headers={"Content-Type": JSON_CONTENT_TYPE, "x-fb-trace-id": request.app[RUNTIME].ids.trace_header()},
     )

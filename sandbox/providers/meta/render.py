@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 from typing import Any
 
+from sandbox.core import jsonbody
 from sandbox.providers.meta.config import MetaBusiness
 
 
@@ -36,7 +36,7 @@ def contact(wa_id: str | None, user_id: str, name: str) -> dict[str, Any]:
 
 def encode(payload: dict[str, Any]) -> bytes:
     """ASCII-only compact JSON: the same HMAC whether a client verifies raw or re-escaped bytes."""
-    return json.dumps(payload, ensure_ascii=True, separators=(",", ":")).encode("ascii")
+    return jsonbody.dumps_ascii(payload)
 
 
 def sign_headers(body: bytes, app_secret: str) -> dict[str, str]:
