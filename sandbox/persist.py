@@ -13,7 +13,9 @@ timeline steps, pending webhook deliveries. Snapshots (``track`` below, written 
 | meta.templates  | Meta's template registry (created, edited, reviewed templates)        |
 | meta.webhooks   | Meta webhook targets and secrets set through the control API          |
 | meta.accounts   | Meta number and WABA settings: business profile, registration and PIN, |
-|                 | blocked users, conversational automation, subscribed apps, overrides  |
+|                 | blocked users, conversational automation, subscribed apps, overrides, |
+|                 | QR codes                                                              |
+| meta.uploads    | Resumable Upload API sessions and their file handles (bytes: media)   |
 | smsglobal.lists | SMSGlobal opt-outs and WhatsApp opt-ins (scenario's and run time's)   |
 | smsglobal.accounts | each SMSGlobal account's balance and callback targets (notifyUrl...) |
 | maac            | the next ``pnp_message_id``, the webhook URL and ShareSecret          |
@@ -95,6 +97,8 @@ def _track(rt: Runtime, p: SqlitePersistence) -> None:
                   ("webhook_url", "app_secret", "verify_token"))
     p.track("meta.accounts", lambda: rt.meta_platform.accounts.to_json(),
             lambda raw: rt.meta_platform.accounts.load_json(raw), version=lambda: rt.meta_platform.accounts.revision())
+    p.track("meta.uploads", lambda: rt.meta_platform.uploads.to_json(),
+            lambda raw: rt.meta_platform.uploads.load_json(raw), version=lambda: rt.meta_platform.uploads.revision())
     p.track("smsglobal.lists", lambda: _smsglobal_lists(rt), lambda raw: _smsglobal_lists_load(rt, raw),
             version=lambda: rt.smsglobal.lists_revision)
     # what of an account changes at run time

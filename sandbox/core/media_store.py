@@ -13,7 +13,7 @@ import hashlib
 import os
 import tempfile
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import BinaryIO
 
@@ -83,6 +83,25 @@ class MediaStore:
         record.size = size
         record.sha256 = digest.digest()
         return self._index(record)
+
+    async def append_stream(self, media_id: str, chunks: object, limit: int) -> MediaRecord:
+        """Add an async iterator of byte chunks at the end of a held media's bytes (a resumable upload).
+        Past ``limit`` bytes in all: MediaTooLarge, and this call's bytes are dropped. A stream that
+        breaks off keeps what arrived, so the client can resume from there. ``sha256`` is not updated."""
+        record = self._records[media_id]
+        start = size = record.size
+        try:
+            with open(self._path(media_id), "ab") as fh:
+                async for chunk in chunks:  # type: ignore[attr-defined]
+                    if size + len(chunk) > limit:
+                        fh.truncate(start)
+                        size = start
+                        raise MediaTooLarge(start + len(chunk))
+                    fh.write(chunk)
+                    size += len(chunk)
+        finally:
+            grown = self._index(replace(record, size=size))  # a new object: _index subtracts the old size
+        return grown
 
     def _open(self, media_id: str) -> BinaryIO:
         return open(self._path(media_id), "wb")  # noqa: SIM115 - callers close it

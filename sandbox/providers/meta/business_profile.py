@@ -8,7 +8,6 @@ whatsapp/business-phone-numbers/business-profiles) and OPENAPI WhatsAppBusinessP
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from typing import Any
@@ -17,6 +16,7 @@ from aiohttp import web
 
 from sandbox.keys import RUNTIME
 from sandbox.providers.meta.errors import MetaError
+from sandbox.providers.meta.file_handles import profile_picture_url
 from sandbox.providers.meta.http import authenticate, business_for, graph_handler, graph_response
 from sandbox.providers.meta.params import fields_of, graph_params, require
 
@@ -50,7 +50,10 @@ async def update_profile(request: web.Request) -> web.StreamResponse:
     params = await graph_params(request)
     require(params, "messaging_product")
     changes = _checked(params)
-    profile = request.app[RUNTIME].meta_platform.accounts.number(business.phone_number_id).profile
+    platform = request.app[RUNTIME].meta_platform
+    if params.get("profile_picture_handle"):  # a Resumable Upload handle (file_handles.py)
+        changes["profile_picture_url"] = profile_picture_url(platform, params["profile_picture_handle"])
+    profile = platform.accounts.number(business.phone_number_id).profile
     profile.update(changes)
     return graph_response(request, {"success": True})
 
@@ -69,11 +72,6 @@ def _checked(params: dict[str, Any]) -> dict[str, Any]:
         changes["websites"] = _websites(params["websites"])
     if "vertical" in params:
         changes["vertical"] = _vertical(params["vertical"])
-    if params.get("profile_picture_handle"):
-        # UNCONFIRMED: the handle comes from the Resumable Upload API, which the sandbox does not run;
-        # any handle is accepted and the profile shows a stable pps.whatsapp.net-style URL for it.
-        digest = hashlib.sha256(str(params["profile_picture_handle"]).encode()).hexdigest()[:16]
-        changes["profile_picture_url"] = f"https://pps.whatsapp.net/v/sandbox/{digest}"
     return changes
 
 

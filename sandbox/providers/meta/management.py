@@ -15,6 +15,7 @@ from aiohttp import web
 from sandbox.keys import RUNTIME
 from sandbox.providers.meta.config import MetaBusiness
 from sandbox.providers.meta.errors import MetaError, unsupported_request
+from sandbox.providers.meta.file_handles import check_header_handles
 from sandbox.providers.meta.http import authenticate, graph_handler, graph_response, json_body, public_base
 from sandbox.providers.meta.media import ATTACHMENTS_PATH, download_response, media_json, read_upload
 from sandbox.providers.meta.phone_node import update_phone_number
@@ -135,6 +136,8 @@ async def post_node(request: web.Request) -> web.StreamResponse:
     if template is None or not any(b.waba_id == template.waba_id for b in _businesses_of_token(runtime, token)):
         raise unsupported_request(request.method, node)
     body = await json_body(request)
+    if "components" in body:
+        check_header_handles(platform, body["components"])
     _edit(template, body)
     platform.schedule_review(template, runtime.meta.businesses)
     return graph_response(request, {"success": True, "id": template.id, "name": template.name, "category": template.category})
@@ -246,6 +249,7 @@ async def create_template(request: web.Request) -> web.StreamResponse:
     waba = _waba(request, token)[0]
     body = await json_body(request)
     template = build(waba.waba_id, body, runtime.ids.graph_id())
+    check_header_handles(platform, template.components)
     check_new(platform.templates, template)
     platform.templates.add(template)
     platform.schedule_review(template, runtime.meta.businesses)

@@ -26,6 +26,7 @@ from sandbox.providers.meta.links import LinkFetcher, check_message_media, media
 from sandbox.providers.meta.media import MEDIA_KINDS, MediaLibrary, decode_data
 from sandbox.providers.meta.template_send import check_template, template_facts
 from sandbox.providers.meta.templates import Template, TemplateRegistry, review_problem
+from sandbox.providers.meta.uploads import Uploads
 from sandbox.settings import Settings
 
 PROVIDER = "meta"
@@ -45,6 +46,7 @@ class MetaPlatform:
     templates: TemplateRegistry = field(default_factory=TemplateRegistry)
     limits: RateLimits | None = None
     accounts: Accounts = field(default_factory=Accounts)  # profile, registration, blocklist, subscriptions
+    uploads: Uploads = field(default_factory=Uploads)  # Resumable Upload API sessions and handles
     review: dict[str, Any] = field(default_factory=lambda: dict(DEFAULT_REVIEW))  # meta.template_review
     validate_templates: bool = True  # meta.validate_templates: false sends any template unchecked
     section: dict[str, Any] = field(default_factory=dict)  # the scenario's meta section, for reset()
@@ -71,6 +73,7 @@ class MetaPlatform:
         self.media.reset()
         self.links.reset()
         self.accounts.reset()
+        self.uploads.reset()
         self.load(self.section, businesses)
 
     # --- the send path ----------------------------------------------------------------------------
