@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 from aiohttp import web
@@ -19,15 +20,18 @@ MIN_VERSION = (13, 0)
 
 def _check_version(request: web.Request) -> None:
     version = request.match_info.get("version")
-    if version is None:
-        return
-    major, minor = (int(p) for p in re.findall(r"\d+", version))
-    if (major, minor) < MIN_VERSION:
+    if version is not None and _deprecated(version):
         raise MetaError(
             2635,
             message=f"(#2635) You are calling a deprecated version of the Graph API ({version}). Please update to v13.0 or higher.",
             http_status=400,
         )
+
+
+@functools.lru_cache(maxsize=64)  # a handful of versions in practice; bounded for any input
+def _deprecated(version: str) -> bool:
+    major, minor = (int(p) for p in re.findall(r"\d+", version))
+    return (major, minor) < MIN_VERSION
 
 
 @graph_handler
