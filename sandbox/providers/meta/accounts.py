@@ -1,7 +1,7 @@
 """What a business sets on its numbers and WABAs through Graph, besides media and templates: the
-business profile, registration and verification, the blocklist, conversational automation, and the
-apps subscribed to a WABA. Data only (LocalStack-style); the HTTP handlers live in the modules that
-route them (business_profile.py, registration.py, block_users.py, subscribed_apps.py).
+business profile, registration and verification, the blocklist, conversational automation, QR codes,
+and the apps subscribed to a WABA. Data only (LocalStack-style); the HTTP handlers live in the modules that
+route them (business_profile.py, registration.py, block_users.py, subscribed_apps.py, qr_codes.py).
 
 With ``--data-dir`` all of it is kept (``to_json``/``load_json``, snapshot ``meta.accounts`` in
 sandbox/persist.py); ``POST /_sandbox/reset`` starts every number over registered, with the default
@@ -38,6 +38,8 @@ class NumberAccount:
     blocked: dict[str, BlockedUser] = field(default_factory=dict)  # maps digits (or unknown BSUID) -> block
     automation: dict[str, Any] = field(default_factory=lambda: {"enable_welcome_message": False})
     override_callback_uri: str | None = None  # POST /{phone_number_id} webhook_configuration
+    # maps QR code -> {prefilled_message, creation_time}, oldest first (qr_codes.py); replaced, never edited
+    qr_codes: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def blocks(self, user: str) -> bool:
         """``user``: a recipient's digits, or the BSUID of a person the sandbox cannot place (the same
@@ -104,7 +106,8 @@ class Accounts:
         """A cheap fingerprint, compared after every request: the snapshot is rewritten when it changes.
         Shallow copies suffice, since the handlers assign new values and never change nested ones."""
         numbers = [(key, a.registered, a.pin, a.pending_code, a.code_verification_status, a.override_callback_uri,
-                    dict(a.profile), dict(a.automation), list(a.blocked.values())) for key, a in self._numbers.items()]
+                    dict(a.profile), dict(a.automation), list(a.blocked.values()), dict(a.qr_codes))
+                   for key, a in self._numbers.items()]
         return [numbers, [(key, w.subscribed, w.override_callback_uri) for key, w in self._wabas.items()]]
 
     def to_json(self) -> dict[str, Any]:

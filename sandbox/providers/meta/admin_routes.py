@@ -6,7 +6,9 @@ from aiohttp import web
 
 from sandbox.providers.meta.block_users import block_routes
 from sandbox.providers.meta.business_profile import profile_routes
+from sandbox.providers.meta.qr_codes import qr_routes
 from sandbox.providers.meta.registration import registration_routes
+from sandbox.providers.meta.resumable_upload import upload_routes
 from sandbox.providers.meta.subscribed_apps import subscribed_apps_routes
 
 
@@ -16,4 +18,6 @@ def admin_routes(prefix: str, node: str) -> list[web.AbstractRouteDef]:
         *registration_routes(prefix, node),  # register, deregister, request_code, verify_code
         *block_routes(prefix, node),  # block_users
         *subscribed_apps_routes(prefix, node),  # /{waba_id}/subscribed_apps
+        *upload_routes(prefix, node),  # /{app_id}/uploads, /upload:{session} (Resumable Upload API)
+        *qr_routes(prefix, node),  # message_qrdls
     ]

@@ -67,6 +67,8 @@ CATALOGUE: dict[int, CatalogueEntry] = {
     # Block users (pywa errors.BulkBlockingFailed / BlockListLimitReached; Meta's block-users page).
     139100: CatalogueEntry(400, "Failed to block/unblock users"),
     139101: CatalogueEntry(400, "Blocklist limit reached"),
+    # Graph's "alias does not exist"; OPENAPI message_qrdls answers it (404) for an unknown QR code.
+    803: CatalogueEntry(404, "Some of the aliases you requested do not exist", "GraphMethodException"),
     # Graph: a callback URL that fails the verification handshake (subscribed_apps override).
     2200: CatalogueEntry(400, "Callback verification failed"),
     # Seed 002 "Feature Not Supported": a client that cannot show address messages.
