@@ -1,7 +1,8 @@
 """What a business sets on its numbers and WABAs through Graph, besides media and templates: the
 business profile, registration and verification, the blocklist, conversational automation, QR codes,
-and the apps subscribed to a WABA. Data only (LocalStack-style); the HTTP handlers live in the modules that
-route them (business_profile.py, registration.py, block_users.py, subscribed_apps.py, qr_codes.py).
+number settings and the apps subscribed to a WABA. Data only (LocalStack-style); the HTTP handlers live
+in the modules that route them (business_profile.py, registration.py, block_users.py, subscribed_apps.py,
+qr_codes.py, number_settings.py).
 
 With ``--data-dir`` all of it is kept (``to_json``/``load_json``, snapshot ``meta.accounts`` in
 sandbox/persist.py); ``POST /_sandbox/reset`` starts every number over registered, with the default
@@ -40,6 +41,7 @@ class NumberAccount:
     override_callback_uri: str | None = None  # POST /{phone_number_id} webhook_configuration
     # maps QR code -> {prefilled_message, creation_time}, oldest first (qr_codes.py); replaced, never edited
     qr_codes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    settings: dict[str, Any] = field(default_factory=dict)  # maps /settings feature -> what was set (number_settings.py)
 
     def blocks(self, user: str) -> bool:
         """``user``: a recipient's digits, or the BSUID of a person the sandbox cannot place (the same
@@ -106,7 +108,7 @@ class Accounts:
         """A cheap fingerprint, compared after every request: the snapshot is rewritten when it changes.
         Shallow copies suffice, since the handlers assign new values and never change nested ones."""
         numbers = [(key, a.registered, a.pin, a.pending_code, a.code_verification_status, a.override_callback_uri,
-                    dict(a.profile), dict(a.automation), list(a.blocked.values()), dict(a.qr_codes))
+                    dict(a.profile), dict(a.automation), list(a.blocked.values()), dict(a.qr_codes), dict(a.settings))
                    for key, a in self._numbers.items()]
         return [numbers, [(key, w.subscribed, w.override_callback_uri) for key, w in self._wabas.items()]]
 
