@@ -48,6 +48,8 @@ const ops = {
     return { status: response.status, type: response.headers.get('content-type'), data: body.toString('base64') };
   },
   delete: (c) => Whatsapp.deleteMedia(c.id, c.phoneID),
+  block: (c) => Whatsapp.blockUser(job.phoneID, ...c.users),
+  unblock: (c) => Whatsapp.unblockUser(job.phoneID, ...c.users),
   // A webhook POST as an app receives it: raw body + X-Hub-Signature-256, through the library's post().
   webhook: async (c) => {
     received = undefined;
