@@ -21,13 +21,14 @@ from typing import Any
 import orjson
 
 MAX_DEPTH = 64  # real payloads nest under 12 levels (Meta's carousel template is the deepest)
-_LONG_NUMBER = (re.compile(rb"\d{19}"), re.compile(r"\d{19}"))  # for bytes, for str: maybe past 64 bits
+_LONG_DIGITS, _LONG_CHARS = re.compile(rb"\d{19}"), re.compile(r"\d{19}")  # an integer maybe past 64 bits
 
 
 def loads(raw: bytes | str) -> Any:
     """Like json.loads, but every unusable body is one json.JSONDecodeError: bad JSON, bytes that are
     not UTF-8, and nesting deeper than MAX_DEPTH (so callers map exactly one exception)."""
-    if _LONG_NUMBER[isinstance(raw, str)].search(raw) is None:
+    long_number = _LONG_DIGITS.search(raw) if isinstance(raw, bytes) else _LONG_CHARS.search(raw)
+    if long_number is None:
         try:
             value = orjson.loads(raw)
         except orjson.JSONDecodeError:
