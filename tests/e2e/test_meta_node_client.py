@@ -189,6 +189,15 @@ async def test_mark_as_read_with_typing_indicator_answers_success(client, wa_san
     assert read == {"success": True} and typing == {"success": True}
 
 
+async def test_block_and_unblock_a_user_on_the_unversioned_edge(client, wa_sandbox):
+    await wa_sandbox.control.inject_inbound(f"+{TO}", type="text", text="stop messaging me")
+    blocked, unblocked = await client.run({"op": "block", "users": [TO]}, {"op": "unblock", "users": [TO]})
+    assert blocked["ok"]["block_users"]["added_users"] == [{"input": TO, "wa_id": TO}]
+    assert unblocked["ok"]["block_users"]["removed_users"] == [{"input": TO, "wa_id": TO}]
+    assert client.requests == [{"method": "POST", "url": f"/{PHONE_ID}/block_users"},
+                               {"method": "DELETE", "url": f"/{PHONE_ID}/block_users"}]
+
+
 # --- media --------------------------------------------------------------------------------------
 
 
@@ -233,6 +242,16 @@ async def test_status_webhooks_verify_and_parse_in_lifecycle_order(client, wa_sa
         assert status["biz_opaque_callback_data"] == "order-7" and status["type"] == "individual"
     assert statuses[0]["pricing"]["category"] and statuses[0]["conversation"]["id"]
     print(statuses)
+
+
+async def test_send_by_bsuid_and_its_status_webhook_name_the_user_by_bsuid(client, wa_sandbox, receiver):
+    bsuid = "US.10000000000000000001"  # Ana Souza's, scenarios/default.yaml
+    response = await client.send("new M.Text('by user id')", to={"bsuid": bsuid})
+    assert response["contacts"] == [{"input": bsuid, "user_id": bsuid}]
+    await wa_sandbox.control.advance(0.2)
+    [result] = await client.webhooks(await receiver.wait_posts(1))
+    status = result["ok"]
+    assert (status["status"], status["id"], status["recipient"]) == ("sent", wamid(response), {"bsuid": bsuid})
 
 
 async def test_failed_status_webhook_carries_the_error_code(client, wa_sandbox, receiver):
