@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib
 import json
 import logging
 import os
 import signal
 import sys
+import threading
 import urllib.error
 import urllib.request
 from typing import Any
@@ -122,6 +124,9 @@ async def _run(app: web.Application, settings: Settings) -> int:
         print(f"wa-sandbox: cannot listen on {settings.host}:{settings.port}: {exc.strerror}", file=sys.stderr)
         return 1
     print(banner(settings, app), flush=True)  # printed once listening: a readiness line for wrappers
+    # faker is imported on first use (start-up budget); import it now, off the event loop, so the first
+    # send to an unknown number does not pay ~50 ms for it.
+    threading.Thread(target=importlib.import_module, args=("faker",), name="warm-faker", daemon=True).start()
     housekeeper = asyncio.create_task(gcpolicy.housekeeping(settings.gc_freeze_interval, settings.gc_full_interval))
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -16,14 +16,16 @@ import re
 from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
-from faker import Faker
 from jsonschema import Draft202012Validator
 
 from sandbox.core.errors import ScenarioError
 from sandbox.core.scenario_schema import SCENARIO_SCHEMA
+
+if TYPE_CHECKING:
+    from faker import Faker
 
 # Used when a scenario has no `default`: sent, delivered and read within a few seconds.
 DEFAULT_TIMELINE: list[dict[str, Any]] = [
@@ -268,8 +270,7 @@ class ScenarioEngine:
     def __init__(self, scenario: Scenario, rng: random.Random) -> None:
         self.scenario = scenario
         self._rng = rng
-        self._faker = Faker()
-        self._fakers: dict[str, Faker] = {}  # maps locale -> Faker, built on first use
+        self._fakers: dict[str | None, Faker] = {}  # maps locale (None: default) -> Faker, built on first use
         self._personas: dict[str, Persona] = {}  # maps user digits -> Persona (declared or generated)
         self._numbers: dict[str, str] = {}  # maps user_id (BSUID) -> user digits, for every persona above
         self._rules = [_Rule(index, raw) for index, raw in enumerate(scenario.rules)]
@@ -336,10 +337,9 @@ class ScenarioEngine:
 
     def faker_for(self, key: str, locale: str | None = None) -> Faker:
         """A Faker seeded by ``key``: the same user always 'types' the same values (in ``locale``)."""
-        if locale is None:
-            fake = self._faker
-        else:  # building a Faker for a locale takes ~50 ms: one per locale, kept
-            fake = self._fakers.get(locale) or self._fakers.setdefault(locale, Faker(locale))
+        fake = self._fakers.get(locale)
+        if fake is None:  # building a Faker takes 15-50 ms: one per locale, kept
+            fake = self._fakers[locale] = _new_faker(locale)
         fake.seed_instance(_stable_int(key))
         return fake
 
@@ -365,6 +365,14 @@ def pick_target(items: list[dict[str, Any]], which: Any, id_key: str) -> dict[st
         index = int(which)
         return items[index] if 0 <= index < len(items) else None
     return next((i for i in items if i.get(id_key) == which), None)
+
+
+def _new_faker(locale: str | None) -> Faker:
+    # Imported here, not at the top: faker costs ~65 ms to import and build, a sixth of the start-up
+    # budget, and most runs name no unknown user. `serve` warms it in a thread once it is listening.
+    from faker import Faker
+
+    return Faker(locale)
 
 
 def _stable_int(key: str) -> int:

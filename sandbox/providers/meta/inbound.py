@@ -10,11 +10,12 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-from typing import Any
-
-from faker import Faker
+from typing import TYPE_CHECKING, Any
 
 from sandbox.core.errors import ControlError
+
+if TYPE_CHECKING:
+    from faker import Faker
 
 INBOUND_TYPES = (
     "text", "image", "audio", "video", "document", "sticker", "location", "contacts", "button",
