@@ -295,7 +295,6 @@ async def test_tampered_webhook_body_fails_the_library_signature_check(client, w
 # --- Graph parameter decoding -------------------------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason="patch meta-node-contacts-json-string (send.py, lead-owned) pending")
 async def test_contacts_message_whose_contacts_is_a_json_string_is_accepted(client, wa_sandbox):
     # whatsapp-api-js serialises `contacts` as a JSON-encoded string (Contacts.toJSON returns
     # JSON.stringify(...)), inside a JSON body. Graph decodes an object or array parameter given as a JSON

@@ -6,8 +6,11 @@ store and schedule -> render Meta's response.
 
 from __future__ import annotations
 
+import contextlib
+import json
 from typing import Any
 
+from sandbox.core import jsonbody
 from sandbox.core.numbers import InvalidNumber, Recipient, normalize
 from sandbox.core.scenario import ErrorSpec, Outcome, SendFacts, Step
 from sandbox.core.store import Message
@@ -28,6 +31,7 @@ def handle_send(
         validator.validate(body)
         return mark_read(provider, business, body)
     body.setdefault("type", "text")  # UNCONFIRMED: Meta's own example omits type for text
+    _decode_json_parameters(body)
     recipient = _recipient(provider, business, body)
     validator.validate(body, recipient_region=recipient.region if recipient else None)
     wa_id = recipient.wa_id if recipient else None
@@ -63,6 +67,17 @@ def handle_send(
     if "message_status" in message.meta:  # only templates under pacing (meta-cloud-api.md §1.1)
         sent["message_status"] = message.meta["message_status"]
     return {"messaging_product": "whatsapp", "contacts": [contact], "messages": [sent]}
+
+
+def _decode_json_parameters(body: dict[str, Any]) -> None:
+    """Graph takes an object or array parameter as a JSON string too, in a JSON body as in a form: the
+    message object and ``context`` are decoded before validation (whatsapp-api-js sends ``contacts`` so;
+    pywa sends the profile's ``commands`` so)."""
+    for key in (body["type"], "context"):
+        value = body.get(key) if isinstance(key, str) else None
+        if isinstance(value, str) and value.lstrip()[:1] in ("{", "["):
+            with contextlib.suppress(json.JSONDecodeError):  # validation words what does not parse
+                body[key] = jsonbody.loads(value)
 
 
 def mark_read(provider: MetaProvider, business: MetaBusiness, body: dict[str, Any]) -> dict[str, Any]:
