@@ -9,7 +9,8 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-TARGET_LABELS = {"sandbox": "wa-sandbox", "sandbox-sends": "wa-sandbox, no webhooks", "bare": "bare aiohttp (ceiling)",
+TARGET_LABELS = {"sandbox": "wa-sandbox", "sandbox-sends": "wa-sandbox, no webhooks",
+                 "sandbox-delivery-process": "wa-sandbox --delivery-process", "bare": "bare aiohttp (ceiling)",
                  "wiremock": "WireMock", "prism": "Prism"}
 
 
@@ -161,24 +162,27 @@ def _codes(codes: dict[str, int]) -> str:
 
 
 def _webhooks(r: dict[str, Any]) -> list[str]:
-    s = r["targets"].get("sandbox", {})
-    lines = ["", "## Webhook lifecycle (wa-sandbox)", "",
+    lines = ["", "## Webhook lifecycle", "",
              "Every accepted send to 15550200001 schedules sent (+0.2 s), delivered (+1 s) and read (+3 s). "
              "Lag = arrival at the receiver - (send time + offset); it includes the send's own latency.", "",
-             "| rate msg/s | accepted | sent / delivered / read received | missing | webhooks/s | lag p50 ms "
+             "| target | rate msg/s | accepted | sent / delivered / read received | missing | webhooks/s | lag p50 ms "
              "| lag p99 ms | lag max ms |",
-             "| --- | --- | --- | --- | --- | --- | --- | --- |"]
-    for x in s.get("rates", []):
-        w = x.get("webhooks", {})
-        st, lag = w.get("statuses", {}), w.get("lag_ms", {})
-        lines.append(f"| {x['rate']:g} | {x['ok']} | {st.get('sent', 0)} / {st.get('delivered', 0)} / "
-                     f"{st.get('read', 0)} | {w.get('missing')} | {w.get('webhooks_per_second')} | {lag.get('p50')} | "
-                     f"{lag.get('p99')} | {lag.get('max')} |")
-    if "saturation_webhooks" in s:
-        sw = s["saturation_webhooks"]
-        lines += ["", f"After the saturation runs the receiver got {sw['posts']} webhooks ({sw['statuses']}), "
-                  f"{sw['webhooks_per_second']} webhooks/s over the arrival span."]
-    return lines
+             "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+    after = []
+    for name in ("sandbox", "sandbox-delivery-process"):
+        s = r["targets"].get(name, {})
+        label = TARGET_LABELS.get(name, name)
+        for x in s.get("rates", []):
+            w = x.get("webhooks", {})
+            st, lag = w.get("statuses", {}), w.get("lag_ms", {})
+            lines.append(f"| {label} | {x['rate']:g} | {x['ok']} | {st.get('sent', 0)} / {st.get('delivered', 0)} / "
+                         f"{st.get('read', 0)} | {w.get('missing')} | {w.get('webhooks_per_second')} | {lag.get('p50')} | "
+                         f"{lag.get('p99')} | {lag.get('max')} |")
+        if "saturation_webhooks" in s:
+            sw = s["saturation_webhooks"]
+            after.append(f"- {label}: after the saturation runs the receiver got {sw['posts']} webhooks "
+                         f"({sw['statuses']}), {sw['webhooks_per_second']} webhooks/s over the arrival span.")
+    return lines + ([""] + after if after else [])
 
 
 def _startup_memory(r: dict[str, Any]) -> list[str]:

@@ -57,8 +57,9 @@ class Options:
 def parse_args(argv: list[str] | None) -> Options:
     p = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__)
     p.add_argument("--quick", action="store_true", help="seconds, not minutes: a smoke run with small counts")
-    p.add_argument("--targets", default="sandbox,sandbox-sends,bare,wiremock,prism",
-                   help="comma list, run in this order (sandbox-sends: saturation only, no webhook URL)")
+    p.add_argument("--targets", default="sandbox,sandbox-sends,sandbox-delivery-process,bare,wiremock,prism",
+                   help="comma list, run in this order (sandbox-sends: saturation only, no webhook URL; "
+                        "sandbox-delivery-process: serve --delivery-process, with webhooks)")
     p.add_argument("--connections", type=int, default=64)
     p.add_argument("--rate-connections", type=int, default=64)
     p.add_argument("--cold-seconds", type=float)
@@ -184,7 +185,7 @@ def startup_and_memory(opts: Options, work: Path) -> dict[str, Any]:
 
 
 def bench_target(name: str, opts: Options, work: Path) -> dict[str, Any]:
-    receiver = targets.start_receiver(work) if name == "sandbox" else None
+    receiver = targets.start_receiver(work) if name in targets.WITH_WEBHOOKS else None
     try:
         svc = targets.start_target(name, work, opts.tools_dir, receiver)
     except BaseException:
@@ -209,7 +210,8 @@ def bench_target(name: str, opts: Options, work: Path) -> dict[str, Any]:
         if receiver:
             out["saturation_webhooks"] = drain(receiver, quiet=0.5 if opts.quick else 2.0)
         if name != "sandbox-sends":  # it answers the saturation question only; the rates need webhooks
-            out["rates"] = [fixed_rate(svc, receiver, rate, opts) for rate in opts.rates]
+            out["rates"] = [fixed_rate(svc, receiver, rate, opts, sustain=name != "sandbox-delivery-process")
+                            for rate in opts.rates]
         out["rss_after_mb"] = svc.rss_mb()
     finally:
         procs.stop(svc)
@@ -218,8 +220,10 @@ def bench_target(name: str, opts: Options, work: Path) -> dict[str, Any]:
     return out
 
 
-def fixed_rate(svc: procs.Service, receiver: procs.Service | None, rate: float, opts: Options) -> dict[str, Any]:
-    seconds = opts.sustain_seconds if rate == opts.sustain_rate else opts.rate_seconds
+def fixed_rate(svc: procs.Service, receiver: procs.Service | None, rate: float, opts: Options, *,
+               sustain: bool = True) -> dict[str, Any]:
+    """``sustain``: the sustain rate runs ``sustain_seconds`` (issue 9's 5 minutes: the default sandbox only)."""
+    seconds = opts.sustain_seconds if sustain and rate == opts.sustain_rate else opts.rate_seconds
     if receiver:
         post(receiver.base_url + "/reset")
     result = loadgen("rate", svc.base_url, rate=rate, seconds=seconds, connections=opts.rate_connections,

@@ -17,6 +17,7 @@ from sandbox.settings import Settings
 HERE = Path(__file__).resolve().parent
 SPEC = HERE.parent.parent / "shared" / "reference" / "meta-openapi-v23.yaml"
 NPM_PACKAGES = ("wiremock", "@stoplight/prism-cli")
+WITH_WEBHOOKS = ("sandbox", "sandbox-delivery-process")  # targets that get a webhook receiver
 
 
 def bench_scenario(work: Path) -> Path:
@@ -37,10 +38,10 @@ def sandbox_command() -> list[str]:
 
 
 def start_sandbox(work: Path, label: str, *, clock: list[str], webhook_url: str | None = None,
-                  max_messages: int = 2_000_000) -> procs.Service:
+                  max_messages: int = 2_000_000, extra: tuple[str, ...] = ()) -> procs.Service:
     port = procs.free_port()
     cmd = [*sandbox_command(), "serve", "--port", str(port), *clock, "--scenario", str(bench_scenario(work)),
-           "--log-level", "warning"]
+           "--log-level", "warning", *extra]
     cmd += ["--meta-webhook-url", webhook_url] if webhook_url else []
     env = {"SANDBOX_MAX_MESSAGES": str(max_messages)}
     return procs.start("sandbox", cmd, port, "/_sandbox/health", env=env, log=work / f"sandbox-{label}.log")
@@ -57,6 +58,10 @@ def start_target(name: str, work: Path, tools: Path, receiver: procs.Service | N
     if name == "sandbox":
         assert receiver is not None
         return start_sandbox(work, "load", clock=["--clock", "real"], webhook_url=receiver.base_url + "/hook")
+    if name == "sandbox-delivery-process":  # webhook posts from a child process (another CPU)
+        assert receiver is not None
+        return start_sandbox(work, "delivery-process", clock=["--clock", "real"], webhook_url=receiver.base_url + "/hook",
+                             extra=("--delivery-process",))
     if name == "sandbox-sends":  # the send path alone: timelines run, but no webhook URL, so no webhook
         return start_sandbox(work, "sends", clock=["--clock", "real"])
     if name == "bare":

@@ -35,6 +35,8 @@ def _serve_parser(sub: Any) -> None:
     p.add_argument("--meta-webhook-url", help="where Meta webhooks go (SANDBOX_META_WEBHOOK_URL)")
     p.add_argument("--log-level", help="debug|info|warning (SANDBOX_LOG_LEVEL)")
     p.add_argument("--data-dir", help="persist state in SQLite here across restarts (SANDBOX_DATA_DIR; default: in memory)")
+    p.add_argument("--delivery-process", action="store_true", default=None,
+                   help="post webhooks from a child process, using another CPU (SANDBOX_DELIVERY_PROCESS=1)")
 
 
 def _health_parser(sub: Any) -> None:

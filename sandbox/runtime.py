@@ -120,7 +120,8 @@ def build_runtime(settings: Settings, *, clock: VirtualClock | None = None, ids:
         timeout=settings.webhook_timeout,
     )
     dispatcher = WebhookDispatcher(clock=clock, scheduler=scheduler, ids=ids, feed=feed, policy=policy,
-                                   backlog=settings.webhook_backlog, persistence=persistence)
+                                   backlog=settings.webhook_backlog, persistence=persistence,
+                                   delivery_process=settings.delivery_process)
     messaging = Messaging(journal=journal, scheduler=scheduler, clock=clock, feed=feed, engine=lambda: runtime.engine,
                           persistence=persistence)
     businesses = MetaBusinesses(scenario.section("meta").get("businesses", []), settings.meta_webhook_url)

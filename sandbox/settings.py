@@ -42,6 +42,7 @@ class Settings:
     max_concurrent_requests: int = 1024  # provider requests in flight; past it a provider-shaped 503
     max_messages: int = 100_000
     webhook_backlog: int = 10_000  # pending webhook deliveries held in memory; more spill to disk in order
+    delivery_process: bool = False  # serve: webhook HTTP posts in a child process (docs/bench.md; ~75 -> ~12 µs CPU each here)
     data_dir: str | None = None  # keep journal, media, templates, scenario state, pending webhooks in SQLite here
     media_dir: str | None = None  # where uploaded/fetched media bytes live; None = a temporary folder
     media_max_bytes: int = 512 * 1024 * 1024  # media storage cap; the oldest media are evicted past it

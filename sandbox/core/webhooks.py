@@ -26,6 +26,7 @@ from typing import Any, Literal
 import aiohttp
 
 from sandbox.core.clock import VirtualClock
+from sandbox.core.delivery_process import DeliveryProcess
 from sandbox.core.feed import ChangeFeed
 from sandbox.core.ids import IdFactory
 from sandbox.core.persistence import Persistence
@@ -151,6 +152,7 @@ class WebhookDispatcher:
         max_log: int = 10_000,
         backlog: int = 10_000,
         persistence: Persistence | None = None,
+        delivery_process: bool = False,
     ) -> None:
         self.clock = clock
         self.scheduler = scheduler
@@ -175,6 +177,8 @@ class WebhookDispatcher:
         self._idle.set()
         self._session: aiohttp.ClientSession | None = None
         self._workers: list[asyncio.Task[None]] = []
+        # serve --delivery-process: the HTTP posts run in a child process (delivery_process.py)
+        self.remote = DeliveryProcess(concurrency=concurrency, timeout=self.policy.timeout) if delivery_process else None
 
     # --- lifecycle ------------------------------------------------------------------------------
     async def start(self) -> None:
@@ -192,6 +196,8 @@ class WebhookDispatcher:
         if self._session is not None:
             await self._session.close()
             self._session = None
+        if self.remote is not None:
+            await self.remote.stop()
 
     @property
     def session(self) -> aiohttp.ClientSession:
@@ -370,14 +376,17 @@ class WebhookDispatcher:
         status: int | None = None
         excerpt = ""
         error: str | None = None
-        try:
-            async with self._session.post(delivery.url, data=delivery.body, headers=delivery.headers) as resp:
-                status = resp.status
-                excerpt = (await resp.content.read(512)).decode("utf-8", "replace")
-        except TimeoutError:
-            error = f"timeout after {self.policy.timeout:g} s"
-        except aiohttp.ClientError as exc:
-            error = f"{type(exc).__name__}: {exc}"
+        if self.remote is not None:
+            status, excerpt, error = await self.remote.post(delivery.url, delivery.body, delivery.headers)
+        else:
+            try:
+                async with self._session.post(delivery.url, data=delivery.body, headers=delivery.headers) as resp:
+                    status = resp.status
+                    excerpt = (await resp.content.read(512)).decode("utf-8", "replace")
+            except TimeoutError:
+                error = f"timeout after {self.policy.timeout:g} s"
+            except aiohttp.ClientError as exc:
+                error = f"{type(exc).__name__}: {exc}"
         latency = (time.perf_counter() - started) * 1000
         delivery.attempts.append(Attempt(number, at, status, latency, excerpt, error))
         if status is not None and 200 <= status < 300:
