@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 import time
 from typing import Any
 
@@ -98,3 +99,86 @@ async def test_smsglobal_whatsapp_with_a_list_as_type_is_field_error(wa_sandbox:
     body = b'{"to": ["61400000001"], "message": {"type": ["text"], "text": "hi"}}'
     status, ctype, text = await _post(wa_sandbox, "/v2/whatsapp", body, headers=_smsglobal_auth(wa_sandbox, "/v2/whatsapp"))
     assert status == 400 and "message.type" in text
+
+
+# "²" (and other superscript and circled digits) passes str.isdigit() but int() refuses it: every
+# "isdigit() then int()" was a 500. Numbers in queries, headers and bodies are now ASCII digits only.
+SUPERSCRIPT_TWO = "\u00b2"
+WABA, APP = "200000000000001", "987654321012345"
+
+
+async def _call(sandbox: RunningSandbox, method: str, target: str, **kwargs: Any) -> tuple[int, str, str]:
+    async with sandbox.control.session.request(method, f"{sandbox.url}{target}", **kwargs) as resp:
+        return resp.status, resp.content_type, await resp.text()
+
+
+@pytest.mark.parametrize("target", [f"/v23.0/{WABA}/message_templates", "/v23.0/100000000000001/block_users",
+                                    "/v23.0/100000000000001/message_qrdls"])
+async def test_meta_superscript_digit_limit_is_error_100(wa_sandbox: RunningSandbox, target: str) -> None:
+    status, ctype, text = await _call(wa_sandbox, "GET", f"{target}?limit={SUPERSCRIPT_TWO}", headers=BEARER)
+    assert status == 400 and '"code": 100' in text and "Param limit must be a non-negative integer" in text
+    check_response(target, status, ctype, text)
+
+
+async def test_meta_superscript_digit_file_length_is_error_100(wa_sandbox: RunningSandbox) -> None:
+    query = f"file_length={SUPERSCRIPT_TWO}&file_type=image/png"
+    status, ctype, text = await _call(wa_sandbox, "POST", f"/v23.0/{APP}/uploads?{query}", headers=BEARER)
+    assert status == 400 and "Param file_length must be a positive integer" in text
+
+
+async def test_meta_superscript_digit_file_offset_is_error_100(wa_sandbox: RunningSandbox) -> None:
+    status, _, text = await _call(wa_sandbox, "POST", f"/v23.0/{APP}/uploads?file_length=4&file_type=image/png", headers=BEARER)
+    session = json.loads(text)["id"]
+    headers = {**BEARER, "file_offset": SUPERSCRIPT_TWO}
+    status, ctype, text = await _call(wa_sandbox, "POST", f"/{session}", data=b"abcd", headers=headers)
+    assert status == 400 and "Header file_offset must be a non-negative integer" in text
+
+
+async def test_meta_media_url_with_superscript_digit_expiry_is_404(wa_sandbox: RunningSandbox) -> None:
+    target = f"/whatsapp_business/attachments/?mid=1&ext={SUPERSCRIPT_TWO}&hash=x"
+    status, ctype, text = await _call(wa_sandbox, "GET", target, headers=BEARER)
+    assert status == 404 and "Media not found" in text
+
+
+async def test_meta_template_ttl_in_superscript_digits_is_not_a_500(wa_sandbox: RunningSandbox) -> None:
+    body = {"name": "ttl_tpl", "language": "en_US", "category": "UTILITY", "message_send_ttl_seconds": SUPERSCRIPT_TWO,
+            "components": [{"type": "BODY", "text": "Hi"}]}
+    status, ctype, text = await _call(wa_sandbox, "POST", f"/v23.0/{WABA}/message_templates", json=body, headers=BEARER)
+    assert status < 500, text
+    check_response("/v23.0/x", status, ctype, text)
+
+
+def _smsglobal_signed(sandbox: RunningSandbox, method: str, target: str) -> dict[str, str]:
+    host = sandbox.url.removeprefix("http://")
+    return {"Authorization": sign("sandbox-key", "sandbox-secret", method, target, host, 80, int(time.time()), "r2")}
+
+
+async def test_smsglobal_superscript_digit_limit_is_field_error(wa_sandbox: RunningSandbox) -> None:
+    target = f"/v2/sms?limit={SUPERSCRIPT_TWO}"
+    status, ctype, text = await _call(wa_sandbox, "GET", target, headers=_smsglobal_signed(wa_sandbox, "GET", "/v2/sms?limit=%C2%B2"))
+    assert status == 400 and "limit must be a whole number" in text
+
+
+async def test_smsglobal_otp_superscript_digit_length_is_field_error(wa_sandbox: RunningSandbox) -> None:
+    body = {"destination": "61400000009", "message": "Code {*code*}", "length": SUPERSCRIPT_TWO}
+    status, ctype, text = await _call(wa_sandbox, "POST", "/v2/otp", json=body, headers=_smsglobal_signed(wa_sandbox, "POST", "/v2/otp"))
+    assert status == 400 and "length must be a whole number of digits" in text
+
+
+MAAC = {"Authorization": "Bearer sandbox-maac-token"}
+
+
+async def test_maac_superscript_digit_setting_id_is_404(wa_sandbox: RunningSandbox) -> None:
+    status, ctype, text = await _call(wa_sandbox, "GET", f"/openapi/v1/pnp/setting/{SUPERSCRIPT_TWO}/", headers=MAAC)
+    assert status == 404 and "Not found." in text
+
+
+async def test_maac_report_superscript_digit_setting_id_is_field_error(wa_sandbox: RunningSandbox) -> None:
+    status, ctype, text = await _call(wa_sandbox, "GET", f"/openapi/v1/pnp/message/?pnp_setting_id={SUPERSCRIPT_TWO}", headers=MAAC)
+    assert status == 400 and "A valid integer is required." in text
+
+
+async def test_maac_push_superscript_digit_setting_id_is_400(wa_sandbox: RunningSandbox) -> None:
+    body = {"pnp_setting_id": SUPERSCRIPT_TWO, "data": {"phone_number": "+15550200001", "pnp": {}, "sms": {}}}
+    status, ctype, text = await _call(wa_sandbox, "POST", "/openapi/v1/pnp/message/push/", json=body, headers=MAAC)
+    assert status == 400 and "pnp_setting_id: a valid integer is required" in text

@@ -102,7 +102,7 @@ def _envelope(body: Any, config: MaacConfig) -> tuple[PnpSetting, int | None]:
 
 
 def _integer(value: Any, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | str) or not str(value).strip().isdigit():
+    if isinstance(value, bool) or not isinstance(value, int | str) or not (str(value).strip().isascii() and str(value).strip().isdigit()):
         raise text_error("invalid", f"{name}: a valid integer is required")
     return int(value)
 

@@ -62,7 +62,7 @@ def _setting_id(raw: str | None, errors: dict[str, list[str]]) -> int | None:
     if raw in (None, ""):
         errors["pnp_setting_id"] = ["This field is required."]
         return None
-    if not raw.strip().isdigit():
+    if not (raw.strip().isascii() and raw.strip().isdigit()):  # ASCII: "²".isdigit(), yet int("²") fails
         errors["pnp_setting_id"] = ["A valid integer is required."]
         return None
     return int(raw)

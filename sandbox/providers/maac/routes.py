@@ -109,7 +109,7 @@ async def setting_detail(request: web.Request) -> web.StreamResponse:
     provider = _provider(request)
     _authenticate(request, plain=False)
     raw = request.match_info["setting_id"]
-    setting = provider.config.settings.get(int(raw)) if raw.isdigit() else None
+    setting = provider.config.settings.get(int(raw)) if raw.isascii() and raw.isdigit() else None
     if setting is None:
         raise detail_error(404, "Not found.")
     return web.json_response({**setting.to_json(), "metric": provider.metric(setting.id)})

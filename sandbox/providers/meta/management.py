@@ -202,7 +202,7 @@ def _matches(template: Template, query: Any) -> bool:
 def _int(raw: str | None, default: int, name: str) -> int:
     if raw is None:
         return default
-    if not raw.isdigit():
+    if not (raw.isascii() and raw.isdigit()):  # ASCII: "²".isdigit(), yet int("²") fails
         raise MetaError(100, message=f"(#100) Param {name} must be a non-negative integer")
     return int(raw)
 

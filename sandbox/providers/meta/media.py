@@ -118,7 +118,7 @@ class MediaLibrary:
     def resolve_url(self, query: dict[str, str]) -> MediaRecord | None:
         """The record a download URL names, or None when it is unknown, tampered with or expired."""
         mid, ext, digest = query.get("mid", ""), query.get("ext", ""), query.get("hash", "")
-        if not ext.isdigit() or digest != _url_hash(mid, int(ext)) or self.clock.now() >= int(ext):
+        if not (ext.isascii() and ext.isdigit()) or digest != _url_hash(mid, int(ext)) or self.clock.now() >= int(ext):
             return None
         return self.lookup(mid)
 

@@ -66,7 +66,7 @@ async def start_session(request: web.Request) -> web.StreamResponse:
 
 def _file_length(raw: Any) -> int:
     text = str(raw).strip()
-    if not text.isdigit() or int(text) == 0:
+    if not (text.isascii() and text.isdigit()) or int(text) == 0:  # ASCII: "²".isdigit(), yet int("²") fails
         raise MetaError(100, message=f"(#100) Param file_length must be a positive integer - got \"{text}\".")
     return int(text)
 
@@ -121,7 +121,7 @@ async def upload_bytes(request: web.Request) -> web.StreamResponse:
 def _file_offset(raw: str | None) -> int:
     if raw is None:
         return 0  # UNCONFIRMED: Meta's examples always send the header; without it, the start of the file
-    if not raw.strip().isdigit():
+    if not (raw.strip().isascii() and raw.strip().isdigit()):
         raise MetaError(100, message=f"(#100) Header file_offset must be a non-negative integer - got \"{raw}\".")
     return int(raw.strip())
 

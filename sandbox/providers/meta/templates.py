@@ -169,7 +169,7 @@ def build(waba_id: str, body: dict[str, Any], template_id: str) -> Template:
     return Template(
         id=template_id, waba_id=waba_id, name=name, language=language, category=category,
         parameter_format=fmt, components=components, status="PENDING",
-        message_send_ttl_seconds=int(ttl) if isinstance(ttl, (int, str)) and str(ttl).lstrip("-").isdigit() else None,
+        message_send_ttl_seconds=int(ttl) if isinstance(ttl, (int, str)) and str(ttl).lstrip("-").isdigit() and str(ttl).isascii() else None,
     )
 
 

@@ -80,7 +80,7 @@ def _integer(
     raw = query.get(name)
     if raw is None or raw == "":
         return default
-    if not raw.isdigit():
+    if not (raw.isascii() and raw.isdigit()):  # ASCII: "²".isdigit(), yet int("²") fails
         errors.add(name, f"{name} must be a whole number, got {raw!r}")
         return default
     value = int(raw)

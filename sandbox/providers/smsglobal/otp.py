@@ -81,7 +81,7 @@ def _bounded(value: Any, name: str, bounds: tuple[int, int, int], errors: FieldE
     if value is None or value == "":  # the PHP SDK sends "" for a field it was not given
         return default
     number = value if isinstance(value, int) and not isinstance(value, bool) else None
-    if isinstance(value, str) and value.strip().isdigit():
+    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
         number = int(value)
     if number is None or not low <= number <= high:
         errors.add(name, f"{name} must be a whole number of {unit} from {low} to {high}, got {value!r}")
