@@ -58,6 +58,10 @@ def compare(results: dict[str, Any], sustain_rate: float) -> list[dict[str, Any]
     if "warm" in sends and "warm" in bare:  # the same question for the send path alone, like-for-like
         ratio = sends["warm"]["ok_per_second"] / max(bare["warm"]["ok_per_second"], 1e-9)
         rows.append(_row("(the same, send path alone: no webhook URL)", f"{100 * ratio:.1f}%", ratio >= 0.5))
+    child = t.get("sandbox-delivery-process", {})
+    if "warm" in child and "warm" in bare:  # webhooks posted from a child process (another CPU)
+        ratio = child["warm"]["ok_per_second"] / max(bare["warm"]["ok_per_second"], 1e-9)
+        rows.append(_row("(the same, with webhooks, serve --delivery-process)", f"{100 * ratio:.1f}%", ratio >= 0.5))
     sustain = next((r for r in sandbox.get("rates", []) if r["rate"] == sustain_rate), None)
     if sustain:
         hooks = sustain.get("webhooks", {})
