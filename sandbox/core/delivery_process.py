@@ -22,10 +22,25 @@ import struct
 import sys
 from typing import Any
 
+import aiohttp
+
 log = logging.getLogger(__name__)
 
 HEADER = struct.Struct("<I")
 Result = tuple[int | None, str, str | None]  # HTTP status, body excerpt, error
+
+
+async def post_once(session: aiohttp.ClientSession, url: str, body: bytes, headers: dict[str, str],
+                    timeout: float) -> Result:
+    """One webhook POST as ``(status, excerpt, error)``: what the dispatcher logs as an attempt, whether
+    it posts in-process or the child posts for it."""
+    try:
+        async with session.post(url, data=body, headers=headers) as resp:
+            return resp.status, (await resp.content.read(512)).decode("utf-8", "replace"), None
+    except TimeoutError:
+        return None, "", f"timeout after {timeout:g} s"
+    except aiohttp.ClientError as exc:
+        return None, "", f"{type(exc).__name__}: {exc}"
 
 
 def frame(value: Any) -> bytes:
@@ -129,8 +144,6 @@ class DeliveryProcess:
 
 
 async def _child(concurrency: int, timeout: float) -> None:
-    import aiohttp  # the child's only work: post what it is given
-
     loop = asyncio.get_running_loop()
     reader = asyncio.StreamReader(limit=2**26)
     await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin.buffer)
@@ -144,17 +157,10 @@ async def _child(concurrency: int, timeout: float) -> None:
         writer.write(data)
 
     async def post(seq: int, url: str, body: bytes, headers: dict[str, str]) -> None:
-        status, excerpt, error = None, "", None
         try:
-            async with session.post(url, data=body, headers=headers) as resp:
-                status = resp.status
-                excerpt = (await resp.content.read(512)).decode("utf-8", "replace")
-        except TimeoutError:
-            error = f"timeout after {timeout:g} s"
-        except aiohttp.ClientError as exc:
-            error = f"{type(exc).__name__}: {exc}"
+            status, excerpt, error = await post_once(session, url, body, headers, timeout)
         except Exception as exc:  # noqa: BLE001 - an odd URL must not kill the child and every post in flight
-            error = f"{type(exc).__name__}: {exc}"
+            status, excerpt, error = None, "", f"{type(exc).__name__}: {exc}"
         if not outbox:
             loop.call_soon(flush)
         outbox.append(frame((seq, status, excerpt, error)))

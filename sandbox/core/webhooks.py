@@ -26,7 +26,7 @@ from typing import Any, Literal
 import aiohttp
 
 from sandbox.core.clock import VirtualClock
-from sandbox.core.delivery_process import DeliveryProcess
+from sandbox.core.delivery_process import DeliveryProcess, post_once
 from sandbox.core.feed import ChangeFeed
 from sandbox.core.ids import IdFactory
 from sandbox.core.persistence import Persistence
@@ -373,20 +373,11 @@ class WebhookDispatcher:
         number = len(delivery.attempts) + 1
         started = time.perf_counter()
         at = self.clock.now()
-        status: int | None = None
-        excerpt = ""
-        error: str | None = None
         if self.remote is not None:
             status, excerpt, error = await self.remote.post(delivery.url, delivery.body, delivery.headers)
         else:
-            try:
-                async with self._session.post(delivery.url, data=delivery.body, headers=delivery.headers) as resp:
-                    status = resp.status
-                    excerpt = (await resp.content.read(512)).decode("utf-8", "replace")
-            except TimeoutError:
-                error = f"timeout after {self.policy.timeout:g} s"
-            except aiohttp.ClientError as exc:
-                error = f"{type(exc).__name__}: {exc}"
+            status, excerpt, error = await post_once(self._session, delivery.url, delivery.body, delivery.headers,
+                                                     self.policy.timeout)
         latency = (time.perf_counter() - started) * 1000
         delivery.attempts.append(Attempt(number, at, status, latency, excerpt, error))
         if status is not None and 200 <= status < 300:
