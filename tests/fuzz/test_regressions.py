@@ -35,7 +35,7 @@ def _smsglobal_auth(sandbox: RunningSandbox, path: str) -> dict[str, str]:
 @pytest.mark.parametrize("body", [DEEP, NESTED_100], ids=["recursion-limit", "over-max-depth"])
 async def test_deeply_nested_json_is_meta_error_100(wa_sandbox: RunningSandbox, body: bytes) -> None:
     status, ctype, text = await _post(wa_sandbox, "/v23.0/100000000000001/messages", body, headers=dict(BEARER))
-    assert status == 400 and '"code": 100' in text and "nest deeper than 64 levels" in text
+    assert status == 400 and json.loads(text)["error"]["code"] == 100 and "nest deeper than 64 levels" in text
     check_response("/v23.0/x", status, ctype, text)
 
 
@@ -72,7 +72,7 @@ MALFORMED_MULTIPART = (
 async def test_malformed_multipart_upload_is_meta_error_100(wa_sandbox: RunningSandbox) -> None:
     headers = {**BEARER, "Content-Type": "multipart/form-data; boundary=XYZ"}
     status, ctype, text = await _post(wa_sandbox, "/v23.0/100000000000001/media", MALFORMED_MULTIPART, headers=headers)
-    assert status == 400 and '"code": 100' in text and "could not be parsed" in text
+    assert status == 400 and json.loads(text)["error"]["code"] == 100 and "could not be parsed" in text
 
 
 async def test_malformed_multipart_upload_is_modica_invalid_attrib(wa_sandbox: RunningSandbox) -> None:
@@ -116,7 +116,7 @@ async def _call(sandbox: RunningSandbox, method: str, target: str, **kwargs: Any
                                     "/v23.0/100000000000001/message_qrdls"])
 async def test_meta_superscript_digit_limit_is_error_100(wa_sandbox: RunningSandbox, target: str) -> None:
     status, ctype, text = await _call(wa_sandbox, "GET", f"{target}?limit={SUPERSCRIPT_TWO}", headers=BEARER)
-    assert status == 400 and '"code": 100' in text and "Param limit must be a non-negative integer" in text
+    assert status == 400 and json.loads(text)["error"]["code"] == 100 and "Param limit must be a non-negative integer" in text
     check_response(target, status, ctype, text)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import json
 import time
 from collections.abc import AsyncIterator
 from typing import Any
@@ -131,6 +132,6 @@ async def test_a_request_held_open_takes_the_only_slot_and_frees_it_when_done(li
     release.set()
     async with await upload as done:
         assert done.status == 200
-    assert refused == 503 and '"code": 131016' in text
+    assert refused == 503 and json.loads(text)["error"]["code"] == 131016
     status, _, _, _ = await _post(wa_sandbox, "modica_v1", b'{"destination": "+64211234567", "content": "hi"}')
     assert status == 201 and admission.in_flight == 0

@@ -39,8 +39,10 @@ def graph_response(request: web.Request, body: dict[str, Any], status: int = 200
 
 
 def error_response(runtime: Runtime, error: MetaError) -> web.Response:
+    """Graph's error envelope, compact JSON like its successes, the trace id in body and header."""
     trace = runtime.ids.fbtrace_id()
-    return web.json_response(render_error(error, trace), status=error.http_status, headers={"x-fb-trace-id": trace})
+    return web.Response(body=jsonbody.dumps_ascii(render_error(error, trace)), status=error.http_status,
+                        headers={"Content-Type": JSON_CONTENT_TYPE, "x-fb-trace-id": trace})
 
 
 GRAPH_ERRORS: ErrorShape[MetaError] = ErrorShape(
