@@ -99,7 +99,7 @@ async def stats(request: web.Request) -> web.StreamResponse:
             "journal": {"messages": len(journal), "max_messages": journal.max_messages, "evicted": journal.evicted},
             "webhooks": rt.dispatcher.stats(),
             "media": rt.media_store.describe(),
-            "scheduler": {"pending_jobs": len(rt.scheduler.pending())},
+            "scheduler": {"pending_jobs": rt.scheduler.pending_count()},
             "persistence": {**rt.persistence.describe(), "restored": rt.restored},
         }
     )

@@ -112,3 +112,12 @@ def test_jobs_run_in_due_order_whatever_the_mix_of_delays_and_clock_moves(plan):
     clock.set(0)
     asyncio.run(scheduler.run_until(100))
     assert ran == sorted(expected)
+
+
+def test_pending_count_counts_what_pending_lists_without_the_cancelled():
+    clock = VirtualClock(mode="manual", start=0)
+    scheduler = Scheduler(clock)
+    for n in range(5):
+        scheduler.at(n + 1, lambda: None, key=f"k{n % 2}")
+    scheduler.cancel("k1")
+    assert scheduler.pending_count() == len(scheduler.pending()) == 3
