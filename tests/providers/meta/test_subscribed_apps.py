@@ -73,10 +73,14 @@ async def other_receiver(aiohttp_server: Any) -> WebhookReceiver:
     return receiver
 
 
-async def test_an_unsubscribed_waba_gets_no_template_status_webhook(wa_sandbox, webhook_receiver):
+@pytest.mark.parametrize("what", ["template review", "message statuses"])
+async def test_an_unsubscribed_waba_gets_no_webhooks(wa, wa_sandbox, webhook_receiver, what):
     await wa_sandbox.control.set_webhook(webhook_receiver.url)
     await graph(wa_sandbox, "DELETE", f"/v23.0/{WABA_ID}/subscribed_apps")
-    await graph(wa_sandbox, "POST", f"/v23.0/{WABA_ID}/message_templates", json=TEMPLATE)
+    if what == "template review":
+        await graph(wa_sandbox, "POST", f"/v23.0/{WABA_ID}/message_templates", json=TEMPLATE)
+    else:
+        await wa.send_message(to="15550200001", text="hello")
     await wa_sandbox.control.advance(5)
     assert await wa_sandbox.control.webhooks() == []
 
@@ -110,14 +114,6 @@ async def test_a_phone_override_failing_the_handshake_is_rejected_2200(wa, aioht
 
 
 # --- message webhooks follow the same state ----------------------------------------------------------
-
-
-async def test_an_unsubscribed_waba_gets_no_status_webhooks(wa, wa_sandbox, webhook_receiver):
-    await wa_sandbox.control.set_webhook(webhook_receiver.url)
-    await graph(wa_sandbox, "DELETE", f"/v23.0/{WABA_ID}/subscribed_apps")
-    await wa.send_message(to="15550200001", text="hello")
-    await wa_sandbox.control.advance(5)
-    assert await wa_sandbox.control.webhooks() == []
 
 
 async def test_status_webhooks_go_to_the_phone_override(wa, wa_sandbox, webhook_receiver, aiohttp_server):
