@@ -257,12 +257,18 @@ class MetaProvider:
 
 
 
+BILLED_TOGETHER = {"sent": ("sent",), "delivered": ("delivered", "read"), "read": ("delivered", "read")}
+
+
 def _billed(message: Message, event: StatusEvent) -> bool:
-    """Pricing and conversation ride on ``sent`` and on the first of delivered/read (meta-cloud-api.md
-    §3.5, META-WH-STATUS): a read after a delivered carries neither."""
-    if event.status in ("sent", "delivered"):
-        return True
-    return event.status == "read" and not any(e.status == "delivered" for e in message.history)
+    """Pricing and conversation ride on the first ``sent`` and on the first of delivered/read
+    (meta-cloud-api.md §3.5, META-WH-STATUS): a read after a delivered carries neither, nor does a
+    status forced again through the control API."""
+    group = BILLED_TOGETHER.get(event.status)
+    if group is None:
+        return False
+    earlier = message.history[:-1] if message.history and message.history[-1] is event else message.history
+    return not any(e.status in group for e in earlier)
 
 
 def _action_spec(

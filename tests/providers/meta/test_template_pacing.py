@@ -70,3 +70,14 @@ rules:
     posts = await webhook_receiver.wait_posts(2)
     read = json.loads(posts[1].body)["entry"][0]["changes"][0]["value"]["statuses"][0]
     assert status == 200 and read["status"] == "read" and read["pricing"]["category"] == "service"
+
+
+async def test_a_status_forced_again_carries_no_second_pricing(wa_sandbox, webhook_receiver):
+    await wa_sandbox.control.set_webhook(webhook_receiver.url)
+    _, body = await send(wa_sandbox, PROMO)
+    await wa_sandbox.control.advance(1)  # sent, delivered
+    await webhook_receiver.wait_posts(2)
+    await wa_sandbox.control.set_status(body["messages"][0]["id"], "delivered")
+    posts = await webhook_receiver.wait_posts(3)
+    again = json.loads(posts[2].body)["entry"][0]["changes"][0]["value"]["statuses"][0]
+    assert again["status"] == "delivered" and "pricing" not in again and "conversation" not in again
