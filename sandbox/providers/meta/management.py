@@ -298,7 +298,8 @@ def management_routes(prefix: str, node: str) -> list[web.AbstractRouteDef]:
         web.delete(f"{prefix}/{node}", delete_node),
     ]
     # Graph ignores a trailing slash: pywa POSTs /{phone_number_id}/ to set a webhook override.
-    table += [web.get(f"{prefix}/{node}/", get_node), web.post(f"{prefix}/{node}/", post_node)]
+    table += [web.get(f"{prefix}/{node}/", get_node), web.post(f"{prefix}/{node}/", post_node),
+              web.delete(f"{prefix}/{node}/", delete_node)]
     if not prefix:
         table.append(web.get(ATTACHMENTS_PATH, download_media))
     from sandbox.providers.meta.admin_routes import admin_routes  # here: those modules import this one
