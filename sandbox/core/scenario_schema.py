@@ -89,6 +89,10 @@ _REVIEW = {"type": "object", "properties": _REVIEW_PROPS, "additionalProperties"
 _META_PLATFORM: dict[str, Any] = {
     "templates": {"type": "array", "items": _META_TEMPLATE},
     "validate_templates": {"type": "boolean", "description": "false: template sends are not checked"},
+    "webhook_version": {
+        "type": "string", "pattern": "^v[0-9]+\\.[0-9]+$",
+        "description": "the app's webhook version (App Dashboard); from v24.0 statuses carry no conversation",
+    },
     "template_review": {
         "type": "object",
         "properties": {**_REVIEW_PROPS, "overrides": {"type": "object", "additionalProperties": _REVIEW}},

@@ -31,6 +31,8 @@ from sandbox.settings import Settings
 
 PROVIDER = "meta"
 DEFAULT_REVIEW: dict[str, Any] = {"delay": 5.0, "outcome": "APPROVED", "reason": "NONE"}
+# The webhook payload version when the scenario names none: the reference's (meta-openapi-v23.yaml).
+DEFAULT_WEBHOOK_VERSION = "v23.0"
 
 
 @dataclass
@@ -64,6 +66,7 @@ class MetaPlatform:
         self.section = section
         wabas = list(dict.fromkeys(b.waba_id for b in businesses.all()))
         self.validate_templates = bool(section.get("validate_templates", True))
+        self.webhook_version = _version(section.get("webhook_version", DEFAULT_WEBHOOK_VERSION))
         self.templates.load(list(section.get("templates") or []), wabas)
         self.review = {**DEFAULT_REVIEW, **(section.get("template_review") or {})}
         assert self.limits is not None
@@ -147,3 +150,9 @@ class MetaPlatform:
             headers=render.sign_headers(body, business.app_secret),
             key=f"template:{template.id}", event=f"template:{event}", message_id=None,
         )
+
+
+def _version(text: str) -> tuple[int, int]:
+    """``v24.0`` -> (24, 0); the scenario schema has checked the form."""
+    major, _, minor = text.lstrip("v").partition(".")
+    return int(major), int(minor or 0)

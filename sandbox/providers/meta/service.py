@@ -38,6 +38,9 @@ REASON_CODES = {
     "invalid_parameter": 131009,
     "internal": 131000,
 }
+CONVERSATION_DROPPED = (24, 0)  # meta-cloud-api.md §3.5: statuses omit `conversation` from webhook v24.0
+
+
 # What the user "types" looks local: Indian names and places for +91 users (faker has no en_SG; the
 # Singapore address fields are generated in inbound._fake_address).
 FAKER_LOCALES = {"IN": "en_IN"}
@@ -226,15 +229,17 @@ class MetaProvider:
         conversation: dict[str, Any] = {"id": conv_id, "origin": {"type": category}}
         if event.status == "sent":
             conversation["expiration_timestamp"] = str(int(message.created_at) + 86400)
-        return {
-            "conversation": conversation,
-            "pricing": {
-                "billable": not free,
-                "pricing_model": "PMP",
-                "type": "free_customer_service" if free else "regular",
-                "category": category,
-            },
+        pricing = {
+            "billable": not free,
+            "pricing_model": "PMP",
+            "type": "free_customer_service" if free else "regular",
+            "category": category,
         }
+        # From v24.0 Meta leaves `conversation` out unless it is a free entry point, which the sandbox
+        # never prices (meta-cloud-api.md §3.5); the version is the scenario's `meta.webhook_version`.
+        if self.platform is not None and self.platform.webhook_version >= CONVERSATION_DROPPED:
+            return {"pricing": pricing}
+        return {"conversation": conversation, "pricing": pricing}
 
     def _webhook_url(self, business: MetaBusiness) -> str | None:
         """None while no app is subscribed to the WABA; else the number's override, the WABA's, or the

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
+from sandbox.testing.client import ControlAPIError
 from tests.conftest import send
 
 PROMO = {"messaging_product": "whatsapp", "to": "15550200001", "type": "template", "template": {
@@ -81,3 +84,25 @@ async def test_a_status_forced_again_carries_no_second_pricing(wa_sandbox, webho
     posts = await webhook_receiver.wait_posts(3)
     again = json.loads(posts[2].body)["entry"][0]["changes"][0]["value"]["statuses"][0]
     assert again["status"] == "delivered" and "pricing" not in again and "conversation" not in again
+
+
+async def test_from_webhook_version_24_statuses_carry_pricing_but_no_conversation(wa_sandbox, webhook_receiver):
+    # meta-cloud-api.md §3.5: `conversation` is omitted in v24.0+ unless it is a free entry point.
+    await wa_sandbox.control.load_scenario(yaml="""
+version: 1
+meta:
+  webhook_version: v24.0
+rules:
+  - {name: open, match: {to: "*"}, window: open, timeline: [{after: 0.2, status: sent}]}
+""")
+    await wa_sandbox.control.set_webhook(webhook_receiver.url)
+    status, _ = await send(wa_sandbox, {"messaging_product": "whatsapp", "to": "15550200001", "text": {"body": "hi"}})
+    await wa_sandbox.control.advance(1)
+    [post] = await webhook_receiver.wait_posts(1)
+    sent = json.loads(post.body)["entry"][0]["changes"][0]["value"]["statuses"][0]
+    assert status == 200 and sent["pricing"]["category"] == "service" and "conversation" not in sent
+
+
+async def test_a_malformed_webhook_version_is_a_scenario_error(wa_sandbox):
+    with pytest.raises(ControlAPIError, match="webhook_version"):
+        await wa_sandbox.control.load_scenario(yaml="version: 1\nmeta:\n  webhook_version: '24'\n")
