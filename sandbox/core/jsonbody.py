@@ -41,6 +41,18 @@ def loads(raw: bytes | str) -> Any:
     return value
 
 
+def loads_if_json(value: Any) -> Any:
+    """A string holding a JSON object or array, decoded; anything else (other strings, values that are
+    not strings, text that does not parse) as it is. Graph takes an object or array parameter as a JSON
+    string too, in a form as in a JSON body."""
+    if isinstance(value, str) and value.lstrip()[:1] in ("{", "["):
+        try:
+            return loads(value)
+        except json.JSONDecodeError:
+            return value
+    return value
+
+
 def dumps_ascii(value: Any) -> bytes:
     """Compact JSON, non-ASCII escaped: the bytes of ``json.dumps(value, separators=(",", ":"))``."""
     try:

@@ -60,3 +60,12 @@ def test_loads_accepts_and_reads_what_the_standard_library_reads(value, as_bytes
 
 def test_non_string_keys_are_written_as_the_standard_library_writes_them():
     assert jsonbody.dumps_ascii({1: "a", "é": "\x7f"}) == b'{"1":"a","\\u00e9":"\\u007f"}'
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [(' [1, {"a": 2}]', [1, {"a": 2}]), ('{"b": null}', {"b": None}), ("[not json", "[not json"),
+     ("plain", "plain"), (7, 7), (None, None), ("[" * 100 + "]" * 100, "[" * 100 + "]" * 100)],
+)
+def test_loads_if_json_decodes_only_strings_holding_an_object_or_array(value, expected):
+    assert jsonbody.loads_if_json(value) == expected

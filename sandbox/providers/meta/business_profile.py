@@ -8,12 +8,12 @@ whatsapp/business-phone-numbers/business-profiles) and OPENAPI WhatsAppBusinessP
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
 from aiohttp import web
 
+from sandbox.core import jsonbody
 from sandbox.keys import RUNTIME
 from sandbox.providers.meta.errors import MetaError
 from sandbox.providers.meta.file_handles import profile_picture_url
@@ -122,18 +122,8 @@ async def update_automation(request: web.Request) -> web.StreamResponse:
     return graph_response(request, {"success": True})
 
 
-def _decoded(value: Any) -> Any:
-    """Graph takes an array parameter as a JSON string too (pywa sends ``commands`` that way)."""
-    if isinstance(value, str) and value.strip().startswith("["):
-        try:
-            return json.loads(value)
-        except json.JSONDecodeError:
-            return value
-    return value
-
-
 def _prompts(value: Any) -> list[str]:
-    value = _decoded(value)
+    value = jsonbody.loads_if_json(value)  # Graph takes the array as a JSON string too
     if not isinstance(value, list) or not all(isinstance(p, str) for p in value):
         raise MetaError(100, "Param prompts must be an array of strings.")
     if len(value) > 4 or any(len(p) > 80 for p in value):
@@ -142,7 +132,7 @@ def _prompts(value: Any) -> list[str]:
 
 
 def _commands(value: Any) -> list[dict[str, str]]:
-    value = _decoded(value)
+    value = jsonbody.loads_if_json(value)  # pywa sends commands as a JSON string
     if not isinstance(value, list) or not all(isinstance(c, dict) for c in value):
         raise MetaError(100, "Param commands must be an array of {command_name, command_description} objects.")
     if len(value) > 30:

@@ -88,7 +88,7 @@ async def json_body(request: web.Request) -> dict[str, Any]:
     raw = await request.read()
     if ctype in ("application/x-www-form-urlencoded", "multipart/form-data"):
         form = await request.post()
-        return {k: _maybe_json(v) for k, v in form.items() if isinstance(v, str)}
+        return {k: jsonbody.loads_if_json(v) for k, v in form.items() if isinstance(v, str)}
     if ctype not in ("application/json", "application/octet-stream", "text/plain") and raw:
         raise MetaError(100, f"Unsupported Content-Type '{ctype}': send the request body as application/json")
     if not raw.strip():
@@ -100,13 +100,3 @@ async def json_body(request: web.Request) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise MetaError(100, "The request body must be a JSON object")
     return data
-
-
-def _maybe_json(value: str) -> Any:
-    text = value.strip()
-    if text[:1] in ("{", "["):
-        try:
-            return jsonbody.loads(text)
-        except json.JSONDecodeError:
-            return value
-    return value

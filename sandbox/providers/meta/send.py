@@ -6,8 +6,6 @@ store and schedule -> render Meta's response.
 
 from __future__ import annotations
 
-import contextlib
-import json
 from typing import Any
 
 from sandbox.core import jsonbody
@@ -74,10 +72,8 @@ def _decode_json_parameters(body: dict[str, Any]) -> None:
     message object and ``context`` are decoded before validation (whatsapp-api-js sends ``contacts`` so;
     pywa sends the profile's ``commands`` so)."""
     for key in (body["type"], "context"):
-        value = body.get(key) if isinstance(key, str) else None
-        if isinstance(value, str) and value.lstrip()[:1] in ("{", "["):
-            with contextlib.suppress(json.JSONDecodeError):  # validation words what does not parse
-                body[key] = jsonbody.loads(value)
+        if isinstance(key, str) and key in body:  # what does not parse stays for validation to word
+            body[key] = jsonbody.loads_if_json(body[key])
 
 
 def mark_read(provider: MetaProvider, business: MetaBusiness, body: dict[str, Any]) -> dict[str, Any]:
