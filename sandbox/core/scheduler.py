@@ -72,27 +72,31 @@ class _DueQueue:
                 best, best_key = head, key
         return best, best_key
 
+    def _drop_first(self, key: float | None) -> None:
+        """Remove the earliest item, found by ``_first`` in lane ``key`` (``None``: the heap)."""
+        if key is None:
+            heapq.heappop(self._heap)
+            return
+        lane = self._lanes[key]
+        lane.popleft()
+        if not lane:
+            del self._lanes[key]
+
     def pop_due(self, target: float) -> _Item | None:
         """Remove and return the earliest item if it is due by ``target``."""
         item, key = self._first()
         if item is None or item.due > target:
             return None
-        if key is None:
-            heapq.heappop(self._heap)
-        else:
-            lane = self._lanes[key]
-            lane.popleft()
-            if not lane:
-                del self._lanes[key]
+        self._drop_first(key)
         return item
 
     def next_due(self) -> float | None:
         """The due time of the earliest live item (cancelled ones at the front are dropped)."""
-        while True:
-            item, _ = self._first()
-            if item is None or not item.cancelled:
-                return None if item is None else item.due
-            self.pop_due(item.due)
+        item, key = self._first()
+        while item is not None and item.cancelled:
+            self._drop_first(key)
+            item, key = self._first()
+        return None if item is None else item.due
 
     def items(self) -> Iterator[_Item]:
         yield from (entry[2] for entry in self._heap)
