@@ -129,8 +129,8 @@ class MetaPlatform:
 
     def notify(self, template: Template, event: str, reason: str | None, businesses: MetaBusinesses) -> None:
         """``message_template_status_update`` to the WABA's webhook (META-TPL-STATUS-WH)."""
-        business = next((b for b in businesses.by_waba(template.waba_id) if self.accounts.webhook_url(b)), None)
-        url = self.accounts.webhook_url(business) if business else None
+        targets = ((b, self.accounts.webhook_url(b)) for b in businesses.by_waba(template.waba_id))
+        business, url = next(((b, u) for b, u in targets if u), (None, None))
         if business is None or not url:
             return  # no URL, or no app subscribed to the WABA (subscribed_apps.py)
         value: dict[str, Any] = {

@@ -70,7 +70,8 @@ class MetaProvider:
 
     def on_status(self, message: Message, event: StatusEvent) -> None:
         business = self.businesses.by_phone_number_id(message.business)
-        if business is None or not self._webhook_url(business):
+        url = self._webhook_url(business) if business is not None else None
+        if business is None or not url:
             return
         status: dict[str, Any] = {
             "id": message.id,
@@ -92,11 +93,12 @@ class MetaProvider:
             "contacts": [self._contact(message)],
             "statuses": [status],
         }
-        self._post(business, value, key=message.id, event=f"status:{event.status}", message_id=message.id)
+        self._post(business, url, value, key=message.id, event=f"status:{event.status}", message_id=message.id)
 
     def on_inbound(self, message: Message) -> None:
         business = self.businesses.by_phone_number_id(message.business)
-        if business is None or not self._webhook_url(business):
+        url = self._webhook_url(business) if business is not None else None
+        if business is None or not url:
             return
         if self.platform and self.platform.accounts.number(business.phone_number_id).blocks(message.user):
             return  # Meta's block-users page: a blocked user "cannot contact your business"
@@ -106,7 +108,7 @@ class MetaProvider:
             "contacts": [self._contact(message)],
             "messages": [message.payload],
         }
-        self._post(business, value, key=message.id, event=f"message:{message.type}", message_id=message.id)
+        self._post(business, url, value, key=message.id, event=f"message:{message.type}", message_id=message.id)
 
     def user_action(self, message: Message, action: UserAction, outcome: Outcome) -> Message | None:
         fake = self.messaging.engine.faker_for(message.user, FAKER_LOCALES.get(region_of(message.user) or ""))
@@ -246,9 +248,8 @@ class MetaProvider:
         business's webhook_url (accounts.Accounts.webhook_url; Meta's webhook-override page)."""
         return self.platform.accounts.webhook_url(business) if self.platform else business.webhook_url
 
-    def _post(self, business: MetaBusiness, value: dict[str, Any], *, key: str, event: str, message_id: str) -> None:
-        url = self._webhook_url(business)
-        assert url
+    def _post(self, business: MetaBusiness, url: str, value: dict[str, Any], *, key: str, event: str,
+              message_id: str) -> None:
         body = render.encode(render.envelope(business, value))
         self.dispatcher.enqueue(
             provider=PROVIDER,
@@ -259,7 +260,6 @@ class MetaProvider:
             event=event,
             message_id=message_id,
         )
-
 
 
 BILLED_TOGETHER = {"sent": ("sent",), "delivered": ("delivered", "read"), "read": ("delivered", "read")}
