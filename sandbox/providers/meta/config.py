@@ -80,3 +80,9 @@ class MetaBusinesses:
 
     def default(self) -> MetaBusiness:
         return next(iter(self._by_phone.values()))
+
+
+def graph_version(text: str) -> tuple[int, int]:
+    """``v24.0`` -> (24, 0): a Graph API version from a path or the scenario (both checked its form)."""
+    major, minor = (int(p) for p in re.findall(r"\d+", text))
+    return major, minor

@@ -20,7 +20,7 @@ from sandbox.core.store import Message
 from sandbox.core.webhooks import WebhookDispatcher
 from sandbox.providers.meta import render
 from sandbox.providers.meta.accounts import Accounts
-from sandbox.providers.meta.config import MetaBusiness, MetaBusinesses
+from sandbox.providers.meta.config import MetaBusiness, MetaBusinesses, graph_version
 from sandbox.providers.meta.limits import RateLimits
 from sandbox.providers.meta.links import LinkFetcher, check_message_media, media_refs
 from sandbox.providers.meta.media import MEDIA_KINDS, MediaLibrary, decode_data
@@ -51,6 +51,7 @@ class MetaPlatform:
     uploads: Uploads = field(default_factory=Uploads)  # Resumable Upload API sessions and handles
     review: dict[str, Any] = field(default_factory=lambda: dict(DEFAULT_REVIEW))  # meta.template_review
     validate_templates: bool = True  # meta.validate_templates: false sends any template unchecked
+    webhook_version: tuple[int, int] = (23, 0)  # meta.webhook_version: the payload shape of status webhooks
     section: dict[str, Any] = field(default_factory=dict)  # the scenario's meta section, for reset()
 
     @classmethod
@@ -66,7 +67,7 @@ class MetaPlatform:
         self.section = section
         wabas = list(dict.fromkeys(b.waba_id for b in businesses.all()))
         self.validate_templates = bool(section.get("validate_templates", True))
-        self.webhook_version = _version(section.get("webhook_version", DEFAULT_WEBHOOK_VERSION))
+        self.webhook_version = graph_version(section.get("webhook_version", DEFAULT_WEBHOOK_VERSION))
         self.templates.load(list(section.get("templates") or []), wabas)
         self.review = {**DEFAULT_REVIEW, **(section.get("template_review") or {})}
         assert self.limits is not None
@@ -151,8 +152,3 @@ class MetaPlatform:
             key=f"template:{template.id}", event=f"template:{event}", message_id=None,
         )
 
-
-def _version(text: str) -> tuple[int, int]:
-    """``v24.0`` -> (24, 0); the scenario schema has checked the form."""
-    major, _, minor = text.lstrip("v").partition(".")
-    return int(major), int(minor or 0)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import functools
-import re
 
 from aiohttp import web
 
 from sandbox.keys import RUNTIME
+from sandbox.providers.meta.config import graph_version
 from sandbox.providers.meta.errors import MetaError, unsupported_request
 from sandbox.providers.meta.http import authenticate, business_for, graph_handler, graph_response, json_body
 from sandbox.providers.meta.management import management_routes
@@ -30,8 +30,7 @@ def _check_version(request: web.Request) -> None:
 
 @functools.lru_cache(maxsize=64)  # a handful of versions in practice; bounded for any input
 def _deprecated(version: str) -> bool:
-    major, minor = (int(p) for p in re.findall(r"\d+", version))
-    return (major, minor) < MIN_VERSION
+    return graph_version(version) < MIN_VERSION
 
 
 @graph_handler
