@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sandbox.core import jsonbody
+from sandbox.core.params import whole_number
 from sandbox.providers.maac.config import MaacConfig, PnpSetting
 from sandbox.providers.maac.errors import MaacError, text_error
 
@@ -102,9 +103,10 @@ def _envelope(body: Any, config: MaacConfig) -> tuple[PnpSetting, int | None]:
 
 
 def _integer(value: Any, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | str) or not (str(value).strip().isascii() and str(value).strip().isdigit()):
+    number = None if isinstance(value, bool) or not isinstance(value, int | str) else whole_number(str(value).strip())
+    if number is None:
         raise text_error("invalid", f"{name}: a valid integer is required")
-    return int(value)
+    return number
 
 
 def _contact(data: dict[str, Any], setting: PnpSetting, *, whatsapp: bool) -> Contact:

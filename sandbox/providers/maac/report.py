@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sandbox.core.params import whole_number
 from sandbox.providers.maac.config import MaacConfig
 from sandbox.providers.maac.errors import MaacError, detail_error
 from sandbox.providers.maac.records import PnpRecord, PnpRecords
@@ -62,10 +63,10 @@ def _setting_id(raw: str | None, errors: dict[str, list[str]]) -> int | None:
     if raw in (None, ""):
         errors["pnp_setting_id"] = ["This field is required."]
         return None
-    if not (raw.strip().isascii() and raw.strip().isdigit()):  # ASCII: "²".isdigit(), yet int("²") fails
+    number = whole_number(raw.strip())
+    if number is None:
         errors["pnp_setting_id"] = ["A valid integer is required."]
-        return None
-    return int(raw)
+    return number
 
 
 def _datetime(raw: str | None, name: str, errors: dict[str, list[str]]) -> float | None:

@@ -17,6 +17,7 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 
 from sandbox.core.boundary import ErrorShape, error_boundary
+from sandbox.core.params import whole_number
 from sandbox.core.ratelimit import TokenBuckets
 from sandbox.keys import RUNTIME
 from sandbox.providers.maac import errors, push, report
@@ -109,7 +110,8 @@ async def setting_detail(request: web.Request) -> web.StreamResponse:
     provider = _provider(request)
     _authenticate(request, plain=False)
     raw = request.match_info["setting_id"]
-    setting = provider.config.settings.get(int(raw)) if raw.isascii() and raw.isdigit() else None
+    number = whole_number(raw)
+    setting = provider.config.settings.get(number) if number is not None else None
     if setting is None:
         raise detail_error(404, "Not found.")
     return web.json_response({**setting.to_json(), "metric": provider.metric(setting.id)})

@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 
 from aiohttp import web
 
+from sandbox.core.params import whole_number
 from sandbox.keys import RUNTIME
 from sandbox.providers.meta.config import MetaBusiness
 from sandbox.providers.meta.errors import MetaError, unsupported_request
@@ -202,9 +203,10 @@ def _matches(template: Template, query: Any) -> bool:
 def _int(raw: str | None, default: int, name: str) -> int:
     if raw is None:
         return default
-    if not (raw.isascii() and raw.isdigit()):  # ASCII: "²".isdigit(), yet int("²") fails
+    value = whole_number(raw)
+    if value is None:
         raise MetaError(100, message=f"(#100) Param {name} must be a non-negative integer")
-    return int(raw)
+    return value
 
 
 def _cursor(raw: str | None) -> int:

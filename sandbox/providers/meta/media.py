@@ -22,6 +22,7 @@ from sandbox.core.clock import VirtualClock
 from sandbox.core.ids import IdFactory
 from sandbox.core.media_fetch import base_mime
 from sandbox.core.media_store import MediaRecord, MediaStore, MediaTooLarge
+from sandbox.core.params import whole_number
 from sandbox.providers.meta.errors import MetaError
 from sandbox.settings import Settings
 
@@ -118,7 +119,8 @@ class MediaLibrary:
     def resolve_url(self, query: dict[str, str]) -> MediaRecord | None:
         """The record a download URL names, or None when it is unknown, tampered with or expired."""
         mid, ext, digest = query.get("mid", ""), query.get("ext", ""), query.get("hash", "")
-        if not (ext.isascii() and ext.isdigit()) or digest != _url_hash(mid, int(ext)) or self.clock.now() >= int(ext):
+        expires = whole_number(ext)
+        if expires is None or digest != _url_hash(mid, expires) or self.clock.now() >= expires:
             return None
         return self.lookup(mid)
 

@@ -17,6 +17,7 @@ from typing import Any
 from aiohttp import web
 
 from sandbox.core.media_store import MediaRecord, MediaTooLarge
+from sandbox.core.params import whole_number
 from sandbox.keys import RUNTIME
 from sandbox.providers.meta.errors import MetaError, unsupported_request
 from sandbox.providers.meta.http import authenticate, graph_handler, graph_response
@@ -66,9 +67,10 @@ async def start_session(request: web.Request) -> web.StreamResponse:
 
 def _file_length(raw: Any) -> int:
     text = str(raw).strip()
-    if not (text.isascii() and text.isdigit()) or int(text) == 0:  # ASCII: "²".isdigit(), yet int("²") fails
+    length = whole_number(text)
+    if not length:
         raise MetaError(100, message=f"(#100) Param file_length must be a positive integer - got \"{text}\".")
-    return int(text)
+    return length
 
 
 def _session(request: web.Request, platform: MetaPlatform) -> UploadSession:
@@ -121,9 +123,10 @@ async def upload_bytes(request: web.Request) -> web.StreamResponse:
 def _file_offset(raw: str | None) -> int:
     if raw is None:
         return 0  # UNCONFIRMED: Meta's examples always send the header; without it, the start of the file
-    if not (raw.strip().isascii() and raw.strip().isdigit()):
+    offset = whole_number(raw.strip())
+    if offset is None:
         raise MetaError(100, message=f"(#100) Header file_offset must be a non-negative integer - got \"{raw}\".")
-    return int(raw.strip())
+    return offset
 
 
 def _reopen(platform: MetaPlatform, session: UploadSession, now: float) -> None:

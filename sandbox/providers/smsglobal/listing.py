@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
+from sandbox.core.params import whole_number
 from sandbox.providers.smsglobal.config import Account
 from sandbox.providers.smsglobal.errors import FieldErrors
 
@@ -80,10 +81,10 @@ def _integer(
     raw = query.get(name)
     if raw is None or raw == "":
         return default
-    if not (raw.isascii() and raw.isdigit()):  # ASCII: "²".isdigit(), yet int("²") fails
+    value = whole_number(raw)
+    if value is None:
         errors.add(name, f"{name} must be a whole number, got {raw!r}")
         return default
-    value = int(raw)
     if value < minimum or (maximum is not None and value > maximum):
         bound = f"between {minimum} and {maximum}" if maximum is not None else f"at least {minimum}"
         errors.add(name, f"{name} must be {bound}, got {value}")

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sandbox.core.params import whole_number
 from sandbox.providers.smsglobal import sms
 from sandbox.providers.smsglobal.config import Account
 from sandbox.providers.smsglobal.errors import FieldErrors, SmsglobalError
@@ -81,8 +82,8 @@ def _bounded(value: Any, name: str, bounds: tuple[int, int, int], errors: FieldE
     if value is None or value == "":  # the PHP SDK sends "" for a field it was not given
         return default
     number = value if isinstance(value, int) and not isinstance(value, bool) else None
-    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
-        number = int(value)
+    if isinstance(value, str):
+        number = whole_number(value.strip())
     if number is None or not low <= number <= high:
         errors.add(name, f"{name} must be a whole number of {unit} from {low} to {high}, got {value!r}")
         return default
