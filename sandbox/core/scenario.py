@@ -22,6 +22,7 @@ import yaml
 from jsonschema import Draft202012Validator
 
 from sandbox.core.errors import ScenarioError
+from sandbox.core.params import whole_number
 from sandbox.core.scenario_schema import SCENARIO_SCHEMA
 
 if TYPE_CHECKING:
@@ -361,8 +362,8 @@ def pick_target(items: list[dict[str, Any]], which: Any, id_key: str) -> dict[st
         return items[0]
     if which == "last":
         return items[-1]
-    if isinstance(which, int) or (isinstance(which, str) and which.isdigit()):
-        index = int(which)
+    index = which if isinstance(which, int) else whole_number(which) if isinstance(which, str) else None
+    if index is not None:
         return items[index] if 0 <= index < len(items) else None
     return next((i for i in items if i.get(id_key) == which), None)
 

@@ -15,6 +15,7 @@ from sandbox.core.scenario import (
     check_reasons,
     load_scenario,
     parse_scenario,
+    pick_target,
 )
 
 SCENARIOS = Path(__file__).parents[2] / "scenarios"
@@ -185,3 +186,11 @@ def test_the_start_up_scenario_is_checked_for_unknown_reasons(tmp_path):
     bad.write_text("version: 1\ndefault:\n  timeline: [{after: 1, status: failed, error: undeliverabel}]\n")
     with pytest.raises(ScenarioError, match=rf"^{bad}:3: default.timeline.0.error: rule 'default': unknown failure reason"):
         build_runtime(Settings(scenario=str(bad)))
+
+
+@pytest.mark.parametrize(("which", "expected"), [("first", "a"), ("last", "c"), (1, "b"), ("2", "c"), ("9", None),
+                                                 ("c", "c"), ("²", None)])
+def test_pick_target_takes_first_last_an_ascii_index_or_an_id(which, expected):
+    items = [{"id": "a"}, {"id": "b"}, {"id": "c"}]
+    found = pick_target(items, which, "id")
+    assert (found["id"] if found else None) == expected

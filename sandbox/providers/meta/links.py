@@ -20,6 +20,7 @@ from typing import Any
 import aiohttp
 
 from sandbox.core.media_fetch import FetchFailure, Reason, SaveTo, base_mime, fetch_media
+from sandbox.core.params import whole_number
 from sandbox.core.scenario import ErrorSpec
 from sandbox.core.store import Message
 from sandbox.providers.meta.media import KIND_MIMES, SUPPORTED, MediaLibrary
@@ -97,8 +98,9 @@ class LinkFetcher:
         if directives & {"no-store", "private"}:
             self.cache.pop(url, None)
             return
-        if max_age is not None and max_age.isdigit():
-            fresh_until = self.library.clock.now() + int(max_age)
+        seconds = whole_number(max_age) if max_age is not None else None
+        if seconds is not None:
+            fresh_until = self.library.clock.now() + seconds
         elif "no-cache" in directives or (not directives and last_modified):
             if not last_modified:
                 self.cache.pop(url, None)  # no-cache "requires the Last-Modified header"

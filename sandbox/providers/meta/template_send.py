@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sandbox.core.params import whole_number
 from sandbox.providers.meta.errors import MetaError
 from sandbox.providers.meta.templates import (
     LIMITS,
@@ -158,7 +159,7 @@ def _check_buttons(template: Template, comps: list[dict[str, Any]]) -> None:
 
 def _index(comp: dict[str, Any]) -> int | None:
     raw = comp.get("index")
-    return int(raw) if isinstance(raw, int) or (isinstance(raw, str) and raw.isdigit()) else None
+    return raw if isinstance(raw, int) else whole_number(raw) if isinstance(raw, str) else None
 
 
 def _footer_text(footer: dict[str, Any]) -> str:

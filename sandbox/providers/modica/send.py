@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from sandbox.core import sms
+from sandbox.core.params import whole_number
 from sandbox.core.scenario import ErrorSpec, Outcome, SendFacts, Step, UserAction
 from sandbox.core.store import Message
 from sandbox.providers.modica.config import ModicaApplication
@@ -151,5 +152,6 @@ def reject_error(reject: dict[str, Any]) -> ModicaError:
     code = str(reject["code"])
     if code in CATALOGUE:
         return ModicaError(code, reject.get("details"))
-    status = int(code) if code.isdigit() and 400 <= int(code) < 600 else 400
+    number = whole_number(code)
+    status = number if number is not None and 400 <= number < 600 else 400
     return ModicaError("send_failed", reject.get("details"), http_status=status)

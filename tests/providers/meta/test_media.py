@@ -178,6 +178,15 @@ async def test_link_with_max_age_is_fetched_once_while_fresh(wa_sandbox, media_s
     assert len(media_server.hits) == 2
 
 
+async def test_link_whose_max_age_is_not_ascii_digits_is_not_cached(wa_sandbox, media_server, caplog):
+    media_server.routes["/a.png"] = (200, "image/png", {"Cache-Control": "max-age=²"})  # "²".isdigit() is True
+    url = str(media_server.make_url("/a.png"))
+    first, second = await send_link(wa_sandbox, url), await send_link(wa_sandbox, url)
+    assert first["status"] == second["status"] == "delivered" and len(media_server.hits) == 2
+    assert [m["cache"] for m in (first["meta"]["media"][0], second["meta"]["media"][0])] == ["miss", "miss"]
+    assert not [r for r in caplog.records if r.levelname == "ERROR"]  # the media check used to crash on int("²")
+
+
 @pytest.mark.parametrize("directive", ["no-store", "private"])
 async def test_link_with_no_store_or_private_is_fetched_every_time(wa_sandbox, media_server, directive):
     media_server.routes["/a.png"] = (200, "image/png", {"Cache-Control": directive})
