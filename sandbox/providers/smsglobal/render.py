@@ -8,6 +8,7 @@ Ids are JSON numbers, as in the Node and Go fixtures (the .NET README shows stri
 
 from __future__ import annotations
 
+import hashlib
 import json
 from datetime import UTC, datetime
 from typing import Any
@@ -49,7 +50,22 @@ def incoming_sms(message: Message, account: Account) -> dict[str, Any]:
         "isMultipart": message.meta["parts"] > 1,
         "partNumber": 1,
         "totalParts": message.meta["parts"],
+        **campaign(message),
     }
+
+
+def campaign(message: Message) -> dict[str, Any]:
+    """``{"campaign": {"id": 1340232}}`` for an MO that answers a send made with ``campaign``, else
+    nothing (the Node fixture has no ``campaign``; the Go one has it, and Go decodes ``ID int``).
+    UNCONFIRMED: the send takes a campaign *string*; a numeric one is the id, any other name gets a
+    stable 7-digit id of its own."""
+    name = message.meta.get("campaign")
+    if not name:
+        return {}
+    if name.isascii() and name.isdigit() and len(name) <= 18:
+        return {"campaign": {"id": int(name)}}
+    digest = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big")
+    return {"campaign": {"id": 1_000_000 + digest % 9_000_000}}
 
 
 def outgoing_whatsapp(message: Message, account: Account) -> dict[str, Any]:
@@ -95,6 +111,7 @@ def mo_sms(message: Message, account: Account) -> dict[str, Any]:
         "from": message.user,
         "msg": message.payload["message"],
         "date": datetime.fromtimestamp(message.created_at, account.tz).strftime("%Y-%m-%d %H:%M:%S"),
+        **campaign(message),
     }
 
 
@@ -104,4 +121,14 @@ def callback_body(fields: dict[str, Any], fmt: str) -> tuple[bytes, dict[str, st
         return json.dumps(fields).encode(), {"Content-Type": "application/json"}
     if fmt == "xml":
         return wire.to_xml(fields), {"Content-Type": "application/xml"}
-    return urlencode(fields).encode(), {"Content-Type": "application/x-www-form-urlencoded"}
+    return urlencode(_flat(fields)).encode(), {"Content-Type": "application/x-www-form-urlencoded"}
+
+
+def _flat(fields: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """Nested objects as PHP's http_build_query writes them (``campaign[id]=1340232``), which is
+    what a PHP receiver's ``$_POST['campaign']['id']`` reads. UNCONFIRMED for SMSGlobal."""
+    out: dict[str, Any] = {}
+    for key, value in fields.items():
+        name = f"{prefix}[{key}]" if prefix else key
+        out.update(_flat(value, name) if isinstance(value, dict) else {name: value})
+    return out

@@ -403,7 +403,9 @@ class SmsglobalProvider:
         account = self.config.accounts.get(message.business) or self.config.default_account()
         to = message.meta.get("origin") or account.number
         # Messaging stores the returned message and calls on_inbound (core/messaging.py _action_job).
-        return self._inbound(account, message.channel, message.user, to, str(action.value), message.meta.get("incoming_url"))
+        inbound = self._inbound(account, message.channel, message.user, to, str(action.value), message.meta.get("incoming_url"))
+        _answering(inbound, message)
+        return inbound
 
     def inject(self, spec: dict[str, Any]) -> Message:
         """``{"from", "message"|"text", "channel": "sms"|"whatsapp", "account", "to", "incomingUrl"}``."""
@@ -419,16 +421,17 @@ class SmsglobalProvider:
             raise ControlError("'channel' must be sms or whatsapp")
         user = sender.lstrip("+")
         to = str(spec.get("to") or account.number).lstrip("+")
-        url = spec.get("incomingUrl") or self._reply_url(account, channel, user)
-        return self.messaging.receive(self._inbound(account, channel, user, to, text, url))
+        last = self._last_sent(account, channel, user)
+        url = spec.get("incomingUrl") or (last and last.meta.get("incoming_url")) or account.incoming_url
+        inbound = self._inbound(account, channel, user, to, text, url)
+        if last is not None:
+            _answering(inbound, last)
+        return self.messaging.receive(inbound)
 
-    def _reply_url(self, account: Account, channel: str, user: str) -> str | None:
-        """A reply goes to the incomingUrl of the last message sent to that user, else the account's."""
+    def _last_sent(self, account: Account, channel: str, user: str) -> Message | None:
+        """The message a user's MO answers: the last one sent to that user (its incomingUrl, its campaign)."""
         flt = MessageFilter(provider=PROVIDER, business=account.key, channel=channel, direction="outbound", user=user)
-        for sent in self.messaging.journal.find(flt, limit=1):
-            if sent.meta.get("incoming_url"):
-                return str(sent.meta["incoming_url"])
-        return account.incoming_url
+        return next(iter(self.messaging.journal.find(flt, limit=1)), None)
 
     def _inbound(self, account: Account, channel: str, user: str, to: str, text: str, url: str | None) -> Message:
         """The user's message, not yet received."""
@@ -499,6 +502,13 @@ def _rejection(outcome: Outcome, field_name: str) -> SmsglobalError:
     if status == 400:
         return SmsglobalError(400, fields={field_name: [details]})
     return SmsglobalError(status, details)
+
+
+def _answering(inbound: Message, sent: Message) -> None:
+    """An SMS MO that answers a send made with ``campaign`` belongs to that campaign: the incoming
+    object's ``campaign: {"id"}`` (reference §A4; when SMSGlobal sets it is UNCONFIRMED)."""
+    if inbound.channel == "sms" and sent.meta.get("campaign"):
+        inbound.meta["campaign"] = sent.meta["campaign"]
 
 
 def local_date(ts: float, account: Account) -> str:

@@ -121,3 +121,64 @@ async def test_inject_without_text_is_a_control_error(wa_sandbox: RunningSandbox
     )
     assert reply.status == 400
     assert "'message'" in (await reply.json())["error"]["message"]
+
+
+# --- incoming `campaign` (reference providers.md §A4 "Incoming message object": Go
+# types/api/sms_incoming.go, .NET Response/SmsIncoming.cs; Go fixture `"campaign": {"id": 1340232}`) ---
+
+
+async def test_reply_to_a_campaign_send_lists_the_campaign_object(
+    sg: SmsglobalClient, wa_sandbox: RunningSandbox
+) -> None:
+    await sg.send(destination=DEST, message="Sale today", campaign="1340232")
+    injected = await wa_sandbox.control.inject_inbound(DEST, provider="smsglobal", message="YES")
+    [listed] = (await sg.call("GET", "/v2/sms-incoming")).json["messages"]
+    assert listed["campaign"] == {"id": 1340232}
+    got = await sg.call("GET", f"/v2/sms-incoming/{injected['id']}")
+    assert got.json["campaign"] == {"id": 1340232}
+
+
+async def test_named_campaign_gets_a_stable_numeric_id(sg: SmsglobalClient, wa_sandbox: RunningSandbox) -> None:
+    await sg.send(destination=DEST, message="Sale today", campaign="spring-sale")
+    await wa_sandbox.control.inject_inbound(DEST, provider="smsglobal", message="YES")
+    await sg.send(destination="61400000124", message="Sale today", campaign="spring-sale")
+    await wa_sandbox.control.inject_inbound("61400000124", provider="smsglobal", message="NO")
+    first, second = (await sg.call("GET", "/v2/sms-incoming")).json["messages"]
+    assert isinstance(first["campaign"]["id"], int)  # the Go SDK decodes `ID int`
+    assert first["campaign"] == second["campaign"]
+
+
+async def test_incoming_without_a_campaign_send_has_no_campaign(sg: SmsglobalClient, wa_sandbox: RunningSandbox) -> None:
+    await sg.send(destination=DEST, message="Plain")
+    await wa_sandbox.control.inject_inbound(DEST, provider="smsglobal", message="ok")
+    [listed] = (await sg.call("GET", "/v2/sms-incoming")).json["messages"]
+    assert "campaign" not in listed
+
+
+async def test_incoming_callback_carries_the_campaign_form_encoded(
+    sg: SmsglobalClient, wa_sandbox: RunningSandbox, webhook_receiver: WebhookReceiver
+) -> None:
+    await sg.send(destination=DEST, message="Sale", campaign="1340232", incomingUrl=webhook_receiver.url)
+    await wa_sandbox.control.inject_inbound(DEST, provider="smsglobal", message="YES")
+    [post] = await webhook_receiver.wait_posts(1)
+    assert form(post.body)["campaign[id]"] == "1340232"
+
+
+async def test_incoming_callback_carries_the_campaign_object_in_json(
+    sg: SmsglobalClient, wa_sandbox: RunningSandbox, webhook_receiver: WebhookReceiver
+) -> None:
+    await wa_sandbox.control.set_webhook(webhook_receiver.url, provider="smsglobal", format="json")
+    await sg.send(destination=DEST, message="Sale", campaign="1340232")
+    await wa_sandbox.control.inject_inbound(DEST, provider="smsglobal", message="YES")
+    [post] = await webhook_receiver.wait_posts(1)
+    assert post.json["campaign"] == {"id": 1340232}
+
+
+async def test_scripted_reply_to_a_campaign_send_carries_the_campaign(
+    sg: SmsglobalClient, wa_sandbox: RunningSandbox
+) -> None:
+    # +15550200009 replies "hi" after 5 s in the default scenario.
+    await sg.send(destination="15550200009", message="Hi?", campaign="1340232")
+    await wa_sandbox.control.advance(6)
+    [listed] = (await sg.call("GET", "/v2/sms-incoming")).json["messages"]
+    assert listed["campaign"] == {"id": 1340232}
