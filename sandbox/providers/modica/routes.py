@@ -5,7 +5,7 @@
 | POST   | /rest/gateway/messages                | 201 ``[id]`` (int64)                         |
 | POST   | /rest/gateway/messages/broadcast      | 201 ``[{id, destination, status, message}]`` |
 | GET    | /rest/gateway/messages/{messageid}    | 200 Message                                  |
-| POST   | /rest/sms/v2/messages                 | 202 ``{id, status: "accepted"}``             |
+| POST   | /rest/sms/v2/messages                 | 202 ``{id, status: "accepted", detail}``     |
 | GET    | /rest/sms/v2/messages?id=<uuid>       | 200 MessageDetails                           |
 | GET    | /rest/sms/v2/openapi.yaml             | 200 the v2 description (no auth)             |
 | POST   | /rest/wab/v1/messages                 | 200 ``{id, status: "accepted"}``             |
@@ -116,7 +116,9 @@ async def v2_send(request: web.Request) -> web.StreamResponse:
     if integration:
         fields["integration_id"] = integration
     message = send.submit_sms(provider, app, to, fields, api="v2")
-    return web.json_response({"id": message.id, "status": "accepted"}, status=202)
+    # The 202 is the OpenAPI's StatusCallback: {id, status, detail}, detail being the destination
+    # (its example is '+642712345678'), as in the status callback.
+    return web.json_response({"id": message.id, "status": "accepted", "detail": to}, status=202)
 
 
 @modica_handler("v2")

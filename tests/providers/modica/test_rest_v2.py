@@ -1,4 +1,4 @@
-"""REST v2 (/rest/sms/v2): 202 ``{id, status: "accepted"}``, GET ?id=, errors in ``{message, statusCode, error}``."""
+"""REST v2 (/rest/sms/v2): 202 ``{id, status: "accepted", detail}``, GET ?id=, errors in ``{message, statusCode, error}``."""
 
 from __future__ import annotations
 
@@ -26,7 +26,15 @@ def assert_v2_error(reply, status: int, text: str) -> None:
 async def test_send_answers_202_accepted_with_a_uuid(modica: ModicaClient):
     reply = await modica.post(SEND, MINIMAL)
     assert reply.status == 202 and reply.body["status"] == "accepted"
-    assert set(reply.body) == {"id", "status"} and str(uuid.UUID(reply.body["id"])) == reply.body["id"]
+    assert str(uuid.UUID(reply.body["id"])) == reply.body["id"]
+
+
+async def test_send_202_carries_detail_with_the_destination(modica: ModicaClient):
+    # Provider OpenAPI (api-evangelist/optus rest-v2, reference providers.md §C2): the 202 is
+    # SingleMessageResponse = StatusCallback {id, status, detail}, detail example '+642712345678'.
+    reply = await modica.post(SEND, MINIMAL)
+    assert set(reply.body) == {"id", "status", "detail"}
+    assert reply.body["detail"] == MINIMAL["destination"]
 
 
 async def test_every_documented_field_is_accepted(modica: ModicaClient):
