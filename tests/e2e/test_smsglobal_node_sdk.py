@@ -15,9 +15,11 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import pytest
 
 from sandbox.testing.plugin import RunningSandbox
+from tests.providers.smsglobal.conftest import SmsglobalClient
 
 SDK = "smsglobal@1.2.5"
 SCRIPT = Path(__file__).parent / "smsglobal_node" / "run.js"
@@ -42,10 +44,10 @@ def node_modules() -> Path:
     return modules
 
 
-async def run_sdk(node_modules: Path, url: str) -> dict[str, Any]:
+async def run_sdk(node_modules: Path, url: str, step: str = "all") -> dict[str, Any]:
     env = {**os.environ, "NODE_PATH": str(node_modules)}
     proc = await asyncio.create_subprocess_exec(
-        "node", str(SCRIPT), url, "sandbox-key", "sandbox-secret",
+        "node", str(SCRIPT), url, "sandbox-key", "sandbox-secret", step,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, env=env,
     )
     stdout, stderr = await asyncio.wait_for(proc.communicate(), 60)
@@ -94,3 +96,16 @@ async def test_node_sdk_lists_incoming(sdk: dict[str, Any]) -> None:
 async def test_node_sdk_delete_answers_204(sdk: dict[str, Any]) -> None:
     assert sdk["delete"]["ok"]["statusCode"] == 204
     assert sdk["afterDelete"]["err"]["statusCode"] == 404
+
+
+async def test_node_sdk_reads_the_campaign_of_a_reply_to_a_campaign_send(
+    node_modules: Path, wa_sandbox: RunningSandbox
+) -> None:
+    # reference providers.md §A4 "Incoming message object": campaign {"id": 1340232} (Go/.NET SDK types).
+    # The send is signed in Python: SDK 1.2.5's schema checks `campaign` as a date-time string.
+    async with aiohttp.ClientSession() as session:
+        client = SmsglobalClient(wa_sandbox.url, session)
+        assert (await client.send(destination="61400000126", message="Sale", campaign="1340232")).status == 200
+    await wa_sandbox.control.inject_inbound("61400000126", provider="smsglobal", message="YES")
+    [incoming] = (await run_sdk(node_modules, wa_sandbox.url, "incoming"))["incoming"]["ok"]["data"]["messages"]
+    assert incoming["campaign"] == {"id": 1340232}

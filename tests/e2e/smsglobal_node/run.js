@@ -1,12 +1,21 @@
 // Drives the official npm `smsglobal` SDK against the sandbox (reference providers.md §A3, option 1).
-// Usage: node run.js <sandbox base URL> <key> <secret>; prints one JSON object with every result.
-const [base, key, secret] = process.argv.slice(2);
+// Usage: node run.js <sandbox base URL> <key> <secret> [step]; prints one JSON object with every result.
+// step: "all" (default), "incoming" (list incoming SMS only).
+const [base, key, secret, step = 'all'] = process.argv.slice(2);
 const smsglobal = require('smsglobal')(key, secret);
 require('smsglobal/lib/client').defaults.baseURL = `${base}/v2`;
 
 const settle = (promise) => promise.then((ok) => ({ ok }), (err) => ({ err }));
 
+const steps = {
+  incoming: async () => ({ incoming: await settle(smsglobal.sms.incoming.getAll()) }),
+};
+
 (async () => {
+  if (steps[step]) {
+    process.stdout.write(JSON.stringify(await steps[step]()));
+    return;
+  }
   const out = {};
   out.send = await settle(smsglobal.sms.send({ origin: 'NodeSdk', destination: '61400000123', message: 'Hello from Node' }));
   out.sendMany = await settle(smsglobal.sms.send({ destinations: ['61400000124', '61400000125'], message: 'Hi both' }));
