@@ -104,15 +104,17 @@ def v2_status(message: Message) -> str:
 
 
 def v2_view(message: Message) -> dict[str, Any]:
-    """GET /rest/sms/v2/messages?id=: the provider OpenAPI ``MessageDetails``."""
+    """GET /rest/sms/v2/messages?id=: the provider OpenAPI ``MessageDetails``. Its fields are strings,
+    not nullable: a message without a ``reference`` has none (rather than null)."""
     meta = message.meta
     content = message.payload.get("content") if message.channel == "sms" else json.dumps(message.payload)
-    return {
+    out: dict[str, Any] = {
         "id": message.id,
         "source": meta["source"],
         "destination": meta["destination"],
         "direction": "MO" if message.direction == "inbound" else "MT",
-        "reference": meta.get("reference"),
-        "content": content,
-        "status": v2_status(message),
     }
+    if meta.get("reference") is not None:
+        out["reference"] = meta["reference"]
+    out.update(content=content, status=v2_status(message))
+    return out

@@ -52,6 +52,15 @@ async def test_get_returns_message_details_with_modica_status(modica: ModicaClie
     assert (await modica.get(SEND, params={"id": message_id})).body["status"] == "received"
 
 
+async def test_get_of_a_message_without_reference_omits_it(modica: ModicaClient):
+    # Provider OpenAPI (api-evangelist/optus rest-v2) MessageDetails.reference: {type: string}, not
+    # nullable (OpenAPI 3.0.3), so a message sent without one has no reference rather than null.
+    message_id = (await modica.post(SEND, MINIMAL)).body["id"]
+    reply = await modica.get(SEND, params={"id": message_id})
+    assert reply.status == 200 and "reference" not in reply.body
+    assert None not in reply.body.values()
+
+
 async def test_get_of_an_mo_says_direction_mo(modica: ModicaClient, wa_sandbox):
     mo = await wa_sandbox.control.inject_inbound("+64211234567", provider="modica", content="STOP")
     reply = await modica.get(SEND, params={"id": mo["id"]})
