@@ -8,7 +8,9 @@ header needs its sample. Codes and wording of these errors are UNCONFIRMED (100,
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import re
 from typing import Any
 
 from sandbox.providers.meta.errors import MetaError
@@ -63,6 +65,69 @@ def _headers(components: Any) -> list[dict[str, Any]]:
             for card in comp.get("cards") or []:
                 found += _headers(card.get("components") if isinstance(card, dict) else None)
     return found
+
+
+# --- the sample as Graph reads it back ------------------------------------------------------------
+# GET message_templates shows a media header's sample as an scontent CDN URL, not the handle it was created
+# with (meta-cloud-api.md §5.1). Templates read back in public code have the shape
+# https://scontent.whatsapp.net/v/t61.29466-34/<9>_<15 or 16>_<19 digits>_n.jpg?ccb=1-7&_nc_sid=8b1bef&...&oe=<hex>.
+# The sandbox answers that path on its own host and serves the upload's bytes there (resumable_upload.py).
+SAMPLE_PATH = "/v/t61.29466-34/"
+EXTENSIONS = {"image/jpeg": "jpg", "image/jpg": "jpg", "image/png": "png", "video/mp4": "mp4", "application/pdf": "pdf"}
+
+
+def sample_name(handle: str) -> str:
+    """The file name of a handle's sample URL: digits derived from the handle, so stable across reads and
+    restarts (UNCONFIRMED: how Meta names the file is not documented), and the extension of its MIME type."""
+    digest = hashlib.sha256(f"sample:{handle}".encode()).digest()
+    a, b, c = (int.from_bytes(digest[i : i + 8], "big") for i in (0, 8, 16))
+    return f"{10**8 + a % (9 * 10**8)}_{10**14 + b % (9 * 10**14)}_{10**18 + c % (9 * 10**18)}_n.{_extension(handle)}"
+
+
+def sample_url(base: str, handle: str) -> str:
+    """The scontent-style URL shown for ``handle``; ``oe`` (scontent's hex expiry) is the handle's own."""
+    digest = hashlib.sha256(f"sample-sig:{handle}".encode()).digest()
+    sig = base64.urlsafe_b64encode(digest).decode().rstrip("=")
+    expiry = re.search(r":e:(\d{1,10}):", handle)
+    oe = f"&oe={int(expiry.group(1)):08X}" if expiry else ""
+    return f"{base}{SAMPLE_PATH}{sample_name(handle)}?ccb=1-7&_nc_sid=8b1bef&_nc_ohc={sig[:23]}&edm=AH51TzQEAAAA&oh=01_{sig[23:]}{oe}"
+
+
+def _extension(handle: str) -> str:
+    """From the MIME type a handle carries after ``4::`` (base64), as Meta's handles do."""
+    parts = handle.split(":")
+    try:
+        mime = base64.b64decode(parts[2] + "=" * (-len(parts[2]) % 4), validate=True).decode() if len(parts) > 2 else ""
+    except (ValueError, UnicodeDecodeError):
+        mime = ""
+    return EXTENSIONS.get(mime, "bin")
+
+
+def with_sample_urls(components: list[dict[str, Any]], base: str) -> list[dict[str, Any]]:
+    """``components`` as Graph reads them back: each media header's (carousel cards' too) handles shown as
+    sample URLs. Copies; the stored components keep the handles. A URL (seeded templates) is shown as given."""
+    shown: list[dict[str, Any]] = []
+    for comp in components:
+        kind = str(comp.get("type", "")).upper()
+        example = comp.get("example")
+        if kind == "HEADER" and isinstance(example, dict) and isinstance(example.get("header_handle"), list):
+            handles = [h if not isinstance(h, str) or h.startswith(("http://", "https://")) else sample_url(base, h)
+                       for h in example["header_handle"]]
+            comp = {**comp, "example": {**example, "header_handle": handles}}
+        elif kind == "CAROUSEL" and isinstance(comp.get("cards"), list):
+            cards = [{**card, "components": with_sample_urls(card["components"], base)}
+                     if isinstance(card, dict) and isinstance(card.get("components"), list) else card for card in comp["cards"]]
+            comp = {**comp, "cards": cards}
+        shown.append(comp)
+    return shown
+
+
+def sample_session(platform: MetaPlatform, name: str) -> UploadSession | None:
+    """The finished upload whose sample URL ends in ``name``, while its bytes are held."""
+    for session in platform.uploads.finished():
+        if session.handle and sample_name(session.handle) == name:
+            return platform.uploads.by_handle(session.handle, platform.media.store, platform.clock.now())
+    return None
 
 
 def profile_picture_url(platform: MetaPlatform, handle: Any) -> str:

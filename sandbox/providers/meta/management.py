@@ -16,7 +16,7 @@ from sandbox.core.params import whole_number
 from sandbox.keys import RUNTIME
 from sandbox.providers.meta.config import MetaBusiness
 from sandbox.providers.meta.errors import MetaError, unsupported_request
-from sandbox.providers.meta.file_handles import check_header_handles
+from sandbox.providers.meta.file_handles import check_header_handles, with_sample_urls
 from sandbox.providers.meta.http import authenticate, graph_handler, graph_response, json_body, public_base
 from sandbox.providers.meta.media import ATTACHMENTS_PATH, download_response, media_json, read_upload
 from sandbox.providers.meta.phone_node import update_phone_number
@@ -101,7 +101,7 @@ async def get_node(request: web.Request) -> web.StreamResponse:
         return graph_response(request, media_json(platform.media, record, public_base(request)))
     template = platform.templates.by_id(node)
     if template is not None and any(b.waba_id == template.waba_id for b in mine):
-        return graph_response(request, template.to_json(_fields(request)))
+        return graph_response(request, _template_json(request, template, _fields(request)))
     raise unsupported_request(request.method, node)
 
 
@@ -176,12 +176,20 @@ async def list_templates(request: web.Request) -> web.StreamResponse:
     start = _cursor(request.query.get("after")) if "after" in request.query else max(0, _cursor(request.query.get("before")) - limit) if "before" in request.query else 0
     page = items[start : start + min(max(limit, 1), MAX_LIMIT)]
     fields = _fields(request)
-    body: dict[str, Any] = {"data": [t.to_json(fields) for t in page]}
+    body: dict[str, Any] = {"data": [_template_json(request, t, fields) for t in page]}
     body["paging"] = _paging(request, start, len(page), len(items))
     summary = _summary(request, platform.templates.of(waba.waba_id), len(items))
     if summary:
         body["summary"] = summary
     return graph_response(request, body)
+
+
+def _template_json(request: web.Request, template: Template, fields: set[str] | None) -> dict[str, Any]:
+    """A template as Graph reads it back: media-header samples as scontent-style URLs (file_handles.py)."""
+    data = template.to_json(fields)
+    if "components" in data:
+        data["components"] = with_sample_urls(data["components"], public_base(request))
+    return data
 
 
 def _matches(template: Template, query: Any) -> bool:

@@ -5,6 +5,9 @@
    (``Authorization: OAuth <token>``; Bearer works too) → ``{"h": "<file handle>"}``;
 3. ``GET /upload:<session>`` → ``{"id", "file_offset"}``: where to resume an interrupted upload.
 
+A template read shows a header sample as an scontent-style URL (file_handles.sample_url); the sandbox
+serves the upload's bytes there (``GET /v/t61.29466-34/<name>``, no token).
+
 The handle is what ``example.header_handle`` (template_handles.py) and ``profile_picture_handle``
 (business_profile.py) take. State: uploads.py.
 """
@@ -20,8 +23,9 @@ from sandbox.core.media_store import MediaRecord, MediaTooLarge
 from sandbox.core.params import whole_number
 from sandbox.keys import RUNTIME
 from sandbox.providers.meta.errors import MetaError, unsupported_request
+from sandbox.providers.meta.file_handles import SAMPLE_PATH, sample_session
 from sandbox.providers.meta.http import authenticate, graph_handler, graph_response
-from sandbox.providers.meta.media import beyond_storage
+from sandbox.providers.meta.media import beyond_storage, download_response
 from sandbox.providers.meta.params import graph_params, require
 from sandbox.providers.meta.platform import MetaPlatform
 from sandbox.providers.meta.uploads import FILE_TYPES, HANDLE_TTL, UploadSession
@@ -143,9 +147,26 @@ def _handle(runtime: Runtime, session: UploadSession, now: float) -> str:
     return f"4::{mime}:AR{ids.token(86)}:e:{int(now + HANDLE_TTL)}:{session.app_id}:{ids.digits(15)}:AR{ids.token(17)}"
 
 
+@graph_handler
+async def template_sample(request: web.Request) -> web.StreamResponse:
+    """The scontent-style URL a template read shows for a header sample (file_handles.sample_url): the
+    upload's bytes, without a token like a CDN. UNCONFIRMED: scontent's own errors are not Graph JSON; a
+    sample the sandbox no longer holds answers Graph's envelope with HTTP 404, as the media URL does."""
+    platform = request.app[RUNTIME].meta_platform
+    session = sample_session(platform, request.match_info["name"])
+    record = platform.media.store.get(session.media_id, platform.clock.now()) if session else None
+    if record is None:
+        raise MetaError(100, "No template sample at this URL: the upload behind it is unknown, expired or was "
+                             "evicted from the media store.", http_status=404)
+    return download_response(platform.media, record)
+
+
 def upload_routes(prefix: str, node: str) -> list[web.AbstractRouteDef]:
-    return [
+    table: list[web.AbstractRouteDef] = [
         web.post(f"{prefix}/{node}/uploads", start_session),
         web.post(f"{prefix}/upload:{{session}}", upload_bytes),
         web.get(f"{prefix}/upload:{{session}}", session_status),
     ]
+    if not prefix:
+        table.append(web.get(f"{SAMPLE_PATH}{{name}}", template_sample))
+    return table

@@ -59,6 +59,10 @@ class Uploads:
         record = store.get(session.media_id, now)
         return session if record is not None and record.size == session.file_length else None
 
+    def finished(self) -> list[UploadSession]:
+        """Sessions that produced a handle (their bytes may since have been evicted)."""
+        return [s for s in self._sessions.values() if s.handle]
+
     def received(self, session: UploadSession, store: MediaStore, now: float) -> int:
         """``file_offset``: the bytes held for the session (0 again when the store evicted them)."""
         record = store.get(session.media_id, now)
