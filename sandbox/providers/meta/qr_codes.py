@@ -152,13 +152,17 @@ async def delete_code(request: web.Request) -> web.StreamResponse:
     return graph_response(request, {"success": True})
 
 
+@graph_handler
 async def qr_image(request: web.Request) -> web.StreamResponse:
-    """The ``qr_image_url``: a placeholder PNG, or an SVG naming the deep link (no QR encoder in the sandbox)."""
+    """The ``qr_image_url``: a placeholder PNG, or an SVG naming the deep link (no QR encoder in the sandbox).
+    A deleted or unknown code answers like the message_qrdls edge does, 803 "QR code not found" (HTTP 404);
+    an unknown number the OpenAPI's 803 "Phone number not found" (UNCONFIRMED: Meta's image is a CDN URL
+    whose own errors are not documented)."""
     runtime = request.app[RUNTIME]
     number, code, ext = request.match_info["number"], request.match_info["code"], request.match_info["ext"]
-    known = runtime.meta.businesses.by_phone_number_id(number) is not None
-    if not known or code not in runtime.meta_platform.accounts.number(number).qr_codes:
-        raise web.HTTPNotFound(text="QR code not found")
+    if runtime.meta.businesses.by_phone_number_id(number) is None:
+        raise MetaError(803, message="Phone number not found", http_status=404, type="GraphMethodException")
+    _known(runtime.meta_platform.accounts.number(number), code)
     if ext == "png":
         return web.Response(body=placeholder("image", code), content_type="image/png")
     link = escape(f"https://wa.me/message/{code}")

@@ -2,7 +2,8 @@
 
 Source: OPENAPI /{Phone-Number-ID}/message_qrdls and /message_qrdls/{QR-Code-ID} (prefilled_message <= 140,
 generate_qr_image PNG|SVG -> qr_image_url, POST with code updates, list newest first, single GET answers
-{"data": [item]}, unknown code 803 "QR code not found" HTTP 404); pywa create/get/update/delete_qr_code.
+{"data": [item]}, unknown code 803 "QR code not found" HTTP 404, unknown number 803 "Phone number not found"
+HTTP 404); pywa create/get/update/delete_qr_code.
 """
 
 from __future__ import annotations
@@ -94,6 +95,22 @@ async def test_image_url_serves_an_image(wa_sandbox):
     _, created = await graph(wa_sandbox, "POST", f"/{PHONE_ID}/message_qrdls", json={"prefilled_message": "Hi", "generate_qr_image": "PNG"})
     async with wa_sandbox.control.session.get(created["qr_image_url"]) as resp:
         assert resp.status == 200 and resp.content_type == "image/png"
+
+
+async def test_image_of_a_deleted_code_is_803_qr_code_not_found(wa_sandbox):
+    """It used to lose the reason (Graph 2500 "Unknown path components", HTTP 400)."""
+    _, created = await graph(wa_sandbox, "POST", f"/{PHONE_ID}/message_qrdls", json={"prefilled_message": "Hi", "generate_qr_image": "SVG"})
+    await graph(wa_sandbox, "DELETE", f"/{PHONE_ID}/message_qrdls/{created['code']}")
+    async with wa_sandbox.control.session.get(created["qr_image_url"]) as resp:
+        status, body = resp.status, await resp.json()
+    assert status == 404 and (body["error"]["code"], body["error"]["message"]) == (803, "QR code not found")
+    assert body["error"]["type"] == "GraphMethodException" and body["error"]["fbtrace_id"]
+
+
+async def test_image_of_an_unknown_number_is_803_phone_number_not_found(wa_sandbox):
+    async with wa_sandbox.control.session.get(f"{wa_sandbox.url}/whatsapp_business/message_qrdls/999/ANED2T5QRU7HG1.png") as resp:
+        status, body = resp.status, await resp.json()
+    assert status == 404 and (body["error"]["code"], body["error"]["message"]) == (803, "Phone number not found")
 
 
 async def test_prefilled_message_over_140_characters_is_rejected(wa_sandbox):
