@@ -1,8 +1,8 @@
 """What a business sets on its numbers and WABAs through Graph, besides media and templates: the
 business profile, registration and verification, the blocklist, conversational automation, QR codes,
-number settings and the apps subscribed to a WABA. Data only (LocalStack-style); the HTTP handlers live
-in the modules that route them (business_profile.py, registration.py, block_users.py, subscribed_apps.py,
-qr_codes.py, number_settings.py).
+number settings, the apps subscribed to a WABA and its Flows. Data only (LocalStack-style); the HTTP
+handlers live in the modules that route them (business_profile.py, registration.py, block_users.py,
+subscribed_apps.py, qr_codes.py, number_settings.py, flow_routes.py).
 
 With ``--data-dir`` all of it is kept (``to_json``/``load_json``, snapshot ``meta.accounts`` in
 sandbox/persist.py); ``POST /_sandbox/reset`` starts every number over registered, with the default
@@ -16,6 +16,7 @@ from typing import Any
 
 from sandbox.providers.meta.config import MetaBusiness
 from sandbox.providers.meta.errors import MetaError
+from sandbox.providers.meta.flows import Flow
 
 # The sandbox plays one Meta app; its id and name are what subscribed_apps answers (UNCONFIRMED values).
 SANDBOX_APP = {"id": "300000000000001", "name": "wa-sandbox", "link": "https://www.facebook.com/games/?app_id=300000000000001"}
@@ -61,6 +62,7 @@ class NumberAccount:
 class WabaAccount:
     subscribed: bool = True  # the sandbox app receives this WABA's webhooks
     override_callback_uri: str | None = None
+    flows: dict[str, Flow] = field(default_factory=dict)  # maps flow id -> Flow, oldest first (flows.py)
 
 
 class Accounts:
@@ -110,7 +112,7 @@ class Accounts:
         numbers = [(key, a.registered, a.pin, a.pending_code, a.code_verification_status, a.override_callback_uri,
                     dict(a.profile), dict(a.automation), list(a.blocked.values()), dict(a.qr_codes), dict(a.settings))
                    for key, a in self._numbers.items()]
-        return [numbers, [(key, w.subscribed, w.override_callback_uri) for key, w in self._wabas.items()]]
+        return [numbers, [(key, w.subscribed, w.override_callback_uri, dict(w.flows)) for key, w in self._wabas.items()]]
 
     def to_json(self) -> dict[str, Any]:
         return {"numbers": {key: asdict(a) for key, a in self._numbers.items()},
@@ -118,12 +120,17 @@ class Accounts:
 
     def load_json(self, raw: dict[str, Any]) -> None:
         self._numbers = {key: _number_account(item) for key, item in raw.get("numbers", {}).items()}
-        self._wabas = {key: WabaAccount(**_known(WabaAccount, item)) for key, item in raw.get("wabas", {}).items()}
+        self._wabas = {key: _waba_account(item) for key, item in raw.get("wabas", {}).items()}
 
 
 def _number_account(item: dict[str, Any]) -> NumberAccount:
     blocked = {key: BlockedUser(**_known(BlockedUser, b)) for key, b in item.get("blocked", {}).items()}
     return NumberAccount(**{**_known(NumberAccount, item), "blocked": blocked})
+
+
+def _waba_account(item: dict[str, Any]) -> WabaAccount:
+    flows = {key: Flow(**_known(Flow, f)) for key, f in item.get("flows", {}).items()}
+    return WabaAccount(**{**_known(WabaAccount, item), "flows": flows})
 
 
 def _known(cls: Any, item: dict[str, Any]) -> dict[str, Any]:

@@ -73,6 +73,15 @@ CATALOGUE: dict[int, CatalogueEntry] = {
     2200: CatalogueEntry(400, "Callback verification failed"),
     # Seed 002 "Feature Not Supported": a client that cannot show address messages.
     1026: CatalogueEntry(400, "Receiver Incapable"),
+    # Flows (Meta's Flows error-codes page; pywa errors.Flow*): management, then sends of a Flow.
+    139000: CatalogueEntry(400, "Blocked By Integrity"),
+    139001: CatalogueEntry(400, "Flow can't be updated"),
+    139002: CatalogueEntry(400, "Publishing Flow in invalid state"),
+    139003: CatalogueEntry(400, "Can't deprecate unpublished flow"),
+    139004: CatalogueEntry(400, "Can't delete published Flow"),
+    139006: CatalogueEntry(400, "Metrics threshold is not reached"),
+    132068: CatalogueEntry(400, "Flow is blocked"),
+    132069: CatalogueEntry(400, "Flow is throttled"),
 }
 
 # Default `details` text for asynchronous failures (status webhooks), worded as Meta's examples.
@@ -108,6 +117,8 @@ class MetaError(SandboxError):
         subcode: int | None = None,
         http_status: int | None = None,
         type: str | None = None,
+        user_title: str | None = None,
+        user_msg: str | None = None,
     ) -> None:
         entry = CATALOGUE.get(code, CatalogueEntry(400, "Invalid parameter"))
         self.code = code
@@ -116,6 +127,7 @@ class MetaError(SandboxError):
         self.subcode = subcode
         self.http_status = http_status or entry.http_status
         self.type = type or entry.type
+        self.user_title, self.user_msg = user_title, user_msg  # Graph's error_user_title / error_user_msg
         super().__init__(self.message + (f": {details}" if details else ""))
 
 
@@ -140,6 +152,10 @@ def render_error(error: MetaError, fbtrace_id: str) -> dict[str, Any]:
         body["error_data"] = {"messaging_product": "whatsapp", "details": error.details}
     if error.subcode is not None:
         body["error_subcode"] = error.subcode
+    if error.user_title is not None:
+        body["error_user_title"] = error.user_title
+    if error.user_msg is not None:
+        body["error_user_msg"] = error.user_msg
     body["fbtrace_id"] = fbtrace_id
     return {"error": body}
 
