@@ -43,6 +43,13 @@ class NumberAccount:
     # maps QR code -> {prefilled_message, creation_time}, oldest first (qr_codes.py); replaced, never edited
     qr_codes: dict[str, dict[str, Any]] = field(default_factory=dict)
     settings: dict[str, Any] = field(default_factory=dict)  # maps /settings feature -> what was set (number_settings.py)
+    # display name (display_name.py): the name approved through Graph, and the last new_display_name request
+    verified_name: str | None = None  # None: the scenario's verified_name
+    name_status: str = "APPROVED"
+    new_display_name: str | None = None
+    new_name_status: str | None = None  # PENDING_REVIEW, APPROVED or DECLINED
+    name_review_due: float | None = None  # virtual time the pending request is decided (a restart resumes it)
+    name_requests: list[float] = field(default_factory=list)  # when each request was made (10 per 30 days)
 
     def blocks(self, user: str) -> bool:
         """``user``: a recipient's digits, or the BSUID of a person the sandbox cannot place (the same
@@ -110,7 +117,8 @@ class Accounts:
         """A cheap fingerprint, compared after every request: the snapshot is rewritten when it changes.
         Shallow copies suffice, since the handlers assign new values and never change nested ones."""
         numbers = [(key, a.registered, a.pin, a.pending_code, a.code_verification_status, a.override_callback_uri,
-                    dict(a.profile), dict(a.automation), list(a.blocked.values()), dict(a.qr_codes), dict(a.settings))
+                    dict(a.profile), dict(a.automation), list(a.blocked.values()), dict(a.qr_codes), dict(a.settings),
+                    a.verified_name, a.name_status, a.new_display_name, a.new_name_status, a.name_review_due, tuple(a.name_requests))
                    for key, a in self._numbers.items()]
         return [numbers, [(key, w.subscribed, w.override_callback_uri, dict(w.flows)) for key, w in self._wabas.items()]]
 
