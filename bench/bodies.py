@@ -40,6 +40,20 @@ CANNED_RESPONSE = {
 }
 
 
+# One status webhook as the sandbox posts it to the receiver (Meta's envelope, one status): what the
+# receiver target is saturated with to measure its own ceiling.
+STATUS_WEBHOOK: dict[str, Any] = {
+    "object": "whatsapp_business_account",
+    "entry": [{"id": "100000000000002", "changes": [{"field": "messages", "value": {
+        "messaging_product": "whatsapp",
+        "metadata": {"display_phone_number": "15550000001", "phone_number_id": PHONE_NUMBER_ID},
+        "statuses": [{"id": CANNED_RESPONSE["messages"][0]["id"], "status": "delivered", "timestamp": "1795271989",
+                      "recipient_id": RECIPIENT, "biz_opaque_callback_data": "1795271988.000000",
+                      "pricing": {"billable": True, "pricing_model": "PMP", "category": "utility", "type": "regular"}}],
+    }}]}],
+}
+
+
 def body_bytes(index: int, sent_at: float | None = None) -> bytes:
     """Text and template alternate. ``sent_at`` rides in biz_opaque_callback_data, which Meta echoes in
     every status webhook: the receiver computes the scheduled-vs-delivered lag from it."""

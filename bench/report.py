@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import Any
 
 TARGET_LABELS = {"sandbox": "wa-sandbox", "sandbox-sends": "wa-sandbox, no webhooks",
-                 "sandbox-delivery-process": "wa-sandbox --delivery-process", "bare": "bare aiohttp (ceiling)",
+                 "sandbox-delivery-process": "wa-sandbox --delivery-process",
+                 "receiver": "webhook receiver (webhooks/s, not msg/s)", "bare": "bare aiohttp (ceiling)",
                  "wiremock": "WireMock", "prism": "Prism"}
 
 
@@ -62,6 +63,13 @@ def compare(results: dict[str, Any], sustain_rate: float) -> list[dict[str, Any]
     if "warm" in child and "warm" in bare:  # webhooks posted from a child process (another CPU)
         ratio = child["warm"]["ok_per_second"] / max(bare["warm"]["ok_per_second"], 1e-9)
         rows.append(_row("(the same, with webhooks, serve --delivery-process)", f"{100 * ratio:.1f}%", ratio >= 0.5))
+    receiver = t.get("receiver", {})
+    if "warm" in receiver and "warm" in bare:  # a physical bound, not a target: three webhooks per message
+        bound = receiver["warm"]["ok_per_second"] / 3
+        ratio = bound / max(bare["warm"]["ok_per_second"], 1e-9)
+        rows.append(_row("(bound with the full lifecycle: the receiver's own ceiling / 3 webhooks per message)",
+                         f"{receiver['warm']['ok_per_second']:g} webhooks/s -> at most {bound:.0f} msg/s = "
+                         f"{100 * ratio:.1f}%", None))
     sustain = next((r for r in sandbox.get("rates", []) if r["rate"] == sustain_rate), None)
     if sustain:
         hooks = sustain.get("webhooks", {})

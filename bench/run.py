@@ -24,12 +24,17 @@ from typing import Any
 
 import sandbox
 from bench import procs, report, targets, wrk
-from bench.bodies import SEND_PATH
+from bench.bodies import SEND_PATH, STATUS_WEBHOOK
 from bench.profile import record, summarise
 
 HERE = Path(__file__).resolve().parent
 LIFECYCLE = ("sent", "delivered", "read")
 DRAIN_SECONDS = 30.0  # how long webhooks may trail the last send before they count as missing
+# Targets measured at saturation only. sandbox-sends: the send path without a webhook URL (the rates need
+# webhooks). receiver: the webhook receiver's own ceiling, saturated with status webhooks on /hook; with
+# three webhooks per message, a third of it bounds any target's full-lifecycle throughput on this machine.
+SATURATION_ONLY = ("sandbox-sends", "receiver")
+RECEIVER_LOAD: dict[str, Any] = {"path": "/hook", "bodies": [json.dumps(STATUS_WEBHOOK, separators=(",", ":")).encode()]}
 
 
 @dataclass
@@ -57,9 +62,10 @@ class Options:
 def parse_args(argv: list[str] | None) -> Options:
     p = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__)
     p.add_argument("--quick", action="store_true", help="seconds, not minutes: a smoke run with small counts")
-    p.add_argument("--targets", default="sandbox,sandbox-sends,sandbox-delivery-process,bare,wiremock,prism",
+    p.add_argument("--targets", default="sandbox,sandbox-sends,sandbox-delivery-process,receiver,bare,wiremock,prism",
                    help="comma list, run in this order (sandbox-sends: saturation only, no webhook URL; "
-                        "sandbox-delivery-process: serve --delivery-process, with webhooks)")
+                        "sandbox-delivery-process: serve --delivery-process, with webhooks; receiver: the webhook "
+                        "receiver's own ceiling, in webhooks/s)")
     p.add_argument("--connections", type=int, default=64)
     p.add_argument("--rate-connections", type=int, default=64)
     p.add_argument("--cold-seconds", type=float)
@@ -196,20 +202,21 @@ def bench_target(name: str, opts: Options, work: Path) -> dict[str, Any]:
     try:
         log(f"bench: {name} up after {out['start_to_first_answer_s']} s; saturating")
         out["idle_rss_mb"] = svc.rss_mb()
-        out["cold"] = wrk.saturate(svc.base_url, opts.cold_seconds, opts.connections)
+        load = RECEIVER_LOAD if name == "receiver" else {}
+        out["cold"] = wrk.saturate(svc.base_url, opts.cold_seconds, opts.connections, **load)
         if opts.warmup_seconds:
-            wrk.saturate(svc.base_url, opts.warmup_seconds, opts.connections)
+            wrk.saturate(svc.base_url, opts.warmup_seconds, opts.connections, **load)
         spy = None
         if opts.profile and name == "sandbox":
             spy = record(svc.proc.pid, opts.saturation_seconds - 1, work / "sandbox-profile.txt")
-        out["warm"] = wrk.saturate(svc.base_url, opts.saturation_seconds, opts.connections)
+        out["warm"] = wrk.saturate(svc.base_url, opts.saturation_seconds, opts.connections, **load)
         if spy is not None:
             spy.wait(timeout=60)
             out["profile"] = summarise(work / "sandbox-profile.txt")
         log(f"bench: {name} cold {out['cold']['ok_per_second']}/s, warm {out['warm']['ok_per_second']}/s")
         if receiver:
             out["saturation_webhooks"] = drain(receiver, quiet=0.5 if opts.quick else 2.0)
-        if name != "sandbox-sends":  # it answers the saturation question only; the rates need webhooks
+        if name not in SATURATION_ONLY:
             out["rates"] = [fixed_rate(svc, receiver, rate, opts, sustain=name != "sandbox-delivery-process")
                             for rate in opts.rates]
         out["rss_after_mb"] = svc.rss_mb()

@@ -64,6 +64,8 @@ def start_target(name: str, work: Path, tools: Path, receiver: procs.Service | N
                              extra=("--delivery-process",))
     if name == "sandbox-sends":  # the send path alone: timelines run, but no webhook URL, so no webhook
         return start_sandbox(work, "sends", clock=["--clock", "real"])
+    if name == "receiver":  # the webhook receiver itself, saturated with status webhooks: its own ceiling
+        return start_receiver(work)
     if name == "bare":
         cmd = [sys.executable, "-m", "bench.bare", "--port", str(port)]
         return procs.start(name, cmd, port, "/health", log=work / "bare.log")

@@ -32,22 +32,26 @@ end
 """
 
 
-def lua_script() -> str:
+def lua_script(bodies: list[bytes] | None = None) -> str:
+    """``bodies`` (default: the text and template sends) are posted in turn."""
     headers = "\n".join(f'wrk.headers["{k}"] = "{v}"' for k, v in HEADERS.items())
-    bodies = ", ".join(json.dumps(body_bytes(i).decode()) for i in range(2))
-    return LUA.format(headers=headers, bodies=bodies)
+    listed = bodies if bodies is not None else [body_bytes(i) for i in range(2)]
+    return LUA.format(headers=headers, bodies=", ".join(json.dumps(b.decode()) for b in listed))
 
 
 def available() -> bool:
     return shutil.which("wrk") is not None
 
 
-def saturate(base_url: str, seconds: float, connections: int) -> dict[str, Any]:
-    url = base_url + SEND_PATH
+def saturate(base_url: str, seconds: float, connections: int, *, path: str = SEND_PATH,
+             bodies: list[bytes] | None = None) -> dict[str, Any]:
+    url = base_url + path
     if not available():
+        if bodies is not None:
+            raise RuntimeError("saturating with other bodies than the sends needs wrk")
         return _python_saturate(url, seconds, connections)
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
-        f.write(lua_script())
+        f.write(lua_script(bodies))
     try:
         cmd = ["wrk", "-t1", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--timeout", "10s", "-s", f.name, url]
         out = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + 60).stdout
