@@ -33,10 +33,11 @@ TEMPLATE: dict[str, Any] = {
 BODIES = (TEXT, TEMPLATE)
 
 # What the canned targets (bare aiohttp, WireMock) answer: the shape of Meta's send response.
-CANNED_RESPONSE = {
+WAMID = "wamid.HBgLMTU1NTAyMDAwMDEVAgARGBI5QTNDQTVCM0Q0Q0Q2RTY3RTcA"
+CANNED_RESPONSE: dict[str, Any] = {
     "messaging_product": "whatsapp",
     "contacts": [{"input": RECIPIENT, "wa_id": RECIPIENT}],
-    "messages": [{"id": "wamid.HBgLMTU1NTAyMDAwMDEVAgARGBI5QTNDQTVCM0Q0Q0Q2RTY3RTcA"}],
+    "messages": [{"id": WAMID}],
 }
 
 
@@ -47,7 +48,7 @@ STATUS_WEBHOOK: dict[str, Any] = {
     "entry": [{"id": "100000000000002", "changes": [{"field": "messages", "value": {
         "messaging_product": "whatsapp",
         "metadata": {"display_phone_number": "15550000001", "phone_number_id": PHONE_NUMBER_ID},
-        "statuses": [{"id": CANNED_RESPONSE["messages"][0]["id"], "status": "delivered", "timestamp": "1795271989",
+        "statuses": [{"id": WAMID, "status": "delivered", "timestamp": "1795271989",
                       "recipient_id": RECIPIENT, "biz_opaque_callback_data": "1795271988.000000",
                       "pricing": {"billable": True, "pricing_model": "PMP", "category": "utility", "type": "regular"}}],
     }}]}],
