@@ -6,6 +6,7 @@ from aiohttp import web
 
 from sandbox.providers.meta.block_users import block_routes
 from sandbox.providers.meta.business_profile import profile_routes
+from sandbox.providers.meta.flow_routes import flow_routes
 from sandbox.providers.meta.number_settings import settings_routes
 from sandbox.providers.meta.qr_codes import qr_routes
 from sandbox.providers.meta.registration import registration_routes
@@ -22,4 +23,5 @@ def admin_routes(prefix: str, node: str) -> list[web.AbstractRouteDef]:
         *upload_routes(prefix, node),  # /{app_id}/uploads, /upload:{session} (Resumable Upload API)
         *qr_routes(prefix, node),  # message_qrdls
         *settings_routes(prefix, node),  # /{phone_number_id}/settings
+        *flow_routes(prefix, node),  # /{waba_id}/flows, migrate_flows, /{flow_id}/assets|publish|deprecate
     ]

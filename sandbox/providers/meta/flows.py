@@ -20,6 +20,8 @@ from sandbox.providers.meta.flow_json import ENDPOINT_URI_FROM, Report, version_
 
 if TYPE_CHECKING:
     from sandbox.providers.meta.accounts import WabaAccount
+    from sandbox.providers.meta.config import MetaBusiness
+    from sandbox.providers.meta.platform import MetaPlatform
 
 CATEGORIES = ("SIGN_UP", "SIGN_IN", "APPOINTMENT_BOOKING", "LEAD_GENERATION", "SHOPPING", "CONTACT_US",
               "CUSTOMER_SUPPORT", "SURVEY", "OTHER")
@@ -198,10 +200,12 @@ class FlowHealth:
         marked = self.health.get(flow.id) or self.health.get(flow.name)
         return marked if flow.status == "PUBLISHED" and marked in HEALTH else flow.status
 
-    def check_send(self, flow: Flow, mode: str, now: float) -> None:
-        """A send naming ``flow`` (an interactive flow message, or a template whose FLOW button names it)."""
+    def check_send(self, flow: Flow, mode: str | None, now: float) -> None:
+        """A send naming ``flow``: an interactive flow message (``mode`` as sent, default "published"), or
+        a template whose FLOW button names it (``mode`` None: templates have no mode, and a DRAFT Flow in a
+        template is not refused; UNCONFIRMED)."""
         status = self.status_of(flow)
-        if status == "DRAFT" and mode != "draft":
+        if status == "DRAFT" and mode not in (None, "draft"):
             # UNCONFIRMED code: On-Premises answers 2066 "Invalid Flow Mode"; Cloud API's is not documented.
             raise MetaError(131009, f"Flow {flow.id} is in DRAFT status: send it with \"mode\": \"draft\" to test it, "
                                     "or publish it (POST /{flow_id}/publish).")
@@ -219,3 +223,37 @@ class FlowHealth:
 
     def reset(self) -> None:
         self.sent.clear()
+
+
+def check_flow_send(platform: MetaPlatform, business: MetaBusiness, body: dict[str, Any]) -> None:
+    """The Flows a send names, checked against their status (platform.before_send). A Flow this WABA
+    does not have is not refused: sends naming Flows made outside the sandbox keep working (UNCONFIRMED;
+    Meta refuses an unknown Flow)."""
+    waba = platform.accounts.waba(business.waba_id)
+    if not waba.flows or body.get("type") not in ("interactive", "template"):
+        return
+    for flow, mode in _named_flows(platform, business, waba, body):
+        platform.flow_health.check_send(flow, mode, platform.clock.now())
+
+
+def _named_flows(platform: MetaPlatform, business: MetaBusiness, waba: WabaAccount,
+                 body: dict[str, Any]) -> list[tuple[Flow, str | None]]:
+    sent = body.get(str(body.get("type")))
+    if not isinstance(sent, dict):
+        return []
+    if body["type"] == "interactive":
+        if sent.get("type") != "flow":
+            return []
+        params = (sent.get("action") or {}).get("parameters") or {}
+        named: list[tuple[Any, Any, str | None]] = [(params.get("flow_id"), params.get("flow_name"), str(params.get("mode") or "published"))]
+    else:
+        language = (sent.get("language") or {}).get("code", "")
+        template = platform.templates.get(business.waba_id, str(sent.get("name")), str(language))
+        buttons = [b for b in (template.buttons() if template else []) if str(b.get("type", "")).upper() == "FLOW"]
+        named = [(b.get("flow_id"), b.get("flow_name"), None) for b in buttons]
+    found: list[tuple[Flow, str | None]] = []
+    for flow_id, flow_name, mode in named:
+        flow = waba.flows.get(str(flow_id)) if flow_id is not None else by_name(waba, str(flow_name))
+        if flow is not None:
+            found.append((flow, mode))
+    return found

@@ -7,7 +7,7 @@ by a bare id, so ``/{id}`` dispatches on what the id names: a phone number, a WA
 from __future__ import annotations
 
 import base64
-from typing import Any
+from typing import Any, NoReturn
 from urllib.parse import urlencode
 
 from aiohttp import web
@@ -102,7 +102,7 @@ async def get_node(request: web.Request) -> web.StreamResponse:
     template = platform.templates.by_id(node)
     if template is not None and any(b.waba_id == template.waba_id for b in mine):
         return graph_response(request, _template_json(request, template, _fields(request)))
-    raise unsupported_request(request.method, node)
+    return await _flow_node(request, mine) or _unsupported(request)
 
 
 def _owns_media(request: web.Request, mine: list[MetaBusiness], owner: str) -> bool:
@@ -118,7 +118,7 @@ async def delete_node(request: web.Request) -> web.StreamResponse:
     node = request.match_info["node"]
     record = platform.media.lookup(node)
     if record is None or not _owns_media(request, _businesses_of_token(runtime, token), record.owner):
-        raise unsupported_request(request.method, node)
+        return await _flow_node(request, _businesses_of_token(runtime, token)) or _unsupported(request)
     platform.media.store.delete(node)
     return graph_response(request, {"success": True})
 
@@ -135,13 +135,24 @@ async def post_node(request: web.Request) -> web.StreamResponse:
         return await update_phone_number(request, number)
     template = platform.templates.by_id(node)
     if template is None or not any(b.waba_id == template.waba_id for b in _businesses_of_token(runtime, token)):
-        raise unsupported_request(request.method, node)
+        return await _flow_node(request, _businesses_of_token(runtime, token)) or _unsupported(request)
     body = await json_body(request)
     if "components" in body:
         check_header_handles(platform, body["components"])
     _edit(template, body)
     platform.schedule_review(template, runtime.meta.businesses)
     return graph_response(request, {"success": True, "id": template.id, "name": template.name, "category": template.category})
+
+
+async def _flow_node(request: web.Request, mine: list[MetaBusiness]) -> web.StreamResponse | None:
+    """``/{flow_id}``: a WhatsApp Flow (flow_routes.py)."""
+    from sandbox.providers.meta.flow_routes import flow_node  # here: flow_routes imports this module
+
+    return await flow_node(request, mine)
+
+
+def _unsupported(request: web.Request) -> NoReturn:
+    raise unsupported_request(request.method, request.match_info["node"])
 
 
 def _edit(template: Template, body: dict[str, Any]) -> None:

@@ -21,6 +21,7 @@ from sandbox.core.webhooks import WebhookDispatcher
 from sandbox.providers.meta import render
 from sandbox.providers.meta.accounts import Accounts
 from sandbox.providers.meta.config import MetaBusiness, MetaBusinesses, graph_version
+from sandbox.providers.meta.flows import FlowHealth, check_flow_send
 from sandbox.providers.meta.limits import RateLimits
 from sandbox.providers.meta.links import LinkFetcher, check_message_media, media_refs
 from sandbox.providers.meta.media import MEDIA_KINDS, MediaLibrary, decode_data
@@ -49,6 +50,7 @@ class MetaPlatform:
     limits: RateLimits | None = None
     accounts: Accounts = field(default_factory=Accounts)  # profile, registration, blocklist, subscriptions
     uploads: Uploads = field(default_factory=Uploads)  # Resumable Upload API sessions and handles
+    flow_health: FlowHealth = field(default_factory=FlowHealth)  # meta.flow_health; throttled Flows' sends
     review: dict[str, Any] = field(default_factory=lambda: dict(DEFAULT_REVIEW))  # meta.template_review
     validate_templates: bool = True  # meta.validate_templates: false sends any template unchecked
     webhook_version: tuple[int, int] = (23, 0)  # meta.webhook_version: the payload shape of status webhooks
@@ -70,6 +72,7 @@ class MetaPlatform:
         self.webhook_version = graph_version(section.get("webhook_version", DEFAULT_WEBHOOK_VERSION))
         self.templates.load(list(section.get("templates") or []), wabas)
         self.review = {**DEFAULT_REVIEW, **(section.get("template_review") or {})}
+        self.flow_health.health = {str(k): str(v).upper() for k, v in (section.get("flow_health") or {}).items()}
         assert self.limits is not None
         self.limits.load(section.get("limits") or {})
 
@@ -78,6 +81,7 @@ class MetaPlatform:
         self.links.reset()
         self.accounts.reset()
         self.uploads.reset()
+        self.flow_health.reset()
         self.load(self.section, businesses)
 
     # --- the send path ----------------------------------------------------------------------------
@@ -89,6 +93,7 @@ class MetaPlatform:
         if self.validate_templates and body.get("type") == "template" and isinstance(body.get("template"), dict):
             extra["rendered"] = check_template(self.templates, business.waba_id, body["template"])
             extra.update(template_facts(self.templates, business.waba_id, body["template"]))
+        check_flow_send(self, business, body)  # Flows it names: status, draft mode, throttling (flows.py)
         assert self.limits is not None
         self.limits.check(business.phone_number_id, business.country_code, user)
         return extra
