@@ -41,6 +41,7 @@ from sandbox.core.media_store import MediaRecord
 from sandbox.core.persistence import SqlitePersistence
 from sandbox.core.scenario import Scenario
 from sandbox.core.store import Message
+from sandbox.providers.meta.display_name import resume_reviews as resume_name_reviews
 from sandbox.providers.meta.templates import Template
 from sandbox.providers.smsglobal.config import OptIn
 
@@ -77,6 +78,7 @@ def attach(runtime: Runtime, persistence: SqlitePersistence) -> dict[str, int]:
     for template in _templates(runtime):
         if template.status == "PENDING":  # its review job was lost with the process: start it again
             platform.schedule_review(template, runtime.meta.businesses)
+    resume_name_reviews(platform, runtime.meta.businesses)  # likewise a pending display-name review
     persistence.flush()
     return counts
 

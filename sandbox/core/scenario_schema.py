@@ -86,6 +86,12 @@ _REVIEW_PROPS: dict[str, Any] = {
     "reason": {"type": "string", "description": "rejection reason, e.g. INVALID_FORMAT"},
 }
 _REVIEW = {"type": "object", "properties": _REVIEW_PROPS, "additionalProperties": False}
+_NAME_REVIEW_PROPS: dict[str, Any] = {
+    "delay": {"type": "number", "minimum": 0, "description": "seconds after the request (virtual clock)"},
+    "outcome": {"enum": ["APPROVED", "REJECTED", "DEFERRED"], "description": "the webhook's decision"},
+    "reason": {"enum": ["NAME_EMPLOYEE_ISSUE", "NAME_ENDCLIENT_NOTRELATED", "NAME_FORMAT_UNACCEPTABLE",
+                        "NAME_INDIVIDUAL_ISSUE", "NAME_NOT_CONSISTENT", "UNKNOWN"], "description": "rejection_reason"},
+}
 _META_PLATFORM: dict[str, Any] = {
     "templates": {"type": "array", "items": _META_TEMPLATE},
     "validate_templates": {"type": "boolean", "description": "false: template sends are not checked"},
@@ -96,6 +102,13 @@ _META_PLATFORM: dict[str, Any] = {
     "template_review": {
         "type": "object",
         "properties": {**_REVIEW_PROPS, "overrides": {"type": "object", "additionalProperties": _REVIEW}},
+        "additionalProperties": False,
+    },
+    "display_name_review": {  # POST /{phone_number_id} new_display_name: docs/meta-business-management.md
+        "type": "object",
+        "properties": {**_NAME_REVIEW_PROPS, "overrides": {
+            "type": "object", "description": "requested name -> its review",
+            "additionalProperties": {"type": "object", "properties": _NAME_REVIEW_PROPS, "additionalProperties": False}}},
         "additionalProperties": False,
     },
     "limits": {
@@ -111,6 +124,11 @@ _META_PLATFORM: dict[str, Any] = {
             },
             "additionalProperties": False,
         },
+    },
+    "flow_health": {  # Meta's Flow health monitoring: docs/meta-business-management.md "Flows"
+        "type": "object",
+        "description": "flow id or name -> the status Meta's monitoring gives a published Flow",
+        "additionalProperties": {"enum": ["BLOCKED", "THROTTLED", "blocked", "throttled"]},
     },
 }
 _STRINGS = {"oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]}

@@ -61,3 +61,16 @@ async def test_meta_blocked_users_and_waba_override_survive_kill_9(tmp_path, web
         await control.request("POST", "/inbound", json={"from": "+15550207002", "type": "text", "text": "hello"})
         [post] = (await webhook_receiver.wait_posts(before + 1))[before:]  # the override is the only target
         assert post.json["entry"][0]["changes"][0]["value"]["messages"][0]["text"]["body"] == "hello"
+
+
+async def test_a_display_name_under_review_is_decided_after_kill_9(tmp_path):
+    """The review job dies with the process; the request and its due time are in meta.accounts, so it resumes."""
+    async with serving(tmp_path, kill=True) as control:
+        assert (await graph(control, "POST", f"{PHONE_ID}?new_display_name=Lucky%20Shrub"))[1] == {"success": True}
+        await control.advance(2)
+    async with serving(tmp_path) as control:
+        _, node = await graph(control, "GET", f"{PHONE_ID}?fields=verified_name,new_display_name,new_name_status")
+        assert (node["verified_name"], node["new_name_status"]) == ("Sandbox Business", "PENDING_REVIEW")
+        await control.advance(3)
+        _, node = await graph(control, "GET", f"{PHONE_ID}?fields=verified_name,name_status,new_name_status")
+        assert (node["verified_name"], node["name_status"], node["new_name_status"]) == ("Lucky Shrub", "APPROVED", "APPROVED")

@@ -28,7 +28,7 @@ def phone_number_json(business: MetaBusiness, platform: MetaPlatform, fields: se
     level = "HIGH" if float(spec.get("throughput", 80)) >= 1000 else "STANDARD"
     account = platform.accounts.number(business.phone_number_id)
     every: dict[str, Any] = {
-        "verified_name": business.verified_name,
+        "verified_name": account.verified_name or business.verified_name,  # a name approved through Graph wins
         "code_verification_status": account.code_verification_status,
         "display_phone_number": business.display_phone_number,
         "quality_rating": business.quality_rating,
@@ -36,7 +36,9 @@ def phone_number_json(business: MetaBusiness, platform: MetaPlatform, fields: se
         "throughput": {"level": level},
         "id": business.phone_number_id,
         "status": "CONNECTED" if account.registered else "DISCONNECTED",  # UNCONFIRMED value after deregister
-        "name_status": "APPROVED",
+        "name_status": account.name_status,
+        "new_display_name": account.new_display_name,  # the last display-name request (display_name.py)
+        "new_name_status": account.new_name_status,
         "account_mode": "SANDBOX" if test_number else "LIVE",  # UNCONFIRMED value for test numbers
         "messaging_limit_tier": "TIER_1K",
         "is_official_business_account": False,
@@ -48,7 +50,7 @@ def phone_number_json(business: MetaBusiness, platform: MetaPlatform, fields: se
         "webhook_configuration": platform.accounts.webhook_configuration(business),
     }
     wanted = fields or set(DEFAULT_FIELDS)
-    return {k: v for k, v in every.items() if k in wanted or k == "id"}
+    return {k: v for k, v in every.items() if (k in wanted or k == "id") and v is not None}
 
 
 def waba_json(business: MetaBusiness, fields: set[str] | None) -> dict[str, Any]:
