@@ -12,7 +12,13 @@ import json
 from typing import Any
 
 import pytest
-from pywa_async.errors import FlowDeletingError, FlowDeprecatingError, FlowPublishingError, FlowUpdatingError, WhatsAppError
+from pywa_async.errors import (
+    FlowDeletingError,
+    FlowDeprecatingError,
+    FlowPublishingError,
+    FlowUpdatingError,
+    WhatsAppError,
+)
 from pywa_async.types.flows import FlowCategory, FlowStatus
 
 from tests.conftest import AUTH, WABA_ID
