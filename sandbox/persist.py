@@ -14,7 +14,7 @@ timeline steps, pending webhook deliveries. Snapshots (``track`` below, written 
 | meta.webhooks   | Meta webhook targets and secrets set through the control API          |
 | meta.accounts   | Meta number and WABA settings: business profile, registration and PIN, |
 |                 | blocked users, conversational automation, subscribed apps, overrides, |
-|                 | QR codes                                                              |
+|                 | QR codes, WhatsApp Flows                                              |
 | meta.uploads    | Resumable Upload API sessions and their file handles (bytes: media)   |
 | smsglobal.lists | SMSGlobal opt-outs and WhatsApp opt-ins (scenario's and run time's)   |
 | smsglobal.accounts | each SMSGlobal account's balance and callback targets (notifyUrl...) |
