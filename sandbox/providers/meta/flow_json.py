@@ -79,7 +79,10 @@ def check(raw: bytes) -> Report:
         report.data_channel_uri = _string(doc.get("data_channel_uri"))
     problems = _problems(doc)
     if problems:
-        spans = _spans(text)
+        try:
+            spans = _spans(text)
+        except (IndexError, ValueError):  # a parser corner the scanner does not know: errors without places
+            spans = {}
         report.validation_errors = [_render(p, spans, text) for p in problems]
     return report
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 import hashlib
 import time
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
 from typing import Any
 
 from aiohttp import web
@@ -24,10 +23,11 @@ from sandbox.core import jsonbody
 from sandbox.core.params import whole_number
 from sandbox.keys import RUNTIME
 from sandbox.providers.meta import flows, render
-from sandbox.providers.meta.accounts import SANDBOX_APP, WabaAccount
+from sandbox.providers.meta.accounts import WabaAccount
 from sandbox.providers.meta.config import MetaBusiness
 from sandbox.providers.meta.errors import MetaError, unsupported_request
 from sandbox.providers.meta.flow_json import check
+from sandbox.providers.meta.flow_views import fields_of, flow_view
 from sandbox.providers.meta.flows import CATEGORIES, Flow, flow_error
 from sandbox.providers.meta.http import authenticate, graph_handler, graph_response, json_body, public_base
 from sandbox.providers.meta.management import (
@@ -40,16 +40,10 @@ from sandbox.providers.meta.management import (
     _waba,
 )
 from sandbox.providers.meta.params import NOT_PARAMS, require
-from sandbox.providers.meta.phone_numbers import waba_json
 from sandbox.runtime import Runtime
 
-FIELDS = ("id", "name", "status", "categories", "validation_errors", "json_version", "data_api_version",
-          "endpoint_uri", "data_channel_uri", "preview", "whatsapp_business_account", "application",
-          "health_status", "updated_at", "metric")
-DEFAULT_FIELDS = {"id", "name", "status", "categories", "validation_errors"}  # the OpenAPI list example's
 ASSET_FIELDS = {"name", "asset_type", "download_url"}
 ASSET_PATH = "/whatsapp_business/flow_assets/"
-PREVIEW_DAYS = 30  # UNCONFIRMED: how long a preview_url lives
 FORMS = ("multipart/form-data", "application/x-www-form-urlencoded")
 
 
@@ -153,83 +147,6 @@ def _flag(raw: Any) -> bool:
     return raw is True or (isinstance(raw, str) and raw.lower() in ("true", "1"))
 
 
-# --- views ----------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Fields:
-    names: set[str]
-    phone_number: str | None = None  # health_status.phone_number(<id>)
-
-
-def _fields(request: web.Request) -> Fields:
-    """``fields`` with Graph's modifiers: ``preview.invalidate(true)``, ``health_status.phone_number(1)``;
-    ``metric...`` answers 139006 (the sandbox has no endpoint traffic to measure)."""
-    raw = request.query.get("fields")
-    if not raw:
-        return Fields(set(DEFAULT_FIELDS))
-    names, phone = set(), None
-    for item in filter(None, (part.strip() for part in raw.split(","))):
-        base = item.split(".", 1)[0].split("{", 1)[0]
-        if base not in FIELDS:
-            raise MetaError(100, message=f"(#100) Tried accessing nonexisting field ({base}) on node type (WhatsAppFlow)")
-        if base == "metric":
-            raise flow_error("no_metrics")
-        if base == "health_status" and ".phone_number(" in item:
-            phone = item.split(".phone_number(", 1)[1].rstrip(")")
-        names.add(base)
-    return Fields(names, phone)
-
-
-def _date(request: web.Request, when: float) -> str | int:
-    """Graph's ``+0000`` timestamps (pywa parses ``%Y-%m-%dT%H:%M:%S%z``); ``date_format=U``: unix seconds."""
-    if request.query.get("date_format") == "U":
-        return int(when)
-    return datetime.fromtimestamp(when, UTC).strftime("%Y-%m-%dT%H:%M:%S+0000")
-
-
-def flow_json_view(request: web.Request, target: Target, fields: Fields) -> dict[str, Any]:
-    runtime, flow, business = target.runtime, target.flow, target.business
-    status = runtime.meta_platform.flow_health.status_of(flow)
-    token = hashlib.sha256(f"{flow.id}:{flow.updated_at}".encode()).hexdigest()[:32]
-    every: dict[str, Any] = {
-        "id": flow.id, "name": flow.name, "status": status, "categories": flow.categories,
-        "validation_errors": flow.validation_errors, "json_version": flow.json_version,
-        "data_api_version": flow.data_api_version, "endpoint_uri": flow.endpoint_uri,
-        "data_channel_uri": flow.data_channel_uri,
-        "preview": {"preview_url": f"https://business.facebook.com/wa/manage/flows/{flow.id}/preview/?token={token}",
-                    "expires_at": _date(request, runtime.clock.now() + PREVIEW_DAYS * 86400)},
-        "whatsapp_business_account": waba_json(business, None),
-        "application": _application(flow),
-        "health_status": _health(runtime, business, flow, status, fields.phone_number),
-        "updated_at": _date(request, flow.updated_at),
-    }
-    return {k: v for k, v in every.items() if (k in fields.names or k == "id") and v is not None}
-
-
-def _application(flow: Flow) -> dict[str, str]:
-    if flow.application_id is None:
-        return dict(SANDBOX_APP)
-    return {"id": flow.application_id, "name": f"App {flow.application_id}",  # UNCONFIRMED name of another app
-            "link": f"https://www.facebook.com/games/?app_id={flow.application_id}"}
-
-
-def _health(runtime: Runtime, business: MetaBusiness, flow: Flow, status: str, phone: str | None) -> dict[str, Any]:
-    """OpenAPI "Get Flow" health_status: the worst ``can_send_message`` of the Flow, WABA, app (and number)."""
-    can = {"DRAFT": "AVAILABLE", "PUBLISHED": "AVAILABLE", "THROTTLED": "LIMITED"}.get(status, "BLOCKED")
-    entities = [{"entity_type": "FLOW", "id": flow.id, "can_send_message": can},
-                {"entity_type": "WABA", "id": business.waba_id, "can_send_message": "AVAILABLE"},
-                {"entity_type": "APP", "id": _application(flow)["id"], "can_send_message": "AVAILABLE"}]
-    number = runtime.meta.businesses.by_phone_number_id(phone or "")
-    if number is not None and number.waba_id == business.waba_id:
-        registered = runtime.meta_platform.accounts.number(number.phone_number_id).registered
-        entities.append({"entity_type": "PHONE_NUMBER", "id": number.phone_number_id,
-                         "can_send_message": "AVAILABLE" if registered else "BLOCKED"})
-    order = ["AVAILABLE", "LIMITED", "BLOCKED"]
-    worst = max((e["can_send_message"] for e in entities), key=order.index)
-    return {"can_send_message": worst, "entities": entities}
-
-
 def _page(request: web.Request, items: list[Any]) -> tuple[list[Any], dict[str, Any]]:
     """Graph paging as the template list has it: ``limit``, ``after``/``before`` cursors, absolute links."""
     limit = min(max(_int(request.query.get("limit"), DEFAULT_LIMIT, "limit"), 1), MAX_LIMIT)
@@ -248,9 +165,9 @@ async def list_flows(request: web.Request) -> web.StreamResponse:
     runtime = request.app[RUNTIME]
     business = _waba(request, token)[0]
     waba = runtime.meta_platform.accounts.waba(business.waba_id)
-    fields = _fields(request)
+    fields = fields_of(request)
     page, paging = _page(request, list(waba.flows.values()))  # oldest first (UNCONFIRMED order)
-    data = [flow_json_view(request, Target(runtime, business, waba, f), fields) for f in page]
+    data = [flow_view(request, runtime, business, f, fields) for f in page]
     return graph_response(request, {"data": data, "paging": paging})
 
 
@@ -327,7 +244,7 @@ async def flow_node(request: web.Request, mine: list[MetaBusiness]) -> web.Strea
     if target is None:
         return None
     if request.method == "GET":
-        return graph_response(request, flow_json_view(request, target, _fields(request)))
+        return graph_response(request, flow_view(request, target.runtime, target.business, target.flow, fields_of(request)))
     if request.method == "DELETE":
         flows.delete(target.waba, target.flow)
         return graph_response(request, {"success": True})
