@@ -69,7 +69,7 @@ class Step:
 @dataclass(frozen=True)
 class UserAction:
     after: float
-    kind: str  # reply | tap | pick | submit_address | location | react | media
+    kind: str  # reply | tap | pick | submit_address | submit_flow | location | react | media
     value: Any
 
 

@@ -38,6 +38,7 @@ _ACTION = {
         "tap": {"type": ["string", "integer"], "description": "first | last | <index> | <button id>"},
         "pick": {"type": ["string", "integer"], "description": "first | last | <index> | <row id>"},
         "submit_address": {"type": ["boolean", "object"]},
+        "submit_flow": {"type": ["boolean", "object"], "description": "true | the Flow's response fields"},
         "location": {"type": "object"},
         "react": {"type": "string"},
         "media": {"type": "object"},

@@ -141,3 +141,26 @@ def _fake_address(country: str, fake: Faker) -> dict[str, str]:
 def fake_location(fake: Faker) -> dict[str, Any]:
     lat, lng = fake.latlng()
     return {"latitude": float(lat), "longitude": float(lng), "name": fake.company(), "address": fake.address().replace("\n", ", ")}
+
+
+def flow_token(sent: dict[str, Any]) -> str | None:
+    """The ``flow_token`` of a sent Flow: an interactive flow message's (pywa sends null when unset, and
+    Meta's default is "unused"), or a template's FLOW button parameter; None if ``sent`` opens no Flow."""
+    interactive = sent.get("interactive") or {}
+    if sent.get("type") == "interactive" and interactive.get("type") == "flow":
+        return str(((interactive.get("action") or {}).get("parameters") or {}).get("flow_token") or "unused")
+    if sent.get("type") != "template":
+        return None
+    for component in (sent.get("template") or {}).get("components") or []:
+        if isinstance(component, dict) and str(component.get("sub_type", "")).lower() == "flow":
+            action = ((component.get("parameters") or [{}])[0] or {}).get("action") or {}
+            return str(action.get("flow_token") or "unused")
+    return None
+
+
+def flow_reply(token: str, fields: dict[str, Any]) -> dict[str, Any]:
+    """The user completes a Flow: Meta's "Flow response message" (meta-cloud-api.md §3.6, Meta's Flows
+    webhooks page): an ``nfm_reply`` named "flow", body "Sent", ``response_json`` holding the flow_token
+    and the fields the Flow's complete action sends (here: the scenario's)."""
+    response = json.dumps({**fields, "flow_token": token})
+    return {"type": "nfm_reply", "nfm_reply": {"name": "flow", "body": "Sent", "response_json": response}}

@@ -322,6 +322,11 @@ def _action_spec(
     if kind == "submit_address" and itype == "address_message":
         _, reply = address_form(message, value if isinstance(value, dict) else {})
         return {"type": "interactive", "interactive": reply, "_context": True}
+    if kind == "submit_flow":
+        token = inbound.flow_token(payload)
+        if token is not None:
+            reply = inbound.flow_reply(token, value if isinstance(value, dict) else {})
+            return {"type": "interactive", "interactive": reply, "_context": True}
     return None
 
 

@@ -125,3 +125,34 @@ async def test_the_user_completes_a_sent_flow_through_the_control_api(wa, wa_san
     done = await pywa_receiver.wait(lambda u: isinstance(u, types.FlowCompletion))
     assert (done[0].token, done[0].response["rating"]) == ("order-7", "5")
     assert done[0].reply_to_message.id == sent.id
+
+
+SCRIPTED = f"""
+version: 1
+meta:
+  businesses:
+    - {{phone_number_id: "{PHONE_ID}", waba_id: "{WABA_ID}", display_phone_number: "+1 555-010-0001", access_token: sandbox-token}}
+rules:
+  - name: completes-the-flow
+    match: {{to: "+{USER}"}}
+    window: open
+    user: [{{after: 5, submit_flow: {{rating: "4"}}}}]
+"""
+
+
+async def test_a_scenario_scripts_the_user_completing_the_flow(wa, wa_sandbox, pywa_receiver):  # noqa: F811
+    pywa_receiver.wa.add_handlers(handlers.FlowCompletionHandler(pywa_receiver._record))
+    await wa_sandbox.control.load_scenario(yaml=SCRIPTED, reset=False)
+    sent = await send_flow(wa, flow_button(await published(wa)))
+    await wa_sandbox.control.advance(5)
+    done = await pywa_receiver.wait(lambda u: isinstance(u, types.FlowCompletion))
+    assert (done[0].token, done[0].response, done[0].body) == ("order-7", {"rating": "4"}, "Sent")
+    assert done[0].reply_to_message.id == sent.id
+
+
+async def test_submit_flow_does_not_apply_to_a_text_message(wa, wa_sandbox):
+    await wa_sandbox.control.load_scenario(yaml=SCRIPTED, reset=False)
+    sent = await wa.send_message(to=USER, text="no flow here")
+    await wa_sandbox.control.advance(5)
+    assert await wa_sandbox.control.messages(direction="inbound") == []
+    assert "submit_flow" in " ".join((await wa_sandbox.control.message(sent.id))["meta"]["notes"])
