@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -41,3 +42,28 @@ def test_fixtures_work_in_a_project_with_pytest_asyncio_strict_mode(tmp_path: Pa
                          cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stdout + run.stderr
     assert "1 passed" in run.stdout
+
+
+WITHOUT_PYTEST_AIOHTTP = """
+def test_unrelated():
+    assert True
+
+def test_uses_the_sandbox(wa_sandbox):
+    pass
+"""
+
+def test_pytest_still_runs_without_pytest_aiohttp_and_the_fixture_says_what_to_install(tmp_path: Path) -> None:
+    # pytest as it runs in a project that installed wa-sandbox without pytest-aiohttp (to serve it, say):
+    # both packages fail to import (stand-ins first on the path) and their plugins are not loaded.
+    for absent in ("pytest_asyncio", "pytest_aiohttp"):
+        (tmp_path / "absent" / absent).mkdir(parents=True)
+        (tmp_path / "absent" / absent / "__init__.py").write_text(f"raise ModuleNotFoundError('No module named {absent}')\n")
+    (tmp_path / "project").mkdir()
+    (tmp_path / "project" / "pytest.ini").write_text("[pytest]\n")
+    (tmp_path / "project" / "test_project.py").write_text(WITHOUT_PYTEST_AIOHTTP)
+    env = {**os.environ, "PYTHONPATH": str(tmp_path / "absent")}
+    run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:asyncio", "-p", "no:aiohttp",
+                          "-p", "no:cacheprovider", "-p", "no:randomly"],
+                         cwd=tmp_path / "project", env=env, capture_output=True, text=True, timeout=120)
+    assert "1 passed, 1 error" in run.stdout, run.stdout + run.stderr
+    assert "pip install 'wa-sandbox[pytest]'" in run.stdout

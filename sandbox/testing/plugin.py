@@ -7,8 +7,10 @@ Fixtures:
 - ``wa_sandbox``: a running sandbox: ``.url``, ``.base_urls``, ``.control`` (SandboxControl), ``.runtime``.
 - ``webhook_receiver``: a running WebhookReceiver with ``.url``; Meta webhooks are not wired to it
   unless the test calls ``await wa_sandbox.control.set_webhook(webhook_receiver.url)``.
-Requires pytest-aiohttp (its ``aiohttp_server`` fixture). Works in pytest-asyncio's strict mode (mark
-tests ``@pytest.mark.asyncio``) and in ``asyncio_mode = "auto"``.
+Requires pytest-aiohttp (its ``aiohttp_server`` fixture; ``pip install 'wa-sandbox[pytest]'``). Works in
+pytest-asyncio's strict mode (mark tests ``@pytest.mark.asyncio``) and in ``asyncio_mode = "auto"``.
+Without pytest-aiohttp the plugin still loads (pytest must keep working in a project that installs
+wa-sandbox only to run it as a server); only a test that asks for these fixtures fails, saying what to install.
 """
 
 from __future__ import annotations
@@ -18,7 +20,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-import pytest_asyncio
 
 from sandbox.app import create_app
 from sandbox.keys import RUNTIME
@@ -64,10 +65,7 @@ def pytest_configure(config: pytest.Config) -> None:
     )
 
 
-# pytest_asyncio.fixture, not pytest.fixture: a project in pytest-asyncio's default strict mode (no
-# asyncio_mode = auto) must get these async fixtures too, in its @pytest.mark.asyncio tests.
-@pytest_asyncio.fixture
-async def wa_sandbox(aiohttp_server: Any, wa_sandbox_settings: Settings) -> AsyncIterator[RunningSandbox]:
+async def _running_sandbox(aiohttp_server: Any, wa_sandbox_settings: Settings) -> AsyncIterator[RunningSandbox]:
     app = create_app(wa_sandbox_settings)
     server = await aiohttp_server(app)
     url = str(server.make_url("")).rstrip("/")
@@ -76,9 +74,31 @@ async def wa_sandbox(aiohttp_server: Any, wa_sandbox_settings: Settings) -> Asyn
         yield RunningSandbox(url=url, runtime=app[RUNTIME], control=control)
 
 
-@pytest_asyncio.fixture
-async def webhook_receiver(aiohttp_server: Any) -> WebhookReceiver:
+async def _webhook_receiver(aiohttp_server: Any) -> WebhookReceiver:
     receiver = WebhookReceiver()
     server = await aiohttp_server(receiver.app())
     receiver.url = str(server.make_url("/webhook"))
     return receiver
+
+
+MISSING_EXTRAS = (
+    "the wa_sandbox and webhook_receiver fixtures need pytest-aiohttp (which brings pytest-asyncio): "
+    "pip install 'wa-sandbox[pytest]' (or pip install pytest-aiohttp)"
+)
+
+
+def _missing_extras() -> None:
+    pytest.fail(MISSING_EXTRAS, pytrace=False)
+
+
+try:
+    import pytest_aiohttp  # noqa: F401  (its aiohttp_server fixture)
+    import pytest_asyncio
+except ImportError:
+    wa_sandbox: Any = pytest.fixture(name="wa_sandbox")(_missing_extras)
+    webhook_receiver: Any = pytest.fixture(name="webhook_receiver")(_missing_extras)
+else:
+    # pytest_asyncio.fixture, not pytest.fixture: a project in pytest-asyncio's default strict mode (no
+    # asyncio_mode = auto) must get these async fixtures too, in its @pytest.mark.asyncio tests.
+    wa_sandbox = pytest_asyncio.fixture(name="wa_sandbox")(_running_sandbox)
+    webhook_receiver = pytest_asyncio.fixture(name="webhook_receiver")(_webhook_receiver)
