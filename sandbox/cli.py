@@ -13,50 +13,80 @@ import sys
 import threading
 import urllib.error
 import urllib.request
+from dataclasses import fields
 from typing import Any
 
 from aiohttp import web
 
 from sandbox import __version__, gcpolicy
 from sandbox.core.errors import ScenarioError
-from sandbox.settings import Settings
+from sandbox.settings import LOG_LEVELS, Settings, bundled_scenarios
 
 
 def _serve_parser(sub: Any) -> None:
-    p = sub.add_parser("serve", help="run the sandbox")
+    scenarios = ", ".join(sorted(f.stem for f in bundled_scenarios().glob("*.yaml")))
+    p = sub.add_parser("serve", help="run the sandbox (the default command)",
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--host", help="bind address (SANDBOX_HOST, default 127.0.0.1)")
     p.add_argument("--port", type=int, help="port (SANDBOX_PORT, default 8080)")
-    p.add_argument("--scenario", help="scenario file (SANDBOX_SCENARIO, default scenarios/default.yaml)")
-    p.add_argument("--scenarios-dir", help="folder of scenarios the control API can switch to (SANDBOX_SCENARIOS_DIR)")
+    p.add_argument("--scenario", help=f"scenario file, or the name of a bundled one: {scenarios} "
+                                      "(SANDBOX_SCENARIO, default: default)")
+    p.add_argument("--scenarios-dir", help="folder of scenarios the control API can switch to "
+                                           "(SANDBOX_SCENARIOS_DIR, default: the scenario's folder)")
     p.add_argument("--public-url", help="base URL put in media URLs and paging links (SANDBOX_PUBLIC_URL)")
     p.add_argument("--clock", choices=["real", "manual"], help="virtual clock mode (SANDBOX_CLOCK, default real)")
     p.add_argument("--clock-speed", type=float, help="real-mode speed factor (SANDBOX_CLOCK_SPEED, default 1)")
-    p.add_argument("--seed", help="seed for ids and randomness (SANDBOX_SEED)")
+    p.add_argument("--seed", help="seed for ids and randomness (SANDBOX_SEED, default: the scenario's seed, else 0)")
     p.add_argument("--meta-webhook-url", help="where Meta webhooks go (SANDBOX_META_WEBHOOK_URL)")
-    p.add_argument("--log-level", help="debug|info|warning (SANDBOX_LOG_LEVEL)")
+    p.add_argument("--log-level", type=str.lower, choices=[level.lower() for level in LOG_LEVELS],
+                   help="logging level (SANDBOX_LOG_LEVEL, default info)")
     p.add_argument("--data-dir", help="persist state in SQLite here across restarts (SANDBOX_DATA_DIR; default: in memory)")
     p.add_argument("--delivery-process", action="store_true", default=None,
                    help="post webhooks from a child process, using another CPU (SANDBOX_DELIVERY_PROCESS=1)")
+    p.epilog = _env_only_epilog({action.dest for action in p._actions})
+
+
+def _env_only_epilog(flags: set[str]) -> str:
+    """The settings without a flag, so that `serve --help` names every knob; taken from Settings itself."""
+    defaults = Settings()
+    lines = ["environment only (README, Configuration):"]
+    for f in fields(Settings):
+        if f.name not in flags:
+            lines.append(f"  SANDBOX_{f.name.upper():<32} default {_shown(getattr(defaults, f.name))}")
+    return "\n".join(lines)
+
+
+def _shown(value: Any) -> str:
+    if value is None:
+        return "unset"
+    if isinstance(value, bool):
+        return str(value).lower()
+    return f"{value:g}" if isinstance(value, float) else str(value)
 
 
 def _health_parser(sub: Any) -> None:
-    p = sub.add_parser("healthcheck", help="exit 0 when the sandbox answers healthy")
-    p.add_argument("--url", help="base URL (default http://127.0.0.1:$SANDBOX_PORT)")
-    p.add_argument("--timeout", type=float, default=3.0)
+    p = sub.add_parser("healthcheck", help="exit 0 when the sandbox answers healthy (the image's HEALTHCHECK)")
+    p.add_argument("--url", help="the sandbox's base URL (default http://127.0.0.1:$SANDBOX_PORT)")
+    p.add_argument("--timeout", type=float, default=3.0, help="seconds to wait for the answer (default 3)")
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="wa-sandbox", description="Local WhatsApp/SMS provider sandbox")
+    parser = argparse.ArgumentParser(prog="wa-sandbox", description="Local WhatsApp/SMS provider sandbox. "
+                                     "Without a command: serve, configured by the SANDBOX_* environment variables.")
     parser.add_argument("--version", action="version", version=f"wa-sandbox {__version__}")
     sub = parser.add_subparsers(dest="command")
     _serve_parser(sub)
     _health_parser(sub)
     args = parser.parse_args(argv)
-    if args.command == "healthcheck":
-        return healthcheck(args.url, args.timeout)
-    if args.command in (None, "serve"):
-        overrides = {k: v for k, v in vars(args).items() if k != "command"} if args.command else {}
-        return serve(Settings.from_env(**overrides))
+    try:
+        if args.command == "healthcheck":
+            return healthcheck(args.url, args.timeout)
+        if args.command in (None, "serve"):
+            overrides = {k: v for k, v in vars(args).items() if k != "command"} if args.command else {}
+            return serve(Settings.from_env(**overrides))
+    except ValueError as exc:  # a setting out of range, or an environment variable that is not a number
+        print(f"wa-sandbox: {exc}", file=sys.stderr)
+        return 2
     parser.print_help()
     return 2
 

@@ -11,14 +11,30 @@ from typing import Any
 
 CHECKOUT_SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
 INSTALLED_SCENARIOS = Path(sys.prefix) / "share" / "wa-sandbox" / "scenarios"
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+TRUE_WORDS, FALSE_WORDS = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
+
+
+def bundled_scenarios() -> Path:
+    """The scenarios folder of a checkout (editable install), else the copy pip installed as data."""
+    for folder in (CHECKOUT_SCENARIOS, INSTALLED_SCENARIOS):
+        if (folder / "default.yaml").exists():
+            return folder
+    return CHECKOUT_SCENARIOS
 
 
 def _packaged_default() -> str:
-    """scenarios/default.yaml of a checkout (editable install), else the copy pip installed as data."""
-    for folder in (CHECKOUT_SCENARIOS, INSTALLED_SCENARIOS):
-        if (folder / "default.yaml").exists():
-            return str(folder / "default.yaml")
-    return str(CHECKOUT_SCENARIOS / "default.yaml")
+    return str(bundled_scenarios() / "default.yaml")
+
+
+def resolve_scenario(value: str) -> str:
+    """A scenario file as given, or a bare name (``india-shop``) of a bundled scenario: a pip-installed
+    sandbox keeps them under <prefix>/share, a path nobody types."""
+    path = Path(value)
+    if path.exists() or path.suffix or len(path.parts) != 1:
+        return value
+    bundled = bundled_scenarios() / f"{value}.yaml"
+    return str(bundled) if bundled.exists() else value
 
 
 @dataclass
@@ -53,6 +69,19 @@ class Settings:
     gc_full_interval: float = 1800.0  # serve: one full garbage collection this often (reclaims frozen cycles)
     log_level: str = "info"
 
+    def __post_init__(self) -> None:
+        # Checked here, not left to where each is used: a typo in SANDBOX_CLOCK would otherwise run the real
+        # clock silently, and a bad log level or speed would end `serve` in a traceback.
+        self.scenario = resolve_scenario(self.scenario)
+        if self.clock not in ("real", "manual"):
+            raise ValueError(f"clock must be 'real' or 'manual', not {self.clock!r}")
+        if not self.clock_speed > 0:
+            raise ValueError(f"clock speed must be a positive number, not {self.clock_speed!r}")
+        if self.log_level.upper() not in LOG_LEVELS:
+            raise ValueError(f"log level must be one of {', '.join(LOG_LEVELS).lower()}, not {self.log_level!r}")
+        if not 0 <= self.port <= 65535:
+            raise ValueError(f"port must be from 0 to 65535, not {self.port}")
+
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
         env = os.environ if env is None else env
@@ -60,7 +89,7 @@ class Settings:
         for f in fields(cls):
             raw = env.get(f"SANDBOX_{f.name.upper()}")
             if raw is not None and raw != "":
-                values[f.name] = _coerce(f.type, raw)
+                values[f.name] = _coerce(f"SANDBOX_{f.name.upper()}", f.type, raw)
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)
 
@@ -78,12 +107,18 @@ class Settings:
         return f"http://{host}:{self.port}"
 
 
-def _coerce(type_name: Any, raw: str) -> Any:
+def _coerce(variable: str, type_name: Any, raw: str) -> Any:
     text = str(type_name)
-    if text.startswith("int"):
-        return int(raw)
-    if text.startswith("float"):
-        return float(raw)
+    try:
+        if text.startswith("int"):
+            return int(raw)
+        if text.startswith("float"):
+            return float(raw)
+    except ValueError:
+        raise ValueError(f"{variable}={raw!r} is not a number") from None
     if text.startswith("bool"):
-        return raw.strip().lower() in ("1", "true", "yes", "on")
+        word = raw.strip().lower()
+        if word not in TRUE_WORDS + FALSE_WORDS:
+            raise ValueError(f"{variable}={raw!r}: use one of {', '.join(TRUE_WORDS + FALSE_WORDS)}")
+        return word in TRUE_WORDS
     return raw

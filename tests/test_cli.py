@@ -8,6 +8,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from sandbox.settings import Settings
+
 BIN = Path(sys.executable).parent / "wa-sandbox"
 
 
@@ -58,3 +62,28 @@ def test_a_taken_port_is_reported_in_one_line():
         result = subprocess.run([str(BIN), "serve", "--port", str(port)], capture_output=True, text=True, timeout=30)
     assert result.returncode == 1
     assert f"cannot listen on 127.0.0.1:{port}" in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(("env", "args", "said"), [
+    ({"SANDBOX_PORT": "abc"}, [], "SANDBOX_PORT='abc' is not a number"),
+    ({"SANDBOX_CLOCK": "bogus"}, [], "clock must be 'real' or 'manual', not 'bogus'"),
+    ({"SANDBOX_VERIFY_WEBHOOKS": "maybe"}, [], "SANDBOX_VERIFY_WEBHOOKS='maybe': use one of 1, true"),
+    ({}, ["--clock-speed", "-1"], "clock speed must be a positive number"),
+    ({"SANDBOX_LOG_LEVEL": "loud"}, [], "log level must be one of debug, info"),
+])
+def test_a_bad_setting_is_refused_in_one_line_before_serving(env, args, said):
+    result = subprocess.run([str(BIN), "serve", "--port", str(free_port()), *args], env={**os.environ, **env},
+                            capture_output=True, text=True, timeout=30)
+    assert result.returncode == 2 and said in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr and "listening" not in result.stdout
+
+
+def test_serve_help_names_every_setting_as_a_flag_or_its_environment_variable():
+    result = subprocess.run([str(BIN), "serve", "--help"], capture_output=True, text=True, timeout=30)
+    for name in Settings.__dataclass_fields__:
+        assert f"--{name.replace('_', '-')}" in result.stdout or f"SANDBOX_{name.upper()}" in result.stdout, name
+
+
+def test_help_says_that_no_command_means_serve():
+    result = subprocess.run([str(BIN), "--help"], capture_output=True, text=True, timeout=30)
+    assert "Without a command: serve" in result.stdout

@@ -67,3 +67,9 @@ def test_pytest_still_runs_without_pytest_aiohttp_and_the_fixture_says_what_to_i
                          cwd=tmp_path / "project", env=env, capture_output=True, text=True, timeout=120)
     assert "1 passed, 1 error" in run.stdout, run.stdout + run.stderr
     assert "pip install 'wa-sandbox[pytest]'" in run.stdout
+
+
+@pytest.mark.wa_sandbox(scenario="india-shop")
+async def test_marker_names_a_bundled_scenario_without_its_path(wa_sandbox):
+    # A pip-installed sandbox keeps its scenarios under <prefix>/share: the name is enough (so is --scenario).
+    assert wa_sandbox.runtime.scenario.name == "india-shop"
