@@ -99,8 +99,11 @@ async def _params(request: web.Request) -> dict[str, Any]:
         for key, value in form.items():
             if isinstance(value, str):
                 params[key] = value
-            else:
-                params[key] = bytes(value) if isinstance(value, (bytes, bytearray)) else value.file.read()
+            elif isinstance(value, (bytes, bytearray)):
+                params[key] = bytes(value)
+            else:  # a file part: aiohttp spools it to a temporary file, which is ours to close
+                with value.file:
+                    params[key] = value.file.read()
     elif request.can_read_body and (await request.read()).strip():
         params.update(await json_body(request))
     return params
