@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import re
+import subprocess
+import sys
 from pathlib import Path
 
+import pytest
 import yaml
 
 from sandbox.control.routes import ROUTES
@@ -31,3 +35,32 @@ def test_every_control_route_is_in_the_readme():
 def test_every_setting_has_its_environment_variable_in_the_readme():
     for name in Settings.__dataclass_fields__:
         assert f"SANDBOX_{name.upper()}" in README, name
+
+
+def python_tests_in_docs() -> dict[str, str]:
+    """Every ```python block that defines a test, in the README and docs/integration.md, by file and order."""
+    found = {}
+    for doc in (ROOT / "README.md", ROOT / "docs" / "integration.md"):
+        blocks = re.findall(r"^```python\n(.*?)^```", doc.read_text(encoding="utf-8"), flags=re.M | re.S)
+        for n, block in enumerate(b for b in blocks if "def test_" in b):
+            found[f"test_{doc.stem.lower()}_{n}.py"] = block
+    return found
+
+
+def test_the_docs_show_a_pytest_test_for_every_provider():
+    shown = "\n".join(python_tests_in_docs().values())
+    for base_url in ("meta", "smsglobal", "maac", "modica_v1"):
+        assert f'wa_sandbox.base_urls["{base_url}"]' in shown, base_url
+
+
+@pytest.mark.parametrize("mode", ["strict", "auto"])
+def test_the_python_tests_in_the_docs_pass_as_written(tmp_path, mode):
+    # A project of its own (outside this repository's pytest configuration), as a reader would paste them.
+    ini = "[pytest]\nasyncio_default_fixture_loop_scope = function\n" + ("asyncio_mode = auto\n" if mode == "auto" else "")
+    (tmp_path / "pytest.ini").write_text(ini)
+    for name, code in python_tests_in_docs().items():
+        (tmp_path / name).write_text(code)
+    run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:randomly", "-W", "error::pytest.PytestUnraisableExceptionWarning"],
+                         cwd=tmp_path, capture_output=True, text=True, timeout=180)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert f"{len(python_tests_in_docs())} passed" in run.stdout, run.stdout
