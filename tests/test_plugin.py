@@ -73,3 +73,11 @@ def test_pytest_still_runs_without_pytest_aiohttp_and_the_fixture_says_what_to_i
 async def test_marker_names_a_bundled_scenario_without_its_path(wa_sandbox):
     # A pip-installed sandbox keeps its scenarios under <prefix>/share: the name is enough (so is --scenario).
     assert wa_sandbox.runtime.scenario.name == "india-shop"
+
+
+async def test_a_wait_that_times_out_raises_control_api_error_importable_from_sandbox_testing(wa_sandbox):
+    from sandbox.testing import ControlAPIError  # the README names it; users import it from the package
+
+    with pytest.raises(ControlAPIError) as timed_out:
+        await wa_sandbox.control.wait_for(to="15550200001", timeout=0.1)
+    assert timed_out.value.status == 408

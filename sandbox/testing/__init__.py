@@ -1,6 +1,6 @@
 """Test-suite integration: the pytest plugin, a control-API client and a webhook receiver."""
 
-from sandbox.testing.client import SandboxControl
-from sandbox.testing.receiver import WebhookReceiver
+from sandbox.testing.client import ControlAPIError, SandboxControl
+from sandbox.testing.receiver import Received, WebhookReceiver
 
-__all__ = ["SandboxControl", "WebhookReceiver"]
+__all__ = ["ControlAPIError", "Received", "SandboxControl", "WebhookReceiver"]
