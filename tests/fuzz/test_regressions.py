@@ -81,6 +81,30 @@ async def test_malformed_multipart_upload_is_modica_invalid_attrib(wa_sandbox: R
     assert status == 400 and "invalid_attrib" in text and "could not be parsed" in text
 
 
+MULTIPART_SEND = (
+    b"--XYZ\r\nContent-Disposition: form-data; name=\"messaging_product\"\r\n\r\nwhatsapp\r\n"
+    b"--XYZ\r\nContent-Disposition: form-data; name=\"to\"\r\n\r\n15550200001\r\n"
+    b"--XYZ\r\nContent-Disposition: form-data; name=\"text\"\r\n\r\n{\"body\": \"hi\"}\r\n"
+    b"--XYZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.bin\"\r\n\r\nbytes\r\n--XYZ--\r\n"
+)
+
+
+async def test_multipart_send_is_read_like_a_form(wa_sandbox: RunningSandbox) -> None:
+    """Graph reads multipart/form-data like a urlencoded form; the body used to be read as bytes first,
+    after which the multipart parser found no boundary: a 500."""
+    headers = {**BEARER, "Content-Type": "multipart/form-data; boundary=XYZ"}
+    status, ctype, text = await _post(wa_sandbox, "/v23.0/100000000000001/messages", MULTIPART_SEND, headers=headers)
+    assert status == 200, text
+    assert json.loads(text)["messages"][0]["id"].startswith("wamid.")
+
+
+async def test_malformed_multipart_send_is_meta_error_100(wa_sandbox: RunningSandbox) -> None:
+    headers = {**BEARER, "Content-Type": "multipart/form-data; boundary=XYZ"}
+    status, ctype, text = await _post(wa_sandbox, "/v23.0/100000000000001/messages", MALFORMED_MULTIPART,
+                                      headers=headers)
+    assert status == 400 and json.loads(text)["error"]["code"] == 100 and "could not be parsed" in text
+
+
 async def test_reset_with_a_list_as_provider_is_404(wa_sandbox: RunningSandbox) -> None:
     status, ctype, text = await _post(wa_sandbox, "/_sandbox/reset", b'{"provider": ["meta"]}')
     assert status == 404 and "unknown provider" in text

@@ -82,13 +82,25 @@ def business_for(request: web.Request, node: str, token: str) -> MetaBusiness:
     return business
 
 
+async def form_body(request: web.Request) -> dict[str, Any]:
+    """A form's text fields, nested objects given as JSON strings decoded. Parsed from the stream, so
+    nothing may read the body first (a multipart body read as bytes cannot be parsed again)."""
+    try:
+        form = await request.post()
+    except ValueError as exc:  # aiohttp's answer to a malformed form or multipart body
+        raise MetaError(100, f"The request body could not be parsed as a form: {exc}") from exc
+    for v in form.values():  # a file part is not a parameter; aiohttp spooled it to a temporary file
+        if isinstance(v, web.FileField):
+            v.file.close()
+    return {k: jsonbody.loads_if_json(v) for k, v in form.items() if isinstance(v, str)}
+
+
 async def json_body(request: web.Request) -> dict[str, Any]:
     """JSON (or Graph's form-encoded variant, where nested objects are JSON strings)."""
     ctype = request.content_type
-    raw = await request.read()
     if ctype in ("application/x-www-form-urlencoded", "multipart/form-data"):
-        form = await request.post()
-        return {k: jsonbody.loads_if_json(v) for k, v in form.items() if isinstance(v, str)}
+        return await form_body(request)
+    raw = await request.read()
     if ctype not in ("application/json", "application/octet-stream", "text/plain") and raw:
         raise MetaError(100, f"Unsupported Content-Type '{ctype}': send the request body as application/json")
     if not raw.strip():

@@ -181,8 +181,9 @@ async def _upload(request: web.Request) -> tuple[bytes, str, str | None]:
     if request.content_type.startswith("multipart/"):
         form = await request.post()
         for value in form.values():
-            if isinstance(value, web.FileField):
-                return value.file.read(), value.content_type or "application/octet-stream", value.filename
+            if isinstance(value, web.FileField):  # aiohttp spooled it to a temporary file, ours to close
+                with value.file:
+                    return value.file.read(), value.content_type or "application/octet-stream", value.filename
         raise missing("file")
     return await request.read(), request.content_type or "application/octet-stream", None
 
