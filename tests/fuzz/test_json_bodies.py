@@ -1,6 +1,7 @@
 """hypothesis-generated bodies against every endpoint that reads a body: random nested JSON, a valid body
 with one value swapped for a value of another type, huge strings, unicode (lone surrogates included),
-deep nesting, non-JSON bytes; and the Resumable Upload API's raw chunks with any ``file_offset``.
+deep nesting, non-JSON bytes, each under any declared content type (and valid bodies as urlencoded
+and multipart forms); and the Resumable Upload API's raw chunks with any ``file_offset``.
 Each answer: below 500, in time, in the provider's own error shape."""
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ import asyncio
 import json
 import logging
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 import requests
@@ -117,16 +119,47 @@ def _bodies(valid: dict[str, Any]) -> st.SearchStrategy[bytes]:
     )
 
 
+# Declared content types: a client may send a JSON body under any of them, or none; and Graph, SMSGlobal
+# and Modica read forms (urlencoded or multipart) on some routes.
+MULTIPART = "multipart/form-data; boundary=XYZ"
+CONTENT_TYPES = ("application/json", "application/x-www-form-urlencoded", MULTIPART, "text/plain",
+                 "application/xml", "application/json; charset=latin-1", None)
+
+
+def _form_fields(value: dict[str, Any]) -> list[tuple[str, str]]:
+    """A body as form fields, nested values as JSON strings (Graph's form convention)."""
+    return [(k, v if isinstance(v, str) else json.dumps(v)) for k, v in value.items()]
+
+
+def _multipart(value: dict[str, Any]) -> bytes:
+    parts = [f'--XYZ\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n' for k, v in _form_fields(value)]
+    return ("".join(parts) + "--XYZ--\r\n").encode("utf-8", "surrogatepass")
+
+
+def _requests(valid: dict[str, Any]) -> st.SearchStrategy[tuple[str | None, bytes]]:
+    """(Content-Type, body): mostly JSON bodies as JSON, then any body under any declared type, then the
+    valid body with one value swapped sent as a urlencoded or multipart form."""
+    form = _mutated(valid).filter(lambda v: isinstance(v, dict))
+    return st.one_of(
+        st.tuples(st.just("application/json"), _bodies(valid)),
+        st.tuples(st.sampled_from(CONTENT_TYPES), _bodies(valid)),
+        form.map(lambda v: ("application/x-www-form-urlencoded",
+                            urlencode(_form_fields(v)).encode("utf-8", "surrogatepass"))),
+        form.map(lambda v: (MULTIPART, _multipart(v))),
+    )
+
+
 def _fuzz_endpoint(base_url: str, target: str, method: str, path: str, valid: dict[str, Any]) -> None:
     session = requests.Session()
     auth = TARGETS[target].auth
 
     @FUZZ
-    @given(body=_bodies(valid))
-    def run(body: bytes) -> None:
+    @given(request=_requests(valid))
+    def run(request: tuple[str | None, bytes]) -> None:
+        ctype, body = request
         try:
             response = session.request(method, f"{base_url}{path}", data=body, auth=auth, timeout=REQUEST_TIMEOUT,
-                                       headers={"Content-Type": "application/json"})
+                                       headers={"Content-Type": ctype} if ctype else {})
         except requests.Timeout as exc:
             raise AssertionError(f"no answer within {REQUEST_TIMEOUT} s: {method} {path}") from exc
         check_response(path, response.status_code, response.headers.get("Content-Type", ""), response.text)
