@@ -98,6 +98,15 @@ async def test_multipart_send_is_read_like_a_form(wa_sandbox: RunningSandbox) ->
     assert json.loads(text)["messages"][0]["id"].startswith("wamid.")
 
 
+async def test_multipart_params_on_a_graph_edge_are_read(wa_sandbox: RunningSandbox) -> None:
+    """Edges that take query or body parameters (register, profile, settings...) read a multipart form too."""
+    body = (b"--XYZ\r\nContent-Disposition: form-data; name=\"messaging_product\"\r\n\r\nwhatsapp\r\n"
+            b"--XYZ\r\nContent-Disposition: form-data; name=\"pin\"\r\n\r\n123456\r\n--XYZ--\r\n")
+    headers = {**BEARER, "Content-Type": "multipart/form-data; boundary=XYZ"}
+    status, ctype, text = await _post(wa_sandbox, "/v23.0/100000000000001/register", body, headers=headers)
+    assert status == 200 and json.loads(text) == {"success": True}, text
+
+
 async def test_malformed_multipart_send_is_meta_error_100(wa_sandbox: RunningSandbox) -> None:
     headers = {**BEARER, "Content-Type": "multipart/form-data; boundary=XYZ"}
     status, ctype, text = await _post(wa_sandbox, "/v23.0/100000000000001/messages", MALFORMED_MULTIPART,

@@ -82,6 +82,9 @@ def business_for(request: web.Request, node: str, token: str) -> MetaBusiness:
     return business
 
 
+FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
 async def form_body(request: web.Request) -> dict[str, Any]:
     """A form's text fields, nested objects given as JSON strings decoded. Parsed from the stream, so
     nothing may read the body first (a multipart body read as bytes cannot be parsed again)."""
@@ -98,7 +101,7 @@ async def form_body(request: web.Request) -> dict[str, Any]:
 async def json_body(request: web.Request) -> dict[str, Any]:
     """JSON (or Graph's form-encoded variant, where nested objects are JSON strings)."""
     ctype = request.content_type
-    if ctype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+    if ctype in FORMS:
         return await form_body(request)
     raw = await request.read()
     if ctype not in ("application/json", "application/octet-stream", "text/plain") and raw:

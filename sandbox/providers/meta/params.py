@@ -9,7 +9,7 @@ from typing import Any
 from aiohttp import web
 
 from sandbox.providers.meta.errors import MetaError
-from sandbox.providers.meta.http import json_body
+from sandbox.providers.meta.http import FORMS, form_body, json_body
 
 NOT_PARAMS = {"access_token", "appsecret_proof"}  # Graph reads these itself
 
@@ -17,8 +17,9 @@ NOT_PARAMS = {"access_token", "appsecret_proof"}  # Graph reads these itself
 async def graph_params(request: web.Request) -> dict[str, Any]:
     """Query-string parameters, overlaid by the body's when there is one."""
     params: dict[str, Any] = {k: v for k, v in request.query.items() if k not in NOT_PARAMS}
-    raw = await request.read() if request.can_read_body else b""
-    if raw.strip():
+    if request.content_type in FORMS:  # parsed from the stream: reading the bytes first would spoil multipart
+        params.update(await form_body(request))
+    elif request.can_read_body and (await request.read()).strip():
         params.update(await json_body(request))
     return params
 
