@@ -19,7 +19,7 @@ from sandbox.providers.meta.accounts import BlockedUser, NumberAccount
 from sandbox.providers.meta.config import MetaBusiness
 from sandbox.providers.meta.errors import MetaError, render_error
 from sandbox.providers.meta.http import authenticate, business_for, graph_handler, graph_response
-from sandbox.providers.meta.management import DEFAULT_LIMIT, MAX_LIMIT, _cursor, _int, _paging
+from sandbox.providers.meta.paging import page_of
 from sandbox.providers.meta.params import graph_params, require
 from sandbox.runtime import Runtime
 
@@ -40,12 +40,10 @@ def _target(request: web.Request) -> tuple[Runtime, MetaBusiness, NumberAccount]
 async def list_blocked(request: web.Request) -> web.StreamResponse:
     _, _, account = _target(request)
     users = list(account.blocked.values())
-    limit = min(max(_int(request.query.get("limit"), DEFAULT_LIMIT, "limit"), 1), MAX_LIMIT)
-    start = _cursor(request.query.get("after")) if "after" in request.query else 0
-    page = users[start : start + limit]
+    page, paging = page_of(request, users)
     # OPENAPI's item is {messaging_product, wa_id}; `input` is added because pywa 4.5's BlockedUser needs it.
     data = [{"messaging_product": "whatsapp", **_user_json(u)} for u in page]
-    return graph_response(request, {"data": data, "paging": _paging(request, start, len(page), len(users))})
+    return graph_response(request, {"data": data, "paging": paging})
 
 
 @graph_handler

@@ -29,22 +29,21 @@ from sandbox.providers.meta.errors import MetaError, unsupported_request
 from sandbox.providers.meta.flow_json import check
 from sandbox.providers.meta.flow_views import fields_of, flow_view
 from sandbox.providers.meta.flows import CATEGORIES, Flow, flow_error
-from sandbox.providers.meta.http import authenticate, graph_handler, graph_response, json_body, public_base
-from sandbox.providers.meta.management import (
-    DEFAULT_LIMIT,
-    MAX_LIMIT,
-    _businesses_of_token,
-    _cursor,
-    _int,
-    _paging,
-    _waba,
+from sandbox.providers.meta.http import (
+    FORMS,
+    authenticate,
+    graph_handler,
+    graph_response,
+    json_body,
+    public_base,
 )
+from sandbox.providers.meta.management import businesses_of_token, waba_numbers
+from sandbox.providers.meta.paging import page_of
 from sandbox.providers.meta.params import NOT_PARAMS, require
 from sandbox.runtime import Runtime
 
 ASSET_FIELDS = {"name", "asset_type", "download_url"}
 ASSET_PATH = "/whatsapp_business/flow_assets/"
-FORMS = ("multipart/form-data", "application/x-www-form-urlencoded")
 
 
 @dataclass(frozen=True)
@@ -71,7 +70,7 @@ def _target(request: web.Request) -> Target:
     token = authenticate(request)
     runtime = request.app[RUNTIME]
     node = request.match_info["node"]
-    found = _locate(runtime, _businesses_of_token(runtime, token), node)
+    found = _locate(runtime, businesses_of_token(runtime, token), node)
     if found is None:
         raise unsupported_request(request.method, node)
     return found
@@ -150,15 +149,6 @@ def _flag(raw: Any) -> bool:
     return raw is True or (isinstance(raw, str) and raw.lower() in ("true", "1"))
 
 
-def _page(request: web.Request, items: list[Any]) -> tuple[list[Any], dict[str, Any]]:
-    """Graph paging as the template list has it: ``limit``, ``after``/``before`` cursors, absolute links."""
-    limit = min(max(_int(request.query.get("limit"), DEFAULT_LIMIT, "limit"), 1), MAX_LIMIT)
-    after, before = request.query.get("after"), request.query.get("before")
-    start = _cursor(after) if after is not None else max(0, _cursor(before) - limit) if before is not None else 0
-    page = items[start : start + limit]
-    return page, _paging(request, start, len(page), len(items))
-
-
 # --- /{waba_id}/flows and /{waba_id}/migrate_flows ---------------------------------------------------------
 
 
@@ -166,10 +156,10 @@ def _page(request: web.Request, items: list[Any]) -> tuple[list[Any], dict[str, 
 async def list_flows(request: web.Request) -> web.StreamResponse:
     token = authenticate(request)
     runtime = request.app[RUNTIME]
-    business = _waba(request, token)[0]
+    business = waba_numbers(request, token)[0]
     waba = runtime.meta_platform.accounts.waba(business.waba_id)
     fields = fields_of(request)
-    page, paging = _page(request, list(waba.flows.values()))  # oldest first (UNCONFIRMED order)
+    page, paging = page_of(request, list(waba.flows.values()))  # oldest first (UNCONFIRMED order)
     data = [flow_view(request, runtime, business, f, fields) for f in page]
     return graph_response(request, {"data": data, "paging": paging})
 
@@ -180,14 +170,14 @@ async def create_flow(request: web.Request) -> web.StreamResponse:
     (the answer then carries ``success`` and ``validation_errors``); ``publish`` needs valid ``flow_json``."""
     token = authenticate(request)
     runtime = request.app[RUNTIME]
-    business = _waba(request, token)[0]
+    business = waba_numbers(request, token)[0]
     waba = runtime.meta_platform.accounts.waba(business.waba_id)
     params = await _params(request)
     name = _text(params, "name") or require(params, "name")
     categories = _categories(require(params, "categories"))
     flows.check_name_free(waba, name)
     now = runtime.clock.now()
-    flow = _cloned(runtime, _businesses_of_token(runtime, token), params) or Flow(id="", name=name, categories=[])
+    flow = _cloned(runtime, businesses_of_token(runtime, token), params) or Flow(id="", name=name, categories=[])
     flow = replace(flow, id=runtime.ids.graph_id(), name=name, categories=categories, status="DRAFT", updated_at=now)
     raw = params.get("flow_json")
     if raw is not None:
@@ -226,10 +216,10 @@ async def migrate_flows(request: web.Request) -> web.StreamResponse:
     must belong to the token's business (pywa: "owned by the same Meta business")."""
     token = authenticate(request)
     runtime = request.app[RUNTIME]
-    dest = _waba(request, token)[0]
+    dest = waba_numbers(request, token)[0]
     params = await _params(request)
     source_id = str(require(params, "source_waba_id"))
-    source = next((b for b in _businesses_of_token(runtime, token) if b.waba_id == source_id), None)
+    source = next((b for b in businesses_of_token(runtime, token) if b.waba_id == source_id), None)
     if source is None:
         raise MetaError(100, f"source_waba_id '{source_id}' is not a WhatsApp Business Account of this business.")
     names = [str(n) for n in _list(params.get("source_flow_names") or [], "source_flow_names")]
@@ -311,7 +301,7 @@ async def list_assets(request: web.Request) -> web.StreamResponse:
     if target.flow.flow_json is not None:
         every = {"name": "flow.json", "asset_type": "FLOW_JSON", "download_url": _download_url(request, target.flow)}
         items.append({k: v for k, v in every.items() if k in wanted})
-    page, paging = _page(request, items)
+    page, paging = page_of(request, items)
     return graph_response(request, {"data": page, "paging": paging})
 
 

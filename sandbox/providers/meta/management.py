@@ -6,27 +6,22 @@ by a bare id, so ``/{id}`` dispatches on what the id names: a phone number, a WA
 
 from __future__ import annotations
 
-import base64
 from typing import Any, NoReturn
-from urllib.parse import urlencode
 
 from aiohttp import web
 
-from sandbox.core.params import whole_number
 from sandbox.keys import RUNTIME
 from sandbox.providers.meta.config import MetaBusiness
 from sandbox.providers.meta.errors import MetaError, unsupported_request
 from sandbox.providers.meta.file_handles import check_header_handles, with_sample_urls
 from sandbox.providers.meta.http import authenticate, graph_handler, graph_response, json_body, public_base
 from sandbox.providers.meta.media import ATTACHMENTS_PATH, download_response, media_json, read_upload
+from sandbox.providers.meta.paging import encode_cursor, page_of
 from sandbox.providers.meta.phone_node import update_phone_number
 from sandbox.providers.meta.phone_numbers import phone_number_json, waba_json
 from sandbox.providers.meta.platform import MetaPlatform
 from sandbox.providers.meta.templates import Template, build, check_new
 from sandbox.runtime import Runtime
-
-DEFAULT_LIMIT = 25  # Graph's default page size
-MAX_LIMIT = 1000
 
 
 def _platform(request: web.Request) -> tuple[Runtime, MetaPlatform]:
@@ -34,11 +29,11 @@ def _platform(request: web.Request) -> tuple[Runtime, MetaPlatform]:
     return runtime, runtime.meta_platform
 
 
-def _businesses_of_token(runtime: Runtime, token: str) -> list[MetaBusiness]:
+def businesses_of_token(runtime: Runtime, token: str) -> list[MetaBusiness]:
     return [b for b in runtime.meta.businesses.all() if b.access_token == token]
 
 
-def _waba(request: web.Request, token: str) -> list[MetaBusiness]:
+def waba_numbers(request: web.Request, token: str) -> list[MetaBusiness]:
     node = request.match_info["node"]
     found = [b for b in request.app[RUNTIME].meta.businesses.by_waba(node) if b.access_token == token]
     if not found:
@@ -75,7 +70,7 @@ async def download_media(request: web.Request) -> web.StreamResponse:
     record = platform.media.resolve_url(dict(request.query))
     header = request.headers.get("Authorization", "")
     token = header.partition(" ")[2].strip() or request.query.get("access_token", "")
-    owners = {b.phone_number_id for b in _businesses_of_token(runtime, token)} if token else set()
+    owners = {b.phone_number_id for b in businesses_of_token(runtime, token)} if token else set()
     if record is None or not (record.owner in owners or (record.owner == "link" and owners)):
         raise MetaError(100, "Media not found: the URL is unknown or expired, or the request has no valid Bearer token.", http_status=404)
     return download_response(platform.media, record)
@@ -89,7 +84,7 @@ async def get_node(request: web.Request) -> web.StreamResponse:
     token = authenticate(request)
     runtime, platform = _platform(request)
     node = request.match_info["node"]
-    mine = _businesses_of_token(runtime, token)
+    mine = businesses_of_token(runtime, token)
     business = next((b for b in mine if b.phone_number_id == node), None)
     if business is not None:
         return graph_response(request, phone_number_json(business, runtime.meta_platform, _fields(request)))
@@ -117,8 +112,8 @@ async def delete_node(request: web.Request) -> web.StreamResponse:
     runtime, platform = _platform(request)
     node = request.match_info["node"]
     record = platform.media.lookup(node)
-    if record is None or not _owns_media(request, _businesses_of_token(runtime, token), record.owner):
-        return await _flow_node(request, _businesses_of_token(runtime, token)) or _unsupported(request)
+    if record is None or not _owns_media(request, businesses_of_token(runtime, token), record.owner):
+        return await _flow_node(request, businesses_of_token(runtime, token)) or _unsupported(request)
     platform.media.store.delete(node)
     return graph_response(request, {"success": True})
 
@@ -130,12 +125,12 @@ async def post_node(request: web.Request) -> web.StreamResponse:
     token = authenticate(request)
     runtime, platform = _platform(request)
     node = request.match_info["node"]
-    number = next((b for b in _businesses_of_token(runtime, token) if b.phone_number_id == node), None)
+    number = next((b for b in businesses_of_token(runtime, token) if b.phone_number_id == node), None)
     if number is not None:
         return await update_phone_number(request, number)
     template = platform.templates.by_id(node)
-    if template is None or not any(b.waba_id == template.waba_id for b in _businesses_of_token(runtime, token)):
-        return await _flow_node(request, _businesses_of_token(runtime, token)) or _unsupported(request)
+    if template is None or not any(b.waba_id == template.waba_id for b in businesses_of_token(runtime, token)):
+        return await _flow_node(request, businesses_of_token(runtime, token)) or _unsupported(request)
     body = await json_body(request)
     if "components" in body:
         check_header_handles(platform, body["components"])
@@ -181,14 +176,11 @@ def _edit(template: Template, body: dict[str, Any]) -> None:
 async def list_templates(request: web.Request) -> web.StreamResponse:
     token = authenticate(request)
     _, platform = _platform(request)
-    waba = _waba(request, token)[0]
+    waba = waba_numbers(request, token)[0]
     items = [t for t in platform.templates.of(waba.waba_id) if _matches(t, request.query)]
-    limit = _int(request.query.get("limit"), DEFAULT_LIMIT, "limit")
-    start = _cursor(request.query.get("after")) if "after" in request.query else max(0, _cursor(request.query.get("before")) - limit) if "before" in request.query else 0
-    page = items[start : start + min(max(limit, 1), MAX_LIMIT)]
+    page, paging = page_of(request, items)
     fields = _fields(request)
-    body: dict[str, Any] = {"data": [_template_json(request, t, fields) for t in page]}
-    body["paging"] = _paging(request, start, len(page), len(items))
+    body: dict[str, Any] = {"data": [_template_json(request, t, fields) for t in page], "paging": paging}
     summary = _summary(request, platform.templates.of(waba.waba_id), len(items))
     if summary:
         body["summary"] = summary
@@ -219,39 +211,6 @@ def _matches(template: Template, query: Any) -> bool:
     )
 
 
-def _int(raw: str | None, default: int, name: str) -> int:
-    if raw is None:
-        return default
-    value = whole_number(raw)
-    if value is None:
-        raise MetaError(100, message=f"(#100) Param {name} must be a non-negative integer")
-    return value
-
-
-def _cursor(raw: str | None) -> int:
-    try:
-        text = base64.urlsafe_b64decode((raw or "") + "==").decode()
-        return int(text.removeprefix("offset:"))
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise MetaError(100, message=f"(#100) Invalid cursor '{raw}'") from exc
-
-
-def _encode(offset: int) -> str:
-    return base64.urlsafe_b64encode(f"offset:{offset}".encode()).decode().rstrip("=")
-
-
-def _paging(request: web.Request, start: int, count: int, total: int) -> dict[str, Any]:
-    """Cursors plus absolute ``next``/``previous`` URLs on the sandbox (pywa GETs them verbatim)."""
-    paging: dict[str, Any] = {"cursors": {"before": _encode(start), "after": _encode(start + count)}}
-    base = f"{public_base(request)}{request.path}"
-    keep = {k: v for k, v in request.query.items() if k not in ("after", "before")}
-    if start + count < total:
-        paging["next"] = f"{base}?{urlencode({**keep, 'after': _encode(start + count)})}"
-    if start > 0:
-        paging["previous"] = f"{base}?{urlencode({**keep, 'before': _encode(start)})}"
-    return paging
-
-
 def _summary(request: web.Request, every: list[Template], matched: int) -> dict[str, Any]:
     asked = {s.strip() for s in request.query.get("summary", "").split(",") if s.strip()}
     values = {
@@ -267,7 +226,7 @@ def _summary(request: web.Request, every: list[Template], matched: int) -> dict[
 async def create_template(request: web.Request) -> web.StreamResponse:
     token = authenticate(request)
     runtime, platform = _platform(request)
-    waba = _waba(request, token)[0]
+    waba = waba_numbers(request, token)[0]
     body = await json_body(request)
     template = build(waba.waba_id, body, runtime.ids.graph_id())
     check_header_handles(platform, template.components)
@@ -282,7 +241,7 @@ async def delete_templates(request: web.Request) -> web.StreamResponse:
     """By name (every language), or by name and ``hsm_id`` (only that one)."""
     token = authenticate(request)
     _, platform = _platform(request)
-    waba = _waba(request, token)[0]
+    waba = waba_numbers(request, token)[0]
     name, hsm_id = request.query.get("name"), request.query.get("hsm_id")
     if not name:
         raise MetaError(100, message="(#100) The parameter name is required.")
@@ -301,10 +260,10 @@ async def delete_templates(request: web.Request) -> web.StreamResponse:
 async def list_phone_numbers(request: web.Request) -> web.StreamResponse:
     token = authenticate(request)
     runtime, platform = _platform(request)
-    numbers = _waba(request, token)
+    numbers = waba_numbers(request, token)
     fields = _fields(request)
     data = [phone_number_json(b, platform, fields) for b in numbers]
-    return graph_response(request, {"data": data, "paging": {"cursors": {"before": _encode(0), "after": _encode(len(data))}}})
+    return graph_response(request, {"data": data, "paging": {"cursors": {"before": encode_cursor(0), "after": encode_cursor(len(data))}}})
 
 
 def management_routes(prefix: str, node: str) -> list[web.AbstractRouteDef]:

@@ -22,8 +22,8 @@ from sandbox.providers.meta.accounts import NumberAccount
 from sandbox.providers.meta.config import MetaBusiness
 from sandbox.providers.meta.errors import MetaError
 from sandbox.providers.meta.http import authenticate, business_for, graph_handler, graph_response, public_base
-from sandbox.providers.meta.management import _cursor, _int, _paging
 from sandbox.providers.meta.media import placeholder
+from sandbox.providers.meta.paging import page_of
 from sandbox.providers.meta.params import graph_params, require
 from sandbox.runtime import Runtime
 
@@ -109,12 +109,9 @@ async def list_codes(request: web.Request) -> web.StreamResponse:
     image, creation_time = _fields(request)
     wanted = request.query.get("code")
     codes = [c for c in reversed(account.qr_codes) if wanted is None or c == wanted]  # newest first
-    limit = min(max(_int(request.query.get("limit"), PAGE_LIMIT, "limit"), 1), PAGE_LIMIT)
-    after, before = request.query.get("after"), request.query.get("before")
-    start = _cursor(after) if after is not None else max(0, _cursor(before) - limit) if before is not None else 0
-    page = codes[start : start + limit]
+    page, paging = page_of(request, codes, default_limit=PAGE_LIMIT, max_limit=PAGE_LIMIT)
     data = [_item(request, business, c, account.qr_codes[c], image, creation_time) for c in page]
-    return graph_response(request, {"data": data, "paging": _paging(request, start, len(page), len(codes))})
+    return graph_response(request, {"data": data, "paging": paging})
 
 
 @graph_handler
