@@ -81,3 +81,21 @@ async def test_a_wait_that_times_out_raises_control_api_error_importable_from_sa
     with pytest.raises(ControlAPIError) as timed_out:
         await wa_sandbox.control.wait_for(to="15550200001", timeout=0.1)
     assert timed_out.value.status == 408
+
+
+OTHER_LOOP_PROJECT = """
+async def test_calls_the_sandbox(wa_sandbox):
+    await wa_sandbox.control.clock()
+"""
+
+
+def test_a_test_on_another_loop_than_the_sandbox_fails_at_once_instead_of_hanging(tmp_path: Path) -> None:
+    # Fixtures on a module loop, tests on their own (pytest-asyncio's default test loop scope): the sandbox's
+    # server never runs while the test waits for it; aiohttp would wait 5 minutes.
+    ini = "[pytest]\nasyncio_mode = auto\nasyncio_default_fixture_loop_scope = module\n"
+    (tmp_path / "pytest.ini").write_text(ini)
+    (tmp_path / "test_project.py").write_text(OTHER_LOOP_PROJECT)
+    run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:randomly"],
+                         cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert "1 failed" in run.stdout, run.stdout + run.stderr
+    assert "asyncio_default_fixture_loop_scope is wider than the test's loop scope" in run.stdout

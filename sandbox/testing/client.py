@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import aiohttp
@@ -15,11 +16,22 @@ class ControlAPIError(RuntimeError):
         self.body = body
 
 
+OTHER_LOOP = (
+    "this test runs on another event loop than the in-process sandbox it calls, which would never answer: "
+    "pytest-asyncio's asyncio_default_fixture_loop_scope is wider than the test's loop scope. Give tests the "
+    "same scope (asyncio_default_test_loop_scope, or @pytest.mark.asyncio(loop_scope=...)), or leave both at function"
+)
+
+
 class SandboxControl:
-    def __init__(self, base_url: str, session: aiohttp.ClientSession | None = None) -> None:
+    def __init__(self, base_url: str, session: aiohttp.ClientSession | None = None,
+                 *, server_loop: asyncio.AbstractEventLoop | None = None) -> None:
         self.base_url = base_url.rstrip("/")
         self._session = session
         self._own_session = session is None
+        # The pytest plugin's sandbox serves on the fixture's loop; a call from another loop would hang
+        # until aiohttp's 5-minute timeout, so it is refused at once.
+        self._server_loop = server_loop
 
     async def __aenter__(self) -> SandboxControl:
         return self
@@ -39,6 +51,8 @@ class SandboxControl:
         return self._session
 
     async def request(self, method: str, path: str, *, json: Any = None, params: dict[str, Any] | None = None) -> Any:
+        if self._server_loop is not None and asyncio.get_running_loop() is not self._server_loop:
+            raise RuntimeError(OTHER_LOOP)
         query = {k: str(v) for k, v in (params or {}).items() if v is not None}
         async with self.session.request(method, f"{self.base_url}/_sandbox{path}", json=json, params=query) as resp:
             body = await resp.json(content_type=None)

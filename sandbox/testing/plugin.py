@@ -15,6 +15,7 @@ wa-sandbox only to run it as a server); only a test that asks for these fixtures
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
@@ -70,7 +71,7 @@ async def _running_sandbox(aiohttp_server: Any, wa_sandbox_settings: Settings) -
     server = await aiohttp_server(app)
     url = str(server.make_url("")).rstrip("/")
     wa_sandbox_settings.public_url = url
-    async with SandboxControl(url) as control:
+    async with SandboxControl(url, server_loop=asyncio.get_running_loop()) as control:
         yield RunningSandbox(url=url, runtime=app[RUNTIME], control=control)
 
 
