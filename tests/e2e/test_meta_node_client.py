@@ -4,8 +4,8 @@ It sends every message kind, handles media, and runs webhooks through its own ``
 (``X-Hub-Signature-256`` over the raw body, which it re-escapes to ASCII first, as Meta's bodies are) and
 payload parsing into the ``on.message`` / ``on.status`` arguments an app receives.
 
-The library and its lockfile are in tests/e2e/meta_node/; ``npm ci`` installs them into a cache folder
-outside the repository (``$WA_SANDBOX_NPM_CACHE``, default ``~/.cache/wa-sandbox/npm``), keyed by the
+The library and its lockfile are in tests/e2e/meta_node/; tests/e2e/npm_cache.py installs them into a cache
+folder outside the repository (``$WA_SANDBOX_NPM_CACHE``, default ``~/.cache/wa-sandbox/npm``), keyed by the
 lockfile, so a run after the first costs nothing. The tests skip with the reason when node or npm is
 missing, too old, or the registry cannot be reached.
 """
@@ -16,9 +16,6 @@ import asyncio
 import base64
 import hashlib
 import json
-import os
-import shutil
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +24,7 @@ import pytest
 from sandbox.testing.plugin import RunningSandbox
 from sandbox.testing.receiver import Received, WebhookReceiver
 from tests.conftest import APP_SECRET, PHONE_ID, TOKEN, VERIFY_TOKEN
+from tests.e2e.npm_cache import installed
 
 HERE = Path(__file__).parent / "meta_node"
 TO = "15550200001"  # magic number: sent, delivered, read; window open
@@ -35,36 +33,9 @@ PNG = base64.b64decode(
 )
 
 
-def _node_major() -> int:
-    out = subprocess.run(["node", "--version"], capture_output=True, text=True, timeout=30).stdout
-    return int(out.strip().lstrip("v").split(".")[0] or 0)
-
-
 @pytest.fixture(scope="module")
 def node_modules() -> Path:
-    if shutil.which("node") is None or shutil.which("npm") is None:
-        pytest.skip("node and npm are needed to run whatsapp-api-js")
-    if _node_major() < 20:  # global fetch, FormData, Blob and WebCrypto
-        pytest.skip("whatsapp-api-js needs node 20 or later")
-    lock = (HERE / "package-lock.json").read_bytes()
-    cache = Path(os.environ.get("WA_SANDBOX_NPM_CACHE", Path.home() / ".cache" / "wa-sandbox" / "npm"))
-    prefix = cache / f"meta-node-{hashlib.sha256(lock).hexdigest()[:12]}"
-    modules = prefix / "node_modules"
-    if not (modules / "whatsapp-api-js" / "package.json").exists():
-        prefix.mkdir(parents=True, exist_ok=True)
-        for name in ("package.json", "package-lock.json"):
-            shutil.copyfile(HERE / name, prefix / name)
-        try:
-            result = subprocess.run(
-                ["npm", "ci", "--no-audit", "--no-fund", "--prefix", str(prefix)],
-                capture_output=True, text=True, timeout=180,
-            )
-        except subprocess.TimeoutExpired:
-            pytest.skip("could not install whatsapp-api-js with npm: no answer from the registry in 180 s")
-        if result.returncode != 0:
-            errors = [line for line in result.stderr.splitlines() if line.startswith("npm error")][:3]
-            pytest.skip(f"could not install whatsapp-api-js with npm: {' / '.join(errors)[:300]}")
-    return modules
+    return installed(HERE, "whatsapp-api-js", min_node=20)  # global fetch, FormData, Blob and WebCrypto
 
 
 class NodeClient:
