@@ -13,4 +13,4 @@ def text_of(kind: str, obj: Any) -> str:
         return str(obj.get("body", ""))
     if kind == "interactive":
         return str((obj.get("body") or {}).get("text", ""))
-    return str(obj.get("caption", ""))
+    return str(obj.get("caption") or "")  # a null caption (heyoo sends one when unset) has no words

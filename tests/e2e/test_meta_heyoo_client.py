@@ -107,7 +107,6 @@ async def test_media_send_by_link_is_fetched_and_delivered(wa, wa_sandbox, media
     assert entry["payload"][kind]["link"] == media_server + path
 
 
-@pytest.mark.xfail(strict=True, reason="the sandbox answers 131009 'caption: must be a string (got null)'")
 @pytest.mark.parametrize(("method", "kind", "path"), [
     ("send_image", "image", "/cat.jpg"), ("send_video", "video", "/clip.mp4"), ("send_document", "document", "/invoice.pdf"),
 ])

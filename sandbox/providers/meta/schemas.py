@@ -223,12 +223,14 @@ def _media(kind: str) -> Schema:
     """A top-level media object: every key is known, so unknown ones are rejected (code 100).
 
     Caption only on image/video/document, filename only on document (meta-cloud-api.md §1.3);
-    ``voice`` (send as a voice note) is what pywa's send_voice adds to audio.
+    ``voice`` (send as a voice note) is what pywa's send_voice adds to audio. Graph takes a null caption or
+    filename as absent: heyoo sends them so when unset, and its own tests against the live API pass.
     """
     properties: Schema = {"id": ID, "link": HTTP_URL}
     captioned = kind in ("image", "video", "document")
-    properties["caption"] = _text(1024, 0) if captioned else _not_supported("caption", kind)
-    properties["filename"] = STRING if kind == "document" else _not_supported("filename", kind)
+    caption = {**_text(1024, 0), "type": ["string", "null"]}
+    properties["caption"] = caption if captioned else _not_supported("caption", kind)
+    properties["filename"] = NULLABLE_STRING if kind == "document" else _not_supported("filename", kind)
     if kind == "audio":
         properties["voice"] = {"type": "boolean"}
     return {
