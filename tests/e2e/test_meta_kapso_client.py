@@ -192,6 +192,12 @@ async def test_template_with_wrong_parameter_count_raises_graph_api_error_132000
     assert error["details"] and error["fbtraceId"]
 
 
+async def test_unknown_template_raises_graph_api_error_132001_with_http_404(kapso):
+    error = await kapso.error("messages.sendTemplate", phoneNumberId=PHONE_ID, to=TO,
+                              template={"name": "no_such_template", "language": {"code": "en_US"}})
+    assert (error["httpStatus"], error["code"], error["category"]) == (404, 132001, "template")
+
+
 INTERACTIVE = {
     "sendInteractiveButtons": ("button", {
         "bodyText": "Confirm?", "footerText": "Reply below", "header": {"type": "text", "text": "Order #1042"},
@@ -384,6 +390,32 @@ async def test_scripted_button_tap_normalizes_with_context(kapso, wa_sandbox, re
     [message] = [m for r in await kapso.webhooks(receiver.posts) for m in r["normalized"]["messages"]]
     assert message["interactive"] == {"type": "button_reply", "buttonReply": {"id": "yes", "title": "Yes"}}
     assert message["context"]["id"] == wamid
+
+
+COMPLETES_FLOWS = f"""
+version: 1
+meta:
+  businesses:
+    - {{phone_number_id: "{PHONE_ID}", waba_id: "{WABA_ID}", display_phone_number: "+1 555-010-0001", access_token: {TOKEN}}}
+rules:
+  - name: completes-the-flow
+    match: {{to: "+{TO}"}}
+    window: open
+    user: [{{after: 5, submit_flow: {{rating: "4"}}}}]
+"""
+
+
+async def test_scripted_flow_completion_normalizes_with_the_flow_response(kapso, wa_sandbox, receiver):
+    await wa_sandbox.control.load_scenario(yaml=COMPLETES_FLOWS, reset=False)
+    [deployed] = await kapso.run({"op": "call", "call": "flows.deploy", "args": [
+        FLOW_JSON, {"name": "kapso_rating", "wabaId": WABA_ID, "publish": True}]})
+    wamid = await kapso.send("sendInteractiveFlow", bodyText="Rate us", parameters={
+        "flowId": deployed["ok"]["flowId"], "flowCta": "Rate", "flowToken": "order-7"})
+    await wa_sandbox.control.advance(5)
+    await wa_sandbox.control.wait_for_webhook(event="message:interactive")
+    [message] = [m for r in await kapso.webhooks(receiver.posts) for m in r["normalized"]["messages"]]
+    assert (message["interactive"]["type"], message["context"]["id"]) == ("nfm_reply", wamid)
+    assert message["kapso"]["flowToken"] == "order-7" and message["kapso"]["flowResponse"]["rating"] == "4"
 
 
 async def test_tampered_webhook_body_fails_verify_signature(kapso, wa_sandbox, receiver):
