@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: run test lint typecheck pytest browser bench image-test clean
+.PHONY: run test lint typecheck pytest browser bench soak image-test clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -41,6 +41,10 @@ test: lint typecheck browser pytest
 bench: $(STAMP)
 	test -x $(BIN)/py-spy || $(BIN)/python -m pip install --quiet -e '.[bench]'
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
+# Memory and delivery over a long run (docs/bench.md "Soak"): 20 min at 1,000 msg/s by default.
+soak: $(STAMP)
+	$(BIN)/python -m bench.soak $(SOAK_ARGS)
 
 image-test:
 	bash scripts/image-test.sh

@@ -12,6 +12,7 @@ import argparse
 import json
 import time
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
 from aiohttp import web
@@ -87,9 +88,15 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--offsets", default='{"sent": 0.2, "delivered": 1, "read": 3}')
+    parser.add_argument("--final-stats", help="write the figures here on shutdown (SIGTERM): the soak's outage "
+                        "stops the receiver and must count what it took up to the last moment")
     args = parser.parse_args()
     app = web.Application()
     app[STATS] = Stats({k: float(v) for k, v in json.loads(args.offsets).items()})
+    if args.final_stats:
+        async def write_final(app: web.Application) -> None:
+            Path(args.final_stats).write_text(json.dumps(app[STATS].to_json()))
+        app.on_cleanup.append(write_final)
     app.add_routes([
         web.post("/hook", hook), web.get("/hook", handshake), web.get("/stats", stats), web.post("/reset", reset),
     ])

@@ -37,3 +37,16 @@ def test_quick_run_against_the_sandbox_writes_every_section(tmp_path: Path) -> N
     for heading in ("## Machine", "## Against issue 9's targets", "## Saturation", "## Fixed rates",
                     "## Webhook lifecycle", "## Start-up and memory"):
         assert heading in text
+
+
+def test_soak_with_a_receiver_outage_misses_no_webhook(tmp_path: Path) -> None:
+    out = tmp_path / "SOAK.md"
+    cmd = [sys.executable, "-m", "bench.soak", "--minutes", "0.05", "--rate", "40", "--outage", "1",
+           "--sample-seconds", "1", "--max-messages", "100000", "--drain-seconds", "30", "--out", str(out)]
+    subprocess.run(cmd, check=True, capture_output=True, timeout=120, cwd=Path(__file__).resolve().parents[2])
+    data = json.loads((tmp_path / "soak.json").read_text())
+    assert data["loadgen"]["ok"] == 120
+    assert data["webhooks_received"]["missing"] == 0 and data["webhooks_received"]["expected"] == 360
+    assert any(not s["receiver_up"] for s in data["samples"])  # the outage happened while sampling
+    assert data["samples"][-1]["journal"] == 120
+    assert "## Samples" in out.read_text()
