@@ -20,7 +20,7 @@ import subprocess
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import pytest
 
@@ -36,37 +36,51 @@ PNG = base64.b64decode(
 )
 
 
+class NodeWorker:
+    """One ``node run.mjs`` for the module (node and the library load once): a job line in, an answer line out."""
+
+    def __init__(self, modules: Path, stderr: IO[str]) -> None:
+        self.stderr = stderr
+        self.proc = subprocess.Popen(["node", str(HERE / "run.mjs"), str(modules)], stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, stderr=stderr, text=True)
+
+    def exchange(self, line: str) -> str:
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        self.proc.stdin.write(line + "\n")
+        self.proc.stdin.flush()
+        answer = self.proc.stdout.readline()
+        if not answer:
+            self.stderr.seek(0)
+            raise AssertionError(f"the node worker stopped (exit {self.proc.poll()}): {self.stderr.read()[-2000:]}")
+        return answer
+
+    def close(self) -> None:
+        assert self.proc.stdin is not None
+        self.proc.stdin.close()  # the worker ends at the end of its input
+        self.proc.wait(10)
+
+
 @pytest.fixture(scope="module")
-def worker() -> Iterator[subprocess.Popen[str]]:
-    """One node process for the module (node and the library load once); each test's jobs go to it."""
+def worker() -> Iterator[NodeWorker]:
     modules = installed(HERE, "@kapso/whatsapp-cloud-api", min_node=20)  # engines: node >= 20.19
     with tempfile.TemporaryFile("w+") as stderr:
-        proc = subprocess.Popen(["node", str(HERE / "run.mjs"), str(modules)], stdin=subprocess.PIPE,
-                                stdout=subprocess.PIPE, stderr=stderr, text=True)
-        yield proc
-        proc.stdin.close()  # type: ignore[union-attr]  # the worker ends at the end of its input
-        proc.wait(10)
+        node = NodeWorker(modules, stderr)
+        yield node
+        node.close()
 
 
 class KapsoClient:
     """Sends jobs (commands for the library) to the worker; keeps the requests the library made."""
 
-    def __init__(self, worker: subprocess.Popen[str], sandbox: RunningSandbox) -> None:
+    def __init__(self, worker: NodeWorker, sandbox: RunningSandbox) -> None:
         self.worker, self.sandbox = worker, sandbox
         self.requests: list[dict[str, str]] = []
-
-    def _exchange(self, line: str) -> str:
-        assert self.worker.stdin is not None and self.worker.stdout is not None
-        self.worker.stdin.write(line + "\n")
-        self.worker.stdin.flush()
-        return self.worker.stdout.readline()
 
     async def run(self, *commands: dict[str, Any]) -> list[dict[str, Any]]:
         job = {"base": self.sandbox.url, "token": TOKEN, "appSecret": APP_SECRET, "v": "v23.0",
                "commands": list(commands)}
         # A thread: the worker outlives each test's event loop; the sandbox serves on this loop meanwhile.
-        answer = await asyncio.wait_for(asyncio.to_thread(self._exchange, json.dumps(job)), 60)
-        assert answer, f"the node worker stopped (exit {self.worker.poll()})"
+        answer = await asyncio.wait_for(asyncio.to_thread(self.worker.exchange, json.dumps(job)), 60)
         out = json.loads(answer)
         self.requests += out["requests"]
         return list(out["results"])
@@ -95,7 +109,7 @@ class KapsoClient:
 
 
 @pytest.fixture
-def kapso(worker: subprocess.Popen[str], wa_sandbox: RunningSandbox) -> KapsoClient:
+def kapso(worker: NodeWorker, wa_sandbox: RunningSandbox) -> KapsoClient:
     return KapsoClient(worker, wa_sandbox)
 
 
