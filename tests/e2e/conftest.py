@@ -1,4 +1,5 @@
-"""A real webhook receiver built on pywa's own update handling (signature validation on)."""
+"""A real webhook receiver built on pywa's own update handling (signature validation on); the hooked
+receiver and the response helpers every real-client suite shares."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ import pytest
 from aiohttp import web
 from pywa_async import WhatsApp, handlers
 
+from sandbox.testing.plugin import RunningSandbox
+from sandbox.testing.receiver import WebhookReceiver
 from sandbox.testing.waiting import wait_until
 from tests.conftest import APP_SECRET, PHONE_ID, TOKEN, VERIFY_TOKEN, WABA_ID
 
@@ -75,3 +78,21 @@ async def pywa_receiver(aiohttp_server: Any, wa_sandbox: Any) -> Any:
     await wa_sandbox.control.set_webhook(receiver.url)
     yield receiver
     await receiver.wa.api._session.aclose()
+
+
+@pytest.fixture
+async def receiver(wa_sandbox: RunningSandbox, webhook_receiver: WebhookReceiver) -> WebhookReceiver:
+    """The plugin's receiver, with Meta's webhooks pointed at it."""
+    await wa_sandbox.control.set_webhook(webhook_receiver.url)
+    return webhook_receiver
+
+
+def wamid(response: dict[str, Any]) -> str:
+    """The message id of a Graph send response as a client library returned it."""
+    assert "error" not in response, response
+    return str(response["messages"][0]["id"])
+
+
+async def payload(wa_sandbox: RunningSandbox, message_id: str) -> dict[str, Any]:
+    """What the sandbox journaled for a send: the request body as it arrived."""
+    return dict((await wa_sandbox.control.message(message_id))["payload"])

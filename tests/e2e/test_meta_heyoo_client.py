@@ -22,8 +22,8 @@ from typing import Any
 import pytest
 
 from sandbox.testing.plugin import RunningSandbox
-from sandbox.testing.receiver import WebhookReceiver
 from tests.conftest import APP_SECRET, PHONE_ID, TOKEN
+from tests.e2e.conftest import payload, wamid
 
 heyoo = pytest.importorskip("heyoo", reason="heyoo is not installed (pip install -e '.[test]')")
 
@@ -53,21 +53,6 @@ class Heyoo:
 @pytest.fixture
 def wa(wa_sandbox: RunningSandbox) -> Heyoo:
     return Heyoo(wa_sandbox.url)
-
-
-@pytest.fixture
-async def receiver(wa_sandbox: RunningSandbox, webhook_receiver: WebhookReceiver) -> WebhookReceiver:
-    await wa_sandbox.control.set_webhook(webhook_receiver.url)
-    return webhook_receiver
-
-
-def wamid(response: dict[str, Any]) -> str:
-    assert "error" not in response, response
-    return str(response["messages"][0]["id"])
-
-
-async def payload(wa_sandbox: RunningSandbox, message_id: str) -> dict[str, Any]:
-    return dict((await wa_sandbox.control.message(message_id))["payload"])
 
 
 # --- sends --------------------------------------------------------------------------------------

@@ -25,8 +25,9 @@ from typing import IO, Any
 import pytest
 
 from sandbox.testing.plugin import RunningSandbox
-from sandbox.testing.receiver import Received, WebhookReceiver
+from sandbox.testing.receiver import Received
 from tests.conftest import APP_SECRET, PHONE_ID, TOKEN, WABA_ID
+from tests.e2e.conftest import payload
 from tests.e2e.npm_cache import installed
 
 HERE = Path(__file__).parent / "meta_kapso"
@@ -111,16 +112,6 @@ class KapsoClient:
 @pytest.fixture
 def kapso(worker: NodeWorker, wa_sandbox: RunningSandbox) -> KapsoClient:
     return KapsoClient(worker, wa_sandbox)
-
-
-@pytest.fixture
-async def receiver(wa_sandbox: RunningSandbox, webhook_receiver: WebhookReceiver) -> WebhookReceiver:
-    await wa_sandbox.control.set_webhook(webhook_receiver.url)
-    return webhook_receiver
-
-
-async def payload(wa_sandbox: RunningSandbox, wamid: str) -> dict[str, Any]:
-    return dict((await wa_sandbox.control.message(wamid))["payload"])
 
 
 # --- sends --------------------------------------------------------------------------------------

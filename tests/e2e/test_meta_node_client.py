@@ -22,8 +22,9 @@ from typing import Any
 import pytest
 
 from sandbox.testing.plugin import RunningSandbox
-from sandbox.testing.receiver import Received, WebhookReceiver
+from sandbox.testing.receiver import Received
 from tests.conftest import APP_SECRET, PHONE_ID, TOKEN, VERIFY_TOKEN
+from tests.e2e.conftest import wamid
 from tests.e2e.npm_cache import installed
 
 HERE = Path(__file__).parent / "meta_node"
@@ -76,17 +77,6 @@ class NodeClient:
 @pytest.fixture
 def client(node_modules: Path, wa_sandbox: RunningSandbox) -> NodeClient:
     return NodeClient(node_modules, wa_sandbox)
-
-
-@pytest.fixture
-async def receiver(wa_sandbox: RunningSandbox, webhook_receiver: WebhookReceiver) -> WebhookReceiver:
-    await wa_sandbox.control.set_webhook(webhook_receiver.url)
-    return webhook_receiver
-
-
-def wamid(response: dict[str, Any]) -> str:
-    assert "error" not in response, response
-    return str(response["messages"][0]["id"])
 
 
 # --- sends --------------------------------------------------------------------------------------
