@@ -15,6 +15,7 @@ import argparse
 import datetime as dt
 import json
 import shlex
+import signal
 import subprocess
 import sys
 import tempfile
@@ -45,6 +46,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     a = parse_args(argv)
+    # The sandbox and receivers run in their own sessions: a SIGTERM (timeout, Ctrl-C in CI) must still reach
+    # the finally below that stops them, or they outlive the run.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     work = Path(tempfile.mkdtemp(prefix="wa-sandbox-soak-"))
     port = procs.free_port()
     receiver = start_receiver(work, port, 1)
