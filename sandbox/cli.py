@@ -155,7 +155,10 @@ async def _run(app: web.Application, settings: Settings) -> int:
         await runner.cleanup()
         print(f"wa-sandbox: cannot listen on {settings.host}:{settings.port}: {exc.strerror}", file=sys.stderr)
         return 1
-    print(banner(settings, app), flush=True)  # printed once listening: a readiness line for wrappers
+    try:
+        print(banner(settings, app), flush=True)  # printed once listening: a readiness line for wrappers
+    except BrokenPipeError:  # whoever started us stopped reading stdout; serving goes on without it
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - replaces stdout for the process's life
     # faker is imported on first use (start-up budget); import it now, off the event loop, so the first
     # send to an unknown number does not pay ~50 ms for it.
     threading.Thread(target=importlib.import_module, args=("faker",), name="warm-faker", daemon=True).start()

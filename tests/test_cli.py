@@ -6,6 +6,7 @@ import os
 import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -87,3 +88,26 @@ def test_serve_help_names_every_setting_as_a_flag_or_its_environment_variable():
 def test_help_says_that_no_command_means_serve():
     result = subprocess.run([str(BIN), "--help"], capture_output=True, text=True, timeout=30)
     assert "Without a command: serve" in result.stdout
+
+
+def test_serve_keeps_serving_when_its_stdout_reader_is_gone():
+    """A wrapper that stops reading stdout (closed pipe) must not take the server down with a BrokenPipe."""
+    port = free_port()
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # nobody will ever read the banner
+    env = {**os.environ, "SANDBOX_PORT": str(port), "SANDBOX_CLOCK": "manual"}
+    proc = subprocess.Popen([str(BIN), "serve"], env=env, stdout=write_end, stderr=subprocess.PIPE, text=True)
+    os.close(write_end)
+    try:
+        deadline = time.monotonic() + 20  # no banner to read: poll until it answers or exits (start-up only)
+        while proc.poll() is None and time.monotonic() < deadline:
+            result = subprocess.run([str(BIN), "healthcheck", "--url", f"http://127.0.0.1:{port}", "--timeout", "1"],
+                                    capture_output=True, text=True)
+            if result.returncode == 0:
+                break
+            time.sleep(0.1)
+        assert proc.poll() is None and result.returncode == 0, proc.poll()
+    finally:
+        proc.terminate()
+        _, err = proc.communicate(timeout=10)
+    assert proc.returncode == 0 and "Traceback" not in err, err
