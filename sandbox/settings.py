@@ -58,6 +58,7 @@ class Settings:
     max_concurrent_requests: int = 1024  # provider requests in flight; past it a provider-shaped 503
     max_messages: int = 100_000
     webhook_backlog: int = 10_000  # pending webhook deliveries held in memory; more spill to disk in order
+    webhook_log: int = 10_000  # finished webhook deliveries kept with their attempts (GET /_sandbox/webhooks)
     delivery_process: bool = False  # serve: webhook HTTP posts in a child process (docs/bench.md; ~75 -> ~12 µs CPU each here)
     data_dir: str | None = None  # keep journal, media, templates, scenario state, pending webhooks in SQLite here
     media_dir: str | None = None  # where uploaded/fetched media bytes live; None = a temporary folder

@@ -8,7 +8,8 @@
 - Memory: at most ``backlog`` pending deliveries are held as objects (lanes, ready queue, log); past
   that, new ones spill to a SQLite FIFO (``spill.py``) and come back, oldest first, as others finish.
   Once anything is spilled every new delivery queues behind it, so per-key order survives the spill.
-  The log keeps the newest ``max_log`` finished deliveries (evictions counted); pending ones stay.
+  The log keeps the newest ``max_log`` finished deliveries, by finishing time (evictions counted);
+  pending ones stay.
 - Durability: every pending delivery and each attempt is handed to ``persistence`` (a no-op in memory).
 """
 
@@ -170,6 +171,7 @@ class WebhookDispatcher:
         self._held: set[str] = set()  # ids of the pending deliveries held in memory (counted against backlog)
         self.counters = {"enqueued": 0, "delivered": 0, "failed": 0, "spilled": 0, "log_evicted": 0}
         self._log: OrderedDict[str, Delivery] = OrderedDict()  # maps delivery id -> Delivery, oldest first
+        self._finished: deque[str] = deque()  # ids of the finished deliveries in the log, in finishing order
         self._lanes: dict[str, deque[Delivery]] = {}  # maps ordering key -> deliveries waiting their turn
         self._ready: asyncio.Queue[Delivery] = asyncio.Queue()
         self._in_flight = 0
@@ -283,6 +285,7 @@ class WebhookDispatcher:
         for key in [k for k, d in self._log.items() if provider is None or d.provider == provider]:
             self._held.discard(key)
             del self._log[key]
+        self._finished = deque(i for i in self._finished if i in self._log)
         if self._spill is not None:
             self._spill.clear(provider)
         self.persistence.deliveries_reset(provider)
@@ -341,12 +344,14 @@ class WebhookDispatcher:
 
     def _remember(self, delivery: Delivery) -> None:
         self._log[delivery.id] = delivery
-        while len(self._log) > self._max_log:
-            oldest_id, oldest = next(iter(self._log.items()))
-            if oldest.state == "pending":
-                break  # never forget what is still to be delivered
-            del self._log[oldest_id]
-            self.counters["log_evicted"] += 1
+
+    def _forget_finished(self, delivery: Delivery) -> None:
+        """The log keeps the newest ``max_log`` finished deliveries (pending ones always stay). Evicted in
+        finishing order, so one old delivery still retrying does not hold every later one in memory."""
+        self._finished.append(delivery.id)
+        while len(self._finished) > self._max_log:
+            if self._log.pop(self._finished.popleft(), None) is not None:
+                self.counters["log_evicted"] += 1
 
     def _make_ready(self, delivery: Delivery) -> None:
         self._idle.clear()
@@ -410,6 +415,7 @@ class WebhookDispatcher:
         self.counters[state] += 1
         self.persistence.delivery_done(delivery.id)
         self._held.discard(delivery.id)
+        self._forget_finished(delivery)
         lane = self._lanes.get(delivery.key)
         if lane and lane[0] is delivery:
             lane.popleft()

@@ -107,3 +107,19 @@ async def _until(predicate: Any, timeout: float = 5.0) -> None:
     async with asyncio.timeout(timeout):
         while not predicate():
             await asyncio.sleep(0)
+
+
+@pytest.mark.parametrize("wa_sandbox_settings", [Settings(clock="manual", seed="pytest", verify_webhooks=False,
+                                                          webhook_log=5)])
+async def test_attempt_log_stays_bounded_behind_a_delivery_still_retrying(wa_sandbox, webhook_receiver):
+    """One old delivery waiting on its retry must not stop the log from dropping the finished ones behind
+    it: after an outage, deliveries backing off for minutes held the log at ~9x its cap in the soak."""
+    await wa_sandbox.control.set_webhook(webhook_receiver.url, verify=False)
+    webhook_receiver.answer_next(503)  # the first message's 'sent' fails and waits ~1 s for its retry
+    await send_texts(wa_sandbox, 11)
+    await wa_sandbox.control.advance(0.5)  # every 'sent' went out; the retry is not due yet
+    dispatcher = wa_sandbox.runtime.dispatcher
+    assert len(dispatcher.pending()) == 1 and len(webhook_receiver.posts) == 11
+    assert len(dispatcher.deliveries()) == 5 + 1  # the newest 5 finished, plus the one still pending
+    stats = (await wa_sandbox.control.request("GET", "/stats"))["webhooks"]
+    assert stats["log_evicted"] == 5 and stats["max_log"] == 5
