@@ -112,6 +112,7 @@ def sample(svc: procs.Service, at: float, receiver: procs.Service) -> dict[str, 
     return {"at_s": round(at), "rss_mb": svc.rss_mb(), "journal": stats["journal"]["messages"],
             "evicted": stats["journal"]["evicted"], "delivered": hooks["delivered"], "failed": hooks["failed"],
             "pending": hooks["pending_in_memory"] + hooks["pending_spilled"], "spilled": hooks["spilled"],
+            "log": hooks["log"],
             "scheduler": stats["scheduler"]["pending_jobs"], "receiver_up": receiver.proc.poll() is None}
 
 
@@ -145,12 +146,12 @@ def markdown(d: dict[str, Any]) -> str:
         "redelivery after the outage counts once more).",
         f"- RSS: {min(rss)} to {max(rss)} MB over the run; second half {min(half)} to {max(half)} MB.",
         "", "## Samples", "",
-        "| at s | RSS MB | journal | evicted | webhooks delivered | given up | pending | spilled | scheduler jobs "
-        "| receiver up |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+        "| at s | RSS MB | journal | evicted | webhooks delivered | given up | pending | spilled | attempt log "
+        "| scheduler jobs | receiver up |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     lines += [f"| {s['at_s']} | {s['rss_mb']} | {s['journal']} | {s['evicted']} | {s['delivered']} | {s['failed']} | "
-              f"{s['pending']} | {s['spilled']} | {s['scheduler']} | {'yes' if s['receiver_up'] else 'no'} |"
+              f"{s['pending']} | {s['spilled']} | {s['log']} | {s['scheduler']} | {'yes' if s['receiver_up'] else 'no'} |"
               for s in d["samples"]]
     return "\n".join(lines) + "\n"
 
