@@ -14,14 +14,12 @@ it; a restart resumes a pending review at its due time (``resume_reviews``, call
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
-from sandbox.providers.meta import render
 from sandbox.providers.meta.accounts import NumberAccount
 from sandbox.providers.meta.config import MetaBusiness, MetaBusinesses
 from sandbox.providers.meta.errors import MetaError
-from sandbox.providers.meta.platform import PROVIDER, MetaPlatform
+from sandbox.providers.meta.platform import MetaPlatform
 
 MIN_NAME, MAX_NAME = 2, 75  # OPENAPI PhoneNumberStatusUpdateRequest.new_display_name
 # meta.display_name_review when the scenario has none. UNCONFIRMED: Meta's reviews take hours to days; the
@@ -98,12 +96,6 @@ def _schedule(platform: MetaPlatform, business: MetaBusiness, account: NumberAcc
 def _notify(platform: MetaPlatform, business: MetaBusiness, value: dict[str, Any]) -> None:
     """``phone_number_name_update`` to where the number's webhooks go (no app subscribed: nowhere)."""
     url = platform.accounts.webhook_url(business)
-    if not url:
-        return
-    envelope = render.envelope(business, value, field="phone_number_name_update")
-    envelope["entry"][0]["time"] = int(platform.clock.now() or time.time())  # non-`messages` fields carry it
-    body = render.encode(envelope)
-    platform.dispatcher.enqueue(
-        provider=PROVIDER, url=url, body=body, headers=render.sign_headers(body, business.app_secret),
-        key=f"display_name:{business.phone_number_id}", event=f"display_name:{value['decision']}", message_id=None,
-    )
+    if url:
+        platform.post_field(business, url, "phone_number_name_update", value,
+                            key=f"display_name:{business.phone_number_id}", event=f"display_name:{value['decision']}")

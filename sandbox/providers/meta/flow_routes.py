@@ -13,7 +13,6 @@ values kept as sent. Rules live in flows.py; Flow JSON checks in flow_json.py.
 from __future__ import annotations
 
 import hashlib
-import time
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -22,7 +21,7 @@ from aiohttp import web
 from sandbox.core import jsonbody
 from sandbox.core.params import whole_number
 from sandbox.keys import RUNTIME
-from sandbox.providers.meta import flows, render
+from sandbox.providers.meta import flows
 from sandbox.providers.meta.accounts import WabaAccount
 from sandbox.providers.meta.config import MetaBusiness
 from sandbox.providers.meta.errors import MetaError, unsupported_request
@@ -40,6 +39,7 @@ from sandbox.providers.meta.http import (
 from sandbox.providers.meta.management import businesses_of_token, waba_numbers
 from sandbox.providers.meta.paging import page_of
 from sandbox.providers.meta.params import NOT_PARAMS, require
+from sandbox.providers.meta.params import fields_of as node_fields
 from sandbox.runtime import Runtime
 
 ASSET_FIELDS = {"name", "asset_type", "download_url"}
@@ -293,10 +293,7 @@ async def upload_asset(request: web.Request) -> web.StreamResponse:
 @graph_handler
 async def list_assets(request: web.Request) -> web.StreamResponse:
     target = _target(request)
-    raw = request.query.get("fields")
-    wanted = {f.strip() for f in raw.split(",") if f.strip()} if raw else ASSET_FIELDS
-    for name in sorted(wanted - ASSET_FIELDS):
-        raise MetaError(100, message=f"(#100) Tried accessing nonexisting field ({name}) on node type (WhatsAppFlowAsset)")
+    wanted = node_fields(request, ASSET_FIELDS, "WhatsAppFlowAsset") or ASSET_FIELDS
     items = []
     if target.flow.flow_json is not None:
         every = {"name": "flow.json", "asset_type": "FLOW_JSON", "download_url": _download_url(request, target.flow)}
@@ -344,21 +341,14 @@ async def deprecate_flow(request: web.Request) -> web.StreamResponse:
 
 def _notify(runtime: Runtime, waba_id: str, flow: Flow, old: str) -> None:
     """``flows`` field, event FLOW_STATUS_CHANGE (Meta's Flows webhooks page: flow_id, event, message,
-    old_status, new_status), to the WABA's webhook, as template status updates go (platform.notify)."""
-    if flow.status == old:
-        return
+    old_status, new_status), to the WABA's webhook, as template status updates go."""
     platform = runtime.meta_platform
-    targets = ((b, platform.accounts.webhook_url(b)) for b in runtime.meta.businesses.by_waba(waba_id))
-    business, url = next(((b, u) for b, u in targets if u), (None, None))
-    if business is None or not url:
+    target = platform.waba_target(runtime.meta.businesses, waba_id)
+    if flow.status == old or target is None:
         return
     value = {"event": "FLOW_STATUS_CHANGE", "message": f"Flow {flow.name} changed status from {old} to {flow.status}",
              "flow_id": flow.id, "old_status": old, "new_status": flow.status}
-    envelope = render.envelope(business, value, field="flows")
-    envelope["entry"][0]["time"] = int(runtime.clock.now() or time.time())
-    body = render.encode(envelope)
-    platform.dispatcher.enqueue(provider="meta", url=url, body=body, headers=render.sign_headers(body, business.app_secret),
-                                key=f"flow:{flow.id}", event=f"flow:{flow.status}", message_id=None)
+    platform.post_field(*target, "flows", value, key=f"flow:{flow.id}", event=f"flow:{flow.status}")
 
 
 def flow_routes(prefix: str, node: str) -> list[web.AbstractRouteDef]:

@@ -135,9 +135,8 @@ class MetaPlatform:
 
     def notify(self, template: Template, event: str, reason: str | None, businesses: MetaBusinesses) -> None:
         """``message_template_status_update`` to the WABA's webhook (META-TPL-STATUS-WH)."""
-        targets = ((b, self.accounts.webhook_url(b)) for b in businesses.by_waba(template.waba_id))
-        business, url = next(((b, u) for b, u in targets if u), (None, None))
-        if business is None or not url:
+        target = self.waba_target(businesses, template.waba_id)
+        if target is None:
             return  # no URL, or no app subscribed to the WABA (subscribed_apps.py)
         value: dict[str, Any] = {
             "event": event,
@@ -147,13 +146,21 @@ class MetaPlatform:
             "reason": reason,
             "message_template_category": template.category,
         }
-        envelope = render.envelope(business, value, field="message_template_status_update")
-        # Non-`messages` fields carry entry[].time (pywa requires it).
+        self.post_field(*target, "message_template_status_update", value, key=f"template:{template.id}",
+                        event=f"template:{event}")
+
+    def waba_target(self, businesses: MetaBusinesses, waba_id: str) -> tuple[MetaBusiness, str] | None:
+        """The first of the WABA's numbers whose webhooks go somewhere, and where (None: nowhere)."""
+        targets = ((b, self.accounts.webhook_url(b)) for b in businesses.by_waba(waba_id))
+        return next(((b, u) for b, u in targets if u), None)
+
+    def post_field(self, business: MetaBusiness, url: str, field_name: str, value: dict[str, Any], *, key: str,
+                   event: str) -> None:
+        """A webhook of a field other than ``messages`` (template status, Flow status, display-name
+        decision): Meta's envelope with entry[].time (pywa requires it there), signed with the app secret."""
+        envelope = render.envelope(business, value, field=field_name)
         envelope["entry"][0]["time"] = int(self.clock.now() or time.time())
         body = render.encode(envelope)
-        self.dispatcher.enqueue(
-            provider=PROVIDER, url=url, body=body,
-            headers=render.sign_headers(body, business.app_secret),
-            key=f"template:{template.id}", event=f"template:{event}", message_id=None,
-        )
+        self.dispatcher.enqueue(provider=PROVIDER, url=url, body=body, headers=render.sign_headers(body, business.app_secret),
+                                key=key, event=event, message_id=None)
 
