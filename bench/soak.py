@@ -51,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     work = Path(tempfile.mkdtemp(prefix="wa-sandbox-soak-"))
     port = procs.free_port()
-    receiver = start_receiver(work, port, 1)
+    receiver = targets.start_receiver(work, port, "receiver-1")
     extra = ("--delivery-process",) if a.delivery_process else ()
     svc = targets.start_sandbox(work, "soak", clock=["--clock", "real"], webhook_url=receiver.base_url + "/hook",
                                 max_messages=a.max_messages, extra=extra)
@@ -72,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
                 received_before_restart += json.loads((work / "receiver-1.json").read_text())["posts"]
                 log(f"soak: receiver down at {now:.0f} s for {a.outage:g} s")
             if outage and now >= outage[1] and receiver.proc.poll() is not None:
-                receiver = start_receiver(work, port, 2)
+                receiver = targets.start_receiver(work, port, "receiver-2")
                 log(f"soak: receiver back at {now:.0f} s")
                 outage = None
             if now >= next_sample:
@@ -81,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
             time.sleep(0.5)
         result = json.loads(loadgen.stdout.read() if loadgen.stdout else "{}")
         if receiver.proc.poll() is not None:  # the run ended inside the outage
-            receiver = start_receiver(work, port, 2)
+            receiver = targets.start_receiver(work, port, "receiver-2")
         received = drain(receiver, received_before_restart, 3 * result["ok"], a.drain_seconds)
         samples.append(sample(svc, time.perf_counter() - started, receiver))
     finally:
@@ -98,12 +98,6 @@ def main(argv: list[str] | None = None) -> int:
     out.write_text(markdown(data))
     log(f"soak: wrote {out}")
     return 0
-
-
-def start_receiver(work: Path, port: int, life: int) -> procs.Service:
-    """The receiver's ``life``-th process on ``port``; it writes its final counts to receiver-<life>.json."""
-    cmd = [sys.executable, "-m", "bench.receiver", "--port", str(port), "--final-stats", str(work / f"receiver-{life}.json")]
-    return procs.start("receiver", cmd, port, "/stats", log=work / f"receiver-{life}.log")
 
 
 def sample(svc: procs.Service, at: float, receiver: procs.Service) -> dict[str, Any]:

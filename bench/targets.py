@@ -47,10 +47,12 @@ def start_sandbox(work: Path, label: str, *, clock: list[str], webhook_url: str 
     return procs.start("sandbox", cmd, port, "/_sandbox/health", env=env, log=work / f"sandbox-{label}.log")
 
 
-def start_receiver(work: Path) -> procs.Service:
-    port = procs.free_port()
-    cmd = [sys.executable, "-m", "bench.receiver", "--port", str(port)]
-    return procs.start("receiver", cmd, port, "/stats", log=work / "receiver.log")
+def start_receiver(work: Path, port: int | None = None, name: str = "receiver") -> procs.Service:
+    """The webhook receiver on ``port`` (default: a free one); on SIGTERM it writes its final counts to
+    ``<name>.json`` in ``work`` (the soak stops it for an outage and must count up to the last moment)."""
+    port = port or procs.free_port()
+    cmd = [sys.executable, "-m", "bench.receiver", "--port", str(port), "--final-stats", str(work / f"{name}.json")]
+    return procs.start("receiver", cmd, port, "/stats", log=work / f"{name}.log")
 
 
 def start_target(name: str, work: Path, tools: Path, receiver: procs.Service | None) -> procs.Service:
