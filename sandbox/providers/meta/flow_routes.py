@@ -35,6 +35,7 @@ from sandbox.providers.meta.http import (
     graph_response,
     json_body,
     public_base,
+    read_form,
 )
 from sandbox.providers.meta.management import businesses_of_token, waba_numbers
 from sandbox.providers.meta.paging import page_of
@@ -91,11 +92,7 @@ async def _params(request: web.Request) -> dict[str, Any]:
     """The query string, then the body: a form's values as sent (a file as its bytes), or a JSON object."""
     params: dict[str, Any] = {k: v for k, v in request.query.items() if k not in NOT_PARAMS}
     if request.content_type in FORMS:
-        try:
-            form = await request.post()
-        except ValueError as exc:  # aiohttp's answer to a malformed multipart body
-            raise MetaError(100, f"The request body could not be parsed: {exc}") from exc
-        for key, value in form.items():
+        for key, value in (await read_form(request)).items():
             if isinstance(value, str):
                 params[key] = value
             elif isinstance(value, (bytes, bytearray)):

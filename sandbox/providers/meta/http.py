@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
+from multidict import MultiDictProxy
 
 from sandbox.core import jsonbody
 from sandbox.core.boundary import ErrorShape, error_boundary
@@ -85,13 +86,19 @@ def business_for(request: web.Request, node: str, token: str) -> MetaBusiness:
 FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
+async def read_form(request: web.Request) -> MultiDictProxy[str | bytes | bytearray | web.FileField]:
+    """``request.post()``, a malformed form or multipart body answered like any unparsable body (aiohttp
+    raises ValueError there, which the error boundary cannot tell from a bug)."""
+    try:
+        return await request.post()
+    except ValueError as exc:
+        raise GRAPH_ERRORS.unparsable(str(exc)) from exc
+
+
 async def form_body(request: web.Request) -> dict[str, Any]:
     """A form's text fields, nested objects given as JSON strings decoded. Parsed from the stream, so
     nothing may read the body first (a multipart body read as bytes cannot be parsed again)."""
-    try:
-        form = await request.post()
-    except ValueError as exc:  # aiohttp's answer to a malformed form or multipart body
-        raise MetaError(100, f"The request body could not be parsed as a form: {exc}") from exc
+    form = await read_form(request)
     for v in form.values():  # a file part is not a parameter; aiohttp spooled it to a temporary file
         if isinstance(v, web.FileField):
             v.file.close()
