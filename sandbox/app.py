@@ -11,7 +11,7 @@ from aiohttp import web
 from sandbox.control.routes import ROUTES as CONTROL_ROUTES
 from sandbox.core.clock import VirtualClock
 from sandbox.core.ids import IdFactory
-from sandbox.keys import ADMISSION, RUNTIME
+from sandbox.keys import ADMISSION, RUNTIME, runtime_of
 from sandbox.limits import Admission, counts_against_cap, oversize_headers, parser_limit, refuse
 from sandbox.providers.maac import routes as maac_routes
 from sandbox.providers.meta import routes as meta_routes
@@ -67,7 +67,7 @@ def _gateway(settings: Settings, admission: Admission) -> Callable[..., Awaitabl
         finally:
             if counted:
                 admission.in_flight -= 1
-            request.app[RUNTIME].persistence.flush()
+            runtime_of(request).persistence.flush()
 
     return gateway
 
@@ -81,7 +81,7 @@ PROVIDER_ROUTES: tuple[Any, ...] = (meta_routes, modica_routes, maac_routes, sms
 def _render_http_error(request: web.Request, status: int, reason: str) -> web.StreamResponse:
     if request.path.startswith("/_sandbox"):
         if status == 413:
-            reason = f"the body is larger than the {request.app[RUNTIME].settings.max_body_bytes} bytes the sandbox accepts"
+            reason = f"the body is larger than the {runtime_of(request).settings.max_body_bytes} bytes the sandbox accepts"
         message = f"{request.method} {request.path}: {reason}"
         return web.json_response({"error": {"message": message, "status": status}}, status=status)
     for module in PROVIDER_ROUTES:
@@ -92,7 +92,7 @@ def _render_http_error(request: web.Request, status: int, reason: str) -> web.St
 
 
 def _graph_http_error(request: web.Request, status: int, reason: str) -> web.StreamResponse:
-    runtime = request.app[RUNTIME]
+    runtime = runtime_of(request)
     if status == 404:
         error = MetaError(2500, message=f"Unknown path components: {request.path}", http_status=400)
     elif status == 405:

@@ -10,5 +10,14 @@ if TYPE_CHECKING:
     from sandbox.limits import Admission
     from sandbox.runtime import Runtime
 
-RUNTIME: web.AppKey[Runtime] = web.AppKey("runtime")
+RUNTIME: web.AppKey[Runtime] = web.AppKey("runtime")  # the default runtime (today's sandbox)
+SERVED_BY: web.RequestKey[Runtime] = web.RequestKey("runtime")  # the runtime one request is served by
 ADMISSION: web.AppKey[Admission] = web.AppKey("admission")  # requests in flight against the cap
+
+
+def runtime_of(request: web.Request) -> Runtime:
+    """The runtime this request is served by. Handlers reach their state through the request, never the app
+    object, so that one handler can serve many runtimes (workspaces); without a choice made for the request,
+    the app's default runtime."""
+    runtime = request.get(SERVED_BY)
+    return runtime if runtime is not None else request.app[RUNTIME]

@@ -21,7 +21,7 @@ from sandbox.core.errors import ControlError, ScenarioError
 from sandbox.core.scenario import ErrorSpec, load_scenario, parse_scenario, unknown_reason
 from sandbox.core.scenario_schema import SCENARIO_SCHEMA
 from sandbox.core.store import MessageFilter
-from sandbox.keys import RUNTIME
+from sandbox.keys import runtime_of
 from sandbox.runtime import Runtime, failure_reasons
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -47,7 +47,7 @@ def _error(message: str, status: int) -> web.Response:
 
 
 def _rt(request: web.Request) -> Runtime:
-    return request.app[RUNTIME]
+    return runtime_of(request)
 
 
 async def _body(request: web.Request) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from aiohttp import web
 
 from sandbox.control.routes import control
 from sandbox.core.errors import ControlError
-from sandbox.keys import RUNTIME
+from sandbox.keys import RUNTIME, runtime_of
 from sandbox.providers.meta import inbound as meta_inbound
 from sandbox.providers.modica import media as modica_media
 
@@ -63,7 +63,7 @@ async def asset(request: web.Request) -> web.StreamResponse:
 
 async def events(request: web.Request) -> web.StreamResponse:
     """Server-sent events: every change the feed publishes (message, status, read, webhook)."""
-    feed = request.app[RUNTIME].feed
+    feed = runtime_of(request).feed
     response = web.StreamResponse(
         headers={"Content-Type": "text/event-stream", "Cache-Control": "no-store", "X-Accel-Buffering": "no"}
     )
@@ -95,7 +95,7 @@ async def end_streams(app: web.Application) -> None:
 @control
 async def directory(request: web.Request) -> web.StreamResponse:
     """Names for the users in the journal (scenario personas or the seeded fake names)."""
-    rt = request.app[RUNTIME]
+    rt = runtime_of(request)
     users: dict[str, str] = {}
     for message in rt.journal:
         if message.user not in users and len(users) < MAX_DIRECTORY:
@@ -107,7 +107,7 @@ async def directory(request: web.Request) -> web.StreamResponse:
 async def address_form(request: web.Request) -> web.StreamResponse:
     """The address form a Meta address message opens: its country's fields, prefilled as the app asked
     and otherwise with what this user would plausibly type (seeded per user)."""
-    rt = request.app[RUNTIME]
+    rt = runtime_of(request)
     message = rt.journal.get(request.match_info["id"])
     interactive: dict[str, Any] = (message.payload.get("interactive") or {}) if message else {}
     if message is None or interactive.get("type") != "address_message":
@@ -126,7 +126,7 @@ async def media(request: web.Request) -> web.StreamResponse:
     An id the store does not hold for that provider (unknown, evicted, or another provider's) is a
     404 and the page shows a file card.
     """
-    rt = request.app[RUNTIME]
+    rt = runtime_of(request)
     provider, media_id = request.match_info["provider"], request.match_info["id"]
     key = MEDIA_KEY_PREFIXES.get(provider, "") + media_id
     record = rt.media_store.get(key)

@@ -14,7 +14,7 @@ from aiohttp import web
 
 from sandbox.core.messaging import WINDOW_SECONDS
 from sandbox.core.numbers import InvalidNumber, normalize
-from sandbox.keys import RUNTIME
+from sandbox.keys import runtime_of
 from sandbox.providers.meta.accounts import BlockedUser, NumberAccount
 from sandbox.providers.meta.config import MetaBusiness
 from sandbox.providers.meta.errors import MetaError, render_error
@@ -32,7 +32,7 @@ LIMIT_REACHED = 139101  # "Blocklist limit reached"
 def _target(request: web.Request) -> tuple[Runtime, MetaBusiness, NumberAccount]:
     token = authenticate(request)
     business = business_for(request, request.match_info["node"], token)
-    runtime = request.app[RUNTIME]
+    runtime = runtime_of(request)
     return runtime, business, runtime.meta_platform.accounts.number(business.phone_number_id)
 
 

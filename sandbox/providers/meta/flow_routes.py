@@ -20,7 +20,7 @@ from aiohttp import web
 
 from sandbox.core import jsonbody
 from sandbox.core.params import whole_number
-from sandbox.keys import RUNTIME
+from sandbox.keys import runtime_of
 from sandbox.providers.meta import flows
 from sandbox.providers.meta.accounts import WabaAccount
 from sandbox.providers.meta.config import MetaBusiness
@@ -69,7 +69,7 @@ def _locate(runtime: Runtime, mine: list[MetaBusiness], flow_id: str) -> Target 
 def _target(request: web.Request) -> Target:
     """``/{flow_id}/...``: a Flow of a WABA the token can use; anything else is Graph's 100/33."""
     token = authenticate(request)
-    runtime = request.app[RUNTIME]
+    runtime = runtime_of(request)
     node = request.match_info["node"]
     found = _locate(runtime, businesses_of_token(runtime, token), node)
     if found is None:
@@ -152,7 +152,7 @@ def _flag(raw: Any) -> bool:
 @graph_handler
 async def list_flows(request: web.Request) -> web.StreamResponse:
     token = authenticate(request)
-    runtime = request.app[RUNTIME]
+    runtime = runtime_of(request)
     business = waba_numbers(request, token)[0]
     waba = runtime.meta_platform.accounts.waba(business.waba_id)
     fields = fields_of(request)
@@ -166,7 +166,7 @@ async def create_flow(request: web.Request) -> web.StreamResponse:
     """Name and categories required; ``clone_flow_id`` copies a Flow's JSON; ``flow_json`` uploads one
     (the answer then carries ``success`` and ``validation_errors``); ``publish`` needs valid ``flow_json``."""
     token = authenticate(request)
-    runtime = request.app[RUNTIME]
+    runtime = runtime_of(request)
     business = waba_numbers(request, token)[0]
     waba = runtime.meta_platform.accounts.waba(business.waba_id)
     params = await _params(request)
@@ -212,7 +212,7 @@ async def migrate_flows(request: web.Request) -> web.StreamResponse:
     """Copies of ``source_waba_id``'s Flows (all, or ``source_flow_names``) into this WABA; both WABAs
     must belong to the token's business (pywa: "owned by the same Meta business")."""
     token = authenticate(request)
-    runtime = request.app[RUNTIME]
+    runtime = runtime_of(request)
     dest = waba_numbers(request, token)[0]
     params = await _params(request)
     source_id = str(require(params, "source_waba_id"))
@@ -230,7 +230,7 @@ async def migrate_flows(request: web.Request) -> web.StreamResponse:
 
 async def flow_node(request: web.Request, mine: list[MetaBusiness]) -> web.StreamResponse | None:
     """The answer when ``/{node}`` names a Flow the token can use; None otherwise."""
-    target = _locate(request.app[RUNTIME], mine, request.match_info["node"])
+    target = _locate(runtime_of(request), mine, request.match_info["node"])
     if target is None:
         return None
     if request.method == "GET":
@@ -310,7 +310,7 @@ def _download_url(request: web.Request, flow: Flow) -> str:
 
 @graph_handler
 async def download_asset(request: web.Request) -> web.StreamResponse:
-    runtime = request.app[RUNTIME]
+    runtime = runtime_of(request)
     found = _locate(runtime, runtime.meta.businesses.all(), request.match_info["flow_id"])
     if found is None or found.flow.flow_json is None or _digest(found.flow) != request.match_info["digest"]:
         # UNCONFIRMED: Meta's CDN answers an expired link with its own error; here Graph's envelope, 404.

@@ -12,7 +12,7 @@ from multidict import MultiDictProxy
 
 from sandbox.core import jsonbody
 from sandbox.core.boundary import ErrorShape, error_boundary
-from sandbox.keys import RUNTIME
+from sandbox.keys import runtime_of
 from sandbox.providers.meta.config import MetaBusiness
 from sandbox.providers.meta.errors import MetaError, render_error, unsupported_request
 from sandbox.runtime import Runtime
@@ -26,7 +26,7 @@ JSON_CONTENT_TYPE = "application/json; charset=UTF-8"
 def public_base(request: web.Request) -> str:
     """Base of links handed to clients (paging.next, media URLs): the configured public URL, else the
     scheme and Host the client used, so a container behind a mapped port (Testcontainers) links right."""
-    configured = request.app[RUNTIME].settings.public_url
+    configured = runtime_of(request).settings.public_url
     return configured.rstrip("/") if configured else f"{request.scheme}://{request.host}"
 
 
@@ -35,7 +35,7 @@ def graph_response(request: web.Request, body: dict[str, Any], status: int = 200
     return web.Response(
         body=jsonbody.dumps_ascii(body),
         status=status,
-        headers={"Content-Type": JSON_CONTENT_TYPE, "x-fb-trace-id": request.app[RUNTIME].ids.trace_header()},
+        headers={"Content-Type": JSON_CONTENT_TYPE, "x-fb-trace-id": runtime_of(request).ids.trace_header()},
     )
 
 
@@ -48,7 +48,7 @@ def error_response(runtime: Runtime, error: MetaError) -> web.Response:
 
 GRAPH_ERRORS: ErrorShape[MetaError] = ErrorShape(
     domain=MetaError,
-    render=lambda request, exc: error_response(request.app[RUNTIME], exc),
+    render=lambda request, exc: error_response(runtime_of(request), exc),
     too_large=lambda limit: MetaError(100, f"Request body is larger than the {limit} bytes the sandbox accepts"),
     unparsable=lambda why: MetaError(100, f"The request body could not be parsed: {why}"),
     unexpected=lambda: MetaError(131000, "The sandbox hit an unexpected error; see its log."),
@@ -58,7 +58,7 @@ graph_handler = error_boundary(GRAPH_ERRORS)  # every Meta route: Graph's envelo
 
 def authenticate(request: web.Request) -> str:
     """Bearer token from the header (or Graph's ``access_token`` query parameter)."""
-    runtime = request.app[RUNTIME]
+    runtime = runtime_of(request)
     header = request.headers.get("Authorization")
     token: str | None
     if header is None:
@@ -77,7 +77,7 @@ def authenticate(request: web.Request) -> str:
 
 def business_for(request: web.Request, node: str, token: str) -> MetaBusiness:
     """The phone number behind ``node``; an unknown id or one the token cannot see is Graph's 100/33."""
-    business = request.app[RUNTIME].meta.businesses.by_phone_number_id(node)
+    business = runtime_of(request).meta.businesses.by_phone_number_id(node)
     if business is None or business.access_token != token:
         raise unsupported_request(request.method, node)
     return business

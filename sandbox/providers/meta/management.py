@@ -10,7 +10,7 @@ from typing import Any, NoReturn
 
 from aiohttp import web
 
-from sandbox.keys import RUNTIME
+from sandbox.keys import runtime_of
 from sandbox.providers.meta.config import MetaBusiness
 from sandbox.providers.meta.errors import MetaError, unsupported_request
 from sandbox.providers.meta.file_handles import check_header_handles, with_sample_urls
@@ -25,7 +25,7 @@ from sandbox.runtime import Runtime
 
 
 def _platform(request: web.Request) -> tuple[Runtime, MetaPlatform]:
-    runtime = request.app[RUNTIME]
+    runtime = runtime_of(request)
     return runtime, runtime.meta_platform
 
 
@@ -35,7 +35,7 @@ def businesses_of_token(runtime: Runtime, token: str) -> list[MetaBusiness]:
 
 def waba_numbers(request: web.Request, token: str) -> list[MetaBusiness]:
     node = request.match_info["node"]
-    found = [b for b in request.app[RUNTIME].meta.businesses.by_waba(node) if b.access_token == token]
+    found = [b for b in runtime_of(request).meta.businesses.by_waba(node) if b.access_token == token]
     if not found:
         raise unsupported_request(request.method, node)
     return found

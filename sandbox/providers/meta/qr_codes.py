@@ -17,7 +17,7 @@ from xml.sax.saxutils import escape
 
 from aiohttp import web
 
-from sandbox.keys import RUNTIME
+from sandbox.keys import runtime_of
 from sandbox.providers.meta.accounts import NumberAccount
 from sandbox.providers.meta.config import MetaBusiness
 from sandbox.providers.meta.errors import MetaError
@@ -41,7 +41,7 @@ FIELDS = {"code", "prefilled_message", "deep_link_url", "creation_time", "qr_ima
 def _target(request: web.Request) -> tuple[Runtime, MetaBusiness, NumberAccount]:
     token = authenticate(request)
     business = business_for(request, request.match_info["node"], token)
-    runtime = request.app[RUNTIME]
+    runtime = runtime_of(request)
     return runtime, business, runtime.meta_platform.accounts.number(business.phone_number_id)
 
 
@@ -155,7 +155,7 @@ async def qr_image(request: web.Request) -> web.StreamResponse:
     A deleted or unknown code answers like the message_qrdls edge does, 803 "QR code not found" (HTTP 404);
     an unknown number the OpenAPI's 803 "Phone number not found" (UNCONFIRMED: Meta's image is a CDN URL
     whose own errors are not documented)."""
-    runtime = request.app[RUNTIME]
+    runtime = runtime_of(request)
     number, code, ext = request.match_info["number"], request.match_info["code"], request.match_info["ext"]
     if runtime.meta.businesses.by_phone_number_id(number) is None:
         raise MetaError(803, message="Phone number not found", http_status=404, type="GraphMethodException")

@@ -21,7 +21,7 @@ from aiohttp import web
 
 from sandbox.core.media_store import MediaRecord, MediaTooLarge
 from sandbox.core.params import whole_number
-from sandbox.keys import RUNTIME
+from sandbox.keys import runtime_of
 from sandbox.providers.meta.errors import MetaError, unsupported_request
 from sandbox.providers.meta.file_handles import SAMPLE_PATH, sample_session
 from sandbox.providers.meta.http import authenticate, graph_handler, graph_response
@@ -35,7 +35,7 @@ CHUNK = 64 * 1024
 
 
 def _platform(request: web.Request) -> tuple[Runtime, MetaPlatform]:
-    runtime = request.app[RUNTIME]
+    runtime = runtime_of(request)
     return runtime, runtime.meta_platform
 
 
@@ -152,7 +152,7 @@ async def template_sample(request: web.Request) -> web.StreamResponse:
     """The scontent-style URL a template read shows for a header sample (file_handles.sample_url): the
     upload's bytes, without a token like a CDN. UNCONFIRMED: scontent's own errors are not Graph JSON; a
     sample the sandbox no longer holds answers Graph's envelope with HTTP 404, as the media URL does."""
-    platform = request.app[RUNTIME].meta_platform
+    platform = runtime_of(request).meta_platform
     session = sample_session(platform, request.match_info["name"])
     record = platform.media.store.get(session.media_id, platform.clock.now()) if session else None
     if record is None:

@@ -6,7 +6,7 @@ import functools
 
 from aiohttp import web
 
-from sandbox.keys import RUNTIME
+from sandbox.keys import runtime_of
 from sandbox.providers.meta.config import graph_version
 from sandbox.providers.meta.errors import MetaError, unsupported_request
 from sandbox.providers.meta.http import authenticate, business_for, graph_handler, graph_response, json_body
@@ -37,7 +37,7 @@ def _deprecated(version: str) -> bool:
 async def send_message(request: web.Request) -> web.StreamResponse:
     _check_version(request)
     token = authenticate(request)
-    runtime = request.app[RUNTIME]
+    runtime = runtime_of(request)
     business = business_for(request, request.match_info["node"], token)
     body = await json_body(request)
     response = handle_send(runtime.meta, runtime.meta_validator, business, body)

@@ -13,7 +13,7 @@ from typing import Any
 from aiohttp import web
 
 from sandbox.core.errors import ControlError
-from sandbox.keys import RUNTIME
+from sandbox.keys import runtime_of
 from sandbox.providers.meta.accounts import SANDBOX_APP, WabaAccount
 from sandbox.providers.meta.config import MetaBusiness
 from sandbox.providers.meta.errors import MetaError, unsupported_request
@@ -25,7 +25,7 @@ from sandbox.providers.meta.service import verify_webhook
 def _waba(request: web.Request) -> tuple[MetaBusiness, WabaAccount]:
     token = authenticate(request)
     node = request.match_info["node"]
-    runtime = request.app[RUNTIME]
+    runtime = runtime_of(request)
     found = [b for b in runtime.meta.businesses.by_waba(node) if b.access_token == token]
     if not found:
         raise unsupported_request(request.method, node)
@@ -73,7 +73,7 @@ async def verify_override(request: web.Request, business: MetaBusiness, uri: str
     if not uri.startswith(("http://", "https://")):
         raise MetaError(100, f"Param override_callback_uri must be an http(s) URL; got '{uri}'.")
     try:
-        await verify_webhook(request.app[RUNTIME].meta, replace(business, verify_token=token), uri)
+        await verify_webhook(runtime_of(request).meta, replace(business, verify_token=token), uri)
     except ControlError as exc:
         # Graph's callback-verification error (code 2200; wording UNCONFIRMED).
         raise MetaError(2200, message=f"(#2200) Callback verification failed: {exc}") from exc

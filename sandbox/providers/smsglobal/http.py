@@ -11,7 +11,7 @@ from typing import Any
 from aiohttp import web
 
 from sandbox.core.boundary import ErrorShape, error_boundary
-from sandbox.keys import RUNTIME
+from sandbox.keys import runtime_of
 from sandbox.providers.smsglobal import wire
 from sandbox.providers.smsglobal.auth import MacAuthError
 from sandbox.providers.smsglobal.config import Account
@@ -69,7 +69,7 @@ def endpoint(handler: Endpoint) -> Handler:
         if fmt is None:
             accept = request.headers.get("Accept")
             raise SmsglobalError(406, f"Cannot serve Accept: {accept}; ask for application/json or application/xml")
-        provider = request.app[RUNTIME].smsglobal
+        provider = runtime_of(request).smsglobal
         account = authenticate(request, provider)
         return await handler(Call(request, provider, account, fmt))
 
