@@ -218,7 +218,8 @@ async def message_get(request: web.Request) -> web.StreamResponse:
 
 @control
 async def message_status(request: web.Request) -> web.StreamResponse:
-    """Force a status now (e.g. ``{"status":"failed","error":{"code":131026}}``)."""
+    """Force a status now (e.g. ``{"status":"failed","error":{"code":131026}}``): it replaces the rest of
+    the message's script; 409 after a final status (core/status_order.py)."""
     rt = _rt(request)
     body = await _body(request)
     status = body.get("status")
@@ -232,7 +233,7 @@ async def message_status(request: web.Request) -> web.StreamResponse:
         raise ControlError(f"no message '{request.match_info['id']}'", 404)
     spec = ErrorSpec.parse(raw_error)
     _check_reason(rt, message.provider, spec)
-    rt.messaging.set_status(message.id, status, spec)
+    rt.messaging.force_status(message.id, status, spec)
     await rt.dispatcher.idle(rt.settings.webhook_timeout)
     return web.json_response(_message_json(rt, request.match_info["id"]))
 

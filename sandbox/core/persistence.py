@@ -51,7 +51,8 @@ class Persistence:
 
     def step_done(self, token: int | None) -> None: ...
 
-    def steps_cancelled(self, message_id: str) -> None: ...
+    def steps_cancelled(self, message_id: str, kind: str | None = None) -> None:
+        """The message's pending steps (only those of ``kind``, "status" or "action", when given) are dropped."""
 
     def steps_reset(self, provider: str | None) -> None: ...
 
@@ -152,9 +153,12 @@ class SqlitePersistence(Persistence):
         if token is not None and self._steps.pop(token, None) is None:
             self._steps_done.add(token)
 
-    def steps_cancelled(self, message_id: str) -> None:
-        self._steps = {t: row for t, row in self._steps.items() if row[0] != message_id}
-        self._sql("DELETE FROM steps WHERE message_id = ?", message_id)
+    def steps_cancelled(self, message_id: str, kind: str | None = None) -> None:
+        self._steps = {t: row for t, row in self._steps.items() if row[0] != message_id or kind not in (None, row[3])}
+        if kind is None:
+            self._sql("DELETE FROM steps WHERE message_id = ?", message_id)
+        else:
+            self._sql("DELETE FROM steps WHERE message_id = ? AND kind = ?", message_id, kind)
 
     def steps_reset(self, provider: str | None) -> None:
         self._steps = {t: row for t, row in self._steps.items() if provider is not None and row[1] != provider}
@@ -184,8 +188,8 @@ class SqlitePersistence(Persistence):
               version: Callable[[], object] | None = None) -> None:
         self._tracked[name] = _Tracked(dump, load, version)
 
-    def _sql(self, statement: str, arg: str | None) -> None:
-        self._statements.append((statement, (arg,) if arg is not None else ()))
+    def _sql(self, statement: str, *args: str | None) -> None:
+        self._statements.append((statement, tuple(arg for arg in args if arg is not None)))
 
     # --- writing ----------------------------------------------------------------------------------
     def flush(self) -> None:

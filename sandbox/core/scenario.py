@@ -24,6 +24,7 @@ from jsonschema import Draft202012Validator
 from sandbox.core.errors import ScenarioError
 from sandbox.core.params import whole_number
 from sandbox.core.scenario_schema import SCENARIO_SCHEMA
+from sandbox.core.status_order import NEUTRAL
 
 if TYPE_CHECKING:
     from faker import Faker
@@ -174,6 +175,7 @@ def parse_scenario(text: str, source: str = "<scenario>") -> Scenario:
         dotted = ".".join(str(p) for p in path) or "(top level)"
         raise ScenarioError(f"{source}:{line}: {dotted}: {err.message}")
     _check_rules(data, source, lines)
+    _check_timelines(data, source, lines)
     return Scenario(
         name=str(data.get("name") or Path(source).stem),
         description=str(data.get("description", "")),
@@ -221,6 +223,22 @@ def _check_rules(data: dict[str, Any], source: str, lines: dict[tuple[Any, ...],
             raise ScenarioError(f"{source}:{line}: rules.{i}: use either one_of or reject/timeline/user, not both")
 
 
+def _check_timelines(data: dict[str, Any], source: str, lines: dict[tuple[Any, ...], int]) -> None:
+    """Steps run in ``after`` order, whatever order the file lists them in; in that order a timeline must
+    not move a message backwards (``delivered`` before ``sent``) or go on after ``failed``: the core would
+    drop such a step (core/status_order.py), so the scenario says what it means instead."""
+    for path, outcome, name, _ in _outcomes(data):
+        steps = sorted(enumerate(outcome.get("timeline") or []), key=lambda item: float(item[1]["after"]))
+        for (_, before), (k, step) in zip(steps, steps[1:], strict=False):
+            refusal = NEUTRAL.refusal(before["status"], step["status"])
+            if refusal is not None:
+                where = f"{source}:{_nearest_line((*path, 'timeline', k), lines)}"
+                raise ScenarioError(
+                    f"{where}: {'.'.join(map(str, (*path, 'timeline', k)))}: rule '{name}': '{step['status']}' "
+                    f"after {step['after']:g} s follows '{before['status']}' at {before['after']:g} s: {refusal}; "
+                    "steps run in `after` order, so give each status a later time than the one before it")
+
+
 def check_reasons(scenario: Scenario, known: Mapping[str, Collection[str] | None]) -> None:
     """Every neutral ``error:`` reason is one that a provider the rule can match knows. ``known`` maps a
     provider -> its ``failure_reasons`` (``None``: it takes any reason). Raises ScenarioError naming
@@ -243,9 +261,9 @@ def unknown_reason(reason: Any, known: Collection[str], who: str) -> str:
     return f"unknown failure reason '{reason}'{hint}; known to {who}: {', '.join(sorted(known))}"
 
 
-def _error_reasons(raw: dict[str, Any]) -> Iterator[tuple[tuple[Any, ...], Any, str, list[str]]]:
-    """(path of the ``error``, its reason, rule name, providers the rule names) for every timeline step
-    with a reason, in rules, their ``one_of`` options and ``default``."""
+def _outcomes(raw: dict[str, Any]) -> list[tuple[tuple[Any, ...], dict[str, Any], str, list[str]]]:
+    """(path, outcome, rule name, providers the rule names) of every outcome: rules, their ``one_of``
+    options and ``default``."""
     outcomes: list[tuple[tuple[Any, ...], dict[str, Any], str, list[str]]] = []
     for i, rule in enumerate(raw.get("rules", [])):
         named = rule.get("match", {}).get("provider")
@@ -254,7 +272,13 @@ def _error_reasons(raw: dict[str, Any]) -> Iterator[tuple[tuple[Any, ...], Any, 
             (("rules", i, "one_of", j), o) for j, o in enumerate(rule.get("one_of") or [])] or [(("rules", i), rule)]
         outcomes += [(path, outcome, rule["name"], providers) for path, outcome in options]
     outcomes.append((("default",), raw.get("default") or {}, "default", []))
-    for path, outcome, name, providers in outcomes:
+    return outcomes
+
+
+def _error_reasons(raw: dict[str, Any]) -> Iterator[tuple[tuple[Any, ...], Any, str, list[str]]]:
+    """(path of the ``error``, its reason, rule name, providers the rule names) for every timeline step
+    with a reason, in rules, their ``one_of`` options and ``default``."""
+    for path, outcome, name, providers in _outcomes(raw):
         for k, step in enumerate(outcome.get("timeline") or []):
             error = step.get("error")
             reason = error.get("reason") if isinstance(error, dict) else error

@@ -13,6 +13,7 @@ from sandbox.core.ids import IdFactory
 from sandbox.core.messaging import Messaging
 from sandbox.core.numbers import InvalidNumber, normalize, region_of
 from sandbox.core.scenario import ErrorSpec, Outcome, UserAction, pick_target
+from sandbox.core.status_order import NEUTRAL, StatusOrder
 from sandbox.core.store import Message, StatusEvent
 from sandbox.core.webhooks import WebhookDispatcher
 from sandbox.providers.meta import inbound, render
@@ -60,6 +61,8 @@ class MetaProvider:
     clock: VirtualClock
     name: str = PROVIDER
     failure_reasons: ClassVar[frozenset[str]] = frozenset(REASON_CODES)  # scenario `error:` reasons it maps
+    # sent -> delivered -> read (-> played, voice); failed is final (core/status_order.py)
+    status_orders: ClassVar[dict[str, StatusOrder]] = {"whatsapp": NEUTRAL}
     platform: MetaPlatform | None = None  # media, templates, limits (platform.py); set by build_runtime
 
     # --- ProviderHooks --------------------------------------------------------------------------

@@ -16,9 +16,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from sandbox.core.status_order import NEUTRAL, SMS, StatusOrder
 from sandbox.core.store import Message, StatusEvent
 
 DLR_STATUS = {"sent": "sent", "delivered": "received"}
+# How statuses move (core/status_order.py): `received`, `rejected` and `expired` are final DLRs; a WhatsApp
+# message may still be read (the journal keeps it; no DLR says so).
+ORDERS: dict[str, StatusOrder] = {"sms": SMS, "whatsapp": NEUTRAL}
 EXPIRED_REASONS = {"expired", "phone_off", "timeout"}
 # Journal status -> REST v2 MessageDetails.status (provider OpenAPI enum).
 V2_STATUS = {"accepted": "accepted", "scheduled": "queued", "sent": "sent", "delivered": "received",

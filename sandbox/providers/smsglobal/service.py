@@ -22,6 +22,7 @@ from sandbox.core.ids import IdFactory
 from sandbox.core.media_fetch import schedule_check
 from sandbox.core.messaging import Messaging
 from sandbox.core.scenario import NEUTRAL_REASONS, ErrorSpec, Outcome, SendFacts, Step, UserAction
+from sandbox.core.status_order import StatusOrder
 from sandbox.core.store import Message, MessageFilter, StatusEvent
 from sandbox.core.webhooks import WebhookDispatcher
 from sandbox.providers.smsglobal import otp, render, statuses
@@ -45,6 +46,7 @@ class SmsglobalProvider:
     # scenario `error:` reasons: its own status words (statuses.py), opted_out, and the neutral ones, which
     # read "undelivered" and keep the reason in the error
     failure_reasons: ClassVar[frozenset[str]] = frozenset({*statuses.FAILURE_STATUS, "opted_out", *NEUTRAL_REASONS})
+    status_orders: ClassVar[dict[str, StatusOrder]] = statuses.ORDERS
     # state beyond the journal, rebuilt by reset()
     verifier: MacVerifier = field(init=False)
     # maps outgoing_id -> SMS message id, oldest first. Derived from the journal (meta.outgoing_id): rebuilt
