@@ -54,12 +54,13 @@ def dlr_status(event: StatusEvent) -> str | None:
 
 def dlr_body(message: Message, status: str, event: StatusEvent) -> dict[str, Any]:
     """UNCONFIRMED id field: prose says ``message_id``, the v2 OpenAPI says ``id``; both are sent.
-    ``detail`` is the destination (the v2 OpenAPI example is '+642712345678') or the failure reason."""
+    ``detail`` is the destination (the v2 OpenAPI example is '+642712345678') or the failure reason.
+    ``reference`` is always there, ``""`` when the send had none: seed 003's DLR callback lists it
+    beside ``id`` and ``status``, as the WAB send answer's ``"reference": ""`` does."""
     mid = public_id(message)
     body: dict[str, Any] = {"message_id": mid, "id": mid, "status": status}
     body["detail"] = event.errors[0]["detail"] if event.errors else message.meta["destination"]
-    if message.meta.get("reference"):
-        body["reference"] = message.meta["reference"]
+    body["reference"] = message.meta.get("reference") or ""
     return body
 
 

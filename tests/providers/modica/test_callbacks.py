@@ -29,7 +29,16 @@ async def test_v2_dlr_ids_are_uuid_strings(modica: ModicaClient, wa_sandbox, cal
     message_id = (await modica.post(V2, {"destination": "+64211234567", "content": "hi"})).body["id"]
     await wa_sandbox.control.advance(0.5)
     post = (await callbacks.wait_posts(1))[0]
-    assert post.json == {"message_id": message_id, "id": message_id, "status": "sent", "detail": "+64211234567"}
+    assert post.json == {"message_id": message_id, "id": message_id, "status": "sent", "detail": "+64211234567",
+                         "reference": ""}
+
+
+async def test_dlr_without_a_reference_carries_an_empty_one(modica: ModicaClient, wa_sandbox, callbacks):
+    # Seed 003 "DLR Callback": {"id", "status", "reference"}; a client reading body["reference"] must not crash.
+    await modica.post(V1, {"destination": "+64211234567", "content": "hi"})
+    await wa_sandbox.control.advance(0.5)
+    post = (await callbacks.wait_posts(1))[0]
+    assert post.json["reference"] == ""
 
 
 async def test_read_sends_no_dlr(modica: ModicaClient, wa_sandbox, callbacks):
