@@ -192,7 +192,7 @@ class MetaProvider:
         if reply_to:
             context = {"from": business.display_digits, "id": reply_to}
         payload = inbound.build_message(
-            spec, wamid=self.ids.wamid(wa_id), sender=wa_id, timestamp=int(now), context=context
+            spec, wamid=self.ids.wamid(wa_id, inbound=True), sender=wa_id, timestamp=int(now), context=context
         )
         if self.platform is not None:
             self.platform.store_inbound(business.phone_number_id, spec, payload)
