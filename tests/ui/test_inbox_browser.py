@@ -255,3 +255,17 @@ async def test_modica_users_document_is_a_download_link(inbox: Page, wa_sandbox:
     async with wa_sandbox.control.session.get(wa_sandbox.url + str(await link.get_attribute("href"))) as resp:
         assert await resp.read() == b"%PDF"
 
+
+
+async def test_smsglobal_sticker_link_is_previewed_as_media(inbox: Page, wa_sandbox: RunningSandbox) -> None:
+    rt = wa_sandbox.runtime
+    url = f"{wa_sandbox.url}/_sandbox/inbox/static/missing-sticker.webp"  # loopback; 404 shows the file card
+    message = Message(
+        id="sg-sticker-1", provider="smsglobal", channel="whatsapp", direction="outbound", business="key",
+        user="61400000123", type="sticker", payload={"message": {"type": "sticker", "url": url}},
+        created_at=rt.clock.now(),
+    )
+    rt.journal.add(message)
+    rt.feed.publish({"kind": "message", "id": message.id})
+    card = row(inbox, "sg-sticker-1").locator(".file-card.file-sticker")
+    await expect(card.locator(".file-name")).to_have_text("missing-sticker.webp")

@@ -4,7 +4,9 @@ The public docs list the operations but not their paths or bodies (reference §A
 mapping is in docs/smsglobal.md. The message object types and their constraints are the seed's
 (001, "Message Object Types"): template (``template_name``, ``params`` string array), text
 (``text``, ``preview_url``), image / video / document / audio (``url`` over HTTP(S), ``caption``,
-``filename``), location (``lat`` in [-90, 90], ``lng`` in [-180, 180], ``name``, ``address``).
+``filename``), location (``lat`` in [-90, 90], ``lng`` in [-180, 180], ``name``, ``address``), and
+sticker (``url`` only: the seed lists it in the content-type table, ``image/webp`` up to 100 KB, with no
+field table of its own; Meta's sticker has no caption either).
 
 ``message`` is typed "string" in the seed's send table: the sandbox takes the message object, a JSON
 string of it, or plain text (a text message).
@@ -49,6 +51,7 @@ MEDIA_TYPES["document"] = (
     frozenset(_DOCUMENT_ONLY | {"image/webp"} | {t for types, _ in MEDIA_TYPES.values() for t in types}),
     100 * MB,
 )
+MEDIA_TYPES["sticker"] = (frozenset({"image/webp"}), 100 * 1024)
 
 MESSAGE_FIELDS: dict[str, frozenset[str]] = {
     "template": frozenset({"type", "template_name", "params"}),
@@ -57,6 +60,7 @@ MESSAGE_FIELDS: dict[str, frozenset[str]] = {
     "video": frozenset({"type", "url", "caption"}),
     "document": frozenset({"type", "url", "caption", "filename"}),
     "audio": frozenset({"type", "url"}),
+    "sticker": frozenset({"type", "url"}),
     "location": frozenset({"type", "lat", "lng", "name", "address"}),
 }
 
@@ -182,6 +186,7 @@ _CHECKS = {
     "video": _check_media,
     "document": _check_media,
     "audio": _check_media,
+    "sticker": _check_media,
     "location": _check_location,
 }
 

@@ -18,6 +18,11 @@ export function renderMessage(msg, ctx) {
   // Another provider's WhatsApp media in Meta's object shape (Modica's WAB API relays Meta's messages):
   // previewed like Meta's, an id through that provider's part of the media store.
   if (msg.channel === "whatsapp" && MEDIA.includes(msg.type) && isObject(payload[msg.type])) return media(payload, msg);
+  // SMSGlobal's WhatsApp media: {message: {type, url, caption?, filename?}}, a link like Meta's `link`.
+  const sent = payload.message;
+  if (msg.channel === "whatsapp" && MEDIA.includes(msg.type) && isObject(sent) && typeof sent.url === "string") {
+    return media({ [msg.type]: { link: sent.url, caption: sent.caption, filename: sent.filename } }, msg);
+  }
   return generic(msg);
 }
 
