@@ -77,7 +77,7 @@ async def test_malformed_multipart_upload_is_meta_error_100(wa_sandbox: RunningS
 
 async def test_malformed_multipart_upload_is_modica_invalid_attrib(wa_sandbox: RunningSandbox) -> None:
     headers = {**MODICA, "Content-Type": "multipart/form-data; boundary=XYZ"}
-    status, ctype, text = await _post(wa_sandbox, "/rest/wab/v1/media", MALFORMED_MULTIPART, headers=headers)
+    status, ctype, text = await _post(wa_sandbox, "/rest/wab/v1/media?source=6421555000", MALFORMED_MULTIPART, headers=headers)
     assert status == 400 and "invalid_attrib" in text and "could not be parsed" in text
 
 

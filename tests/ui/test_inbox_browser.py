@@ -228,12 +228,12 @@ async def send_modica(wa_sandbox: RunningSandbox, kind: str, obj: dict[str, Any]
                       mime: str) -> tuple[str, str]:
     """Upload media and send it over Modica's WAB API as the application would: (message id, media_id)."""
     base, session = f"{wa_sandbox.url}/rest/wab/v1", wa_sandbox.control.session
-    async with session.post(f"{base}/media", data=data, headers={**MODICA_AUTH, "Content-Type": mime}) as resp:
-        media_id = (await resp.json())["media_id"]
+    async with session.post(f"{base}/media?source=6421555000", data=data, headers={**MODICA_AUTH, "Content-Type": mime}) as resp:
+        media_id = (await resp.json())[0]["id"]
     body = {"to": MODICA_USER, "type": kind, kind: {"id": media_id, **obj}}
     async with session.post(f"{base}/messages", json=body, headers=MODICA_AUTH) as resp:
-        assert resp.status == 200, await resp.text()
-        return str((await resp.json())["id"]), str(media_id)
+        assert resp.status == 202, await resp.text()
+        return str((await resp.json())[0]["id"]), str(media_id)
 
 
 async def test_modica_image_by_media_id_shows_inline(inbox: Page, wa_sandbox: RunningSandbox) -> None:

@@ -123,3 +123,22 @@ def v2_view(message: Message) -> dict[str, Any]:
         out["reference"] = meta["reference"]
     out.update(content=content, status=v2_status(message))
     return out
+
+
+def wab_view(message: Message) -> dict[str, Any]:
+    """GET /rest/wab/v1/messages?id=: the code-samples page's message, ``id``, ``source``, ``destination``,
+    ``direction`` (MT | MO); then UNCONFIRMED: ``reference`` ("" without one, as the send answers it),
+    ``type``, ``content`` (the WhatsApp message object, as an MO callback carries it) and ``status`` in
+    the REST v2 words (``received`` once delivered or read: Modica publishes no read status)."""
+    meta = message.meta
+    out: dict[str, Any] = {
+        "id": message.id,
+        "source": meta["source"],
+        "destination": meta["destination"],
+        "direction": "MO" if message.direction == "inbound" else "MT",
+    }
+    if message.direction == "outbound":
+        out["reference"] = meta.get("reference") or ""
+    content = {k: v for k, v in message.payload.items() if k not in ("destination", "to", "source", "reference")}
+    out.update(type=message.type, content=content, status=v2_status(message))
+    return out

@@ -172,7 +172,7 @@ class ModicaProvider:
         obj = payload[kind]
         data = inbound.media_bytes(obj)
         obj.pop("data", None)
-        obj.setdefault("id", self.ids.uuid())
+        obj.setdefault("id", self.ids.hex(32))  # the WAB OpenAPI's media_id pattern ^[a-zA-Z0-9]+$
         obj.setdefault("sha256", inbound.sha256_b64(data))
         try:
             self.media.put(str(obj["id"]), app.name, str(obj["mime_type"]), data, obj.get("filename"), origin="inbound")
