@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -85,3 +86,32 @@ def test_the_image_declares_a_data_volume_its_user_owns():
     dockerfile = read(ROOT / "Dockerfile")
     assert re.search(r'^VOLUME \["/data"\]$', dockerfile, re.M)
     assert "chown sandbox:sandbox /data" in dockerfile and re.search(r"^USER sandbox", dockerfile, re.M)
+
+
+def make_dry_run(tmp_path: Path, target: str) -> str:
+    """What `make <target>` would run on a fresh clone (no .venv yet): the Makefile's own recipe."""
+    for name in ("Makefile", "pyproject.toml"):
+        if not (tmp_path / name).exists():  # written once: a stamp touched later stays newer
+            (tmp_path / name).write_text(read(ROOT / name), encoding="utf-8")
+    run = subprocess.run(["make", "-n", target], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stderr
+    return run.stdout
+
+
+def test_make_run_installs_only_what_serving_needs(tmp_path):
+    recipe = make_dry_run(tmp_path, "run")
+    assert "pip install --quiet -e .\n" in recipe and "[test]" not in recipe, recipe
+    assert recipe.rstrip().endswith(".venv/bin/wa-sandbox serve")
+
+
+def test_make_pytest_still_installs_the_test_extras(tmp_path):
+    assert "pip install --quiet -e '.[test]'" in make_dry_run(tmp_path, "pytest")
+
+
+def test_make_run_uses_a_venv_that_has_everything_as_it_is(tmp_path):
+    make_dry_run(tmp_path, "run")
+    checksum = subprocess.run("cat pyproject.toml | cksum | cut -d' ' -f1", shell=True, cwd=tmp_path,
+                              capture_output=True, text=True, check=True).stdout.strip()
+    (tmp_path / ".venv" / "bin").mkdir(parents=True)
+    (tmp_path / ".venv" / f".installed-{checksum}").touch()
+    assert make_dry_run(tmp_path, "run").strip() == ".venv/bin/wa-sandbox serve"
