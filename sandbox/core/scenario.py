@@ -180,8 +180,8 @@ def parse_scenario(
     text: str, source: str = "<scenario>", library: Sequence[Path] = (), *,
     folder: Path | None = None, _chain: tuple[Path, ...] = (),
 ) -> Scenario:
-    """A scenario from its text. ``folder`` is where a relative ``extends:`` path points (default: the
-    first ``library`` folder, else the working directory)."""
+    """A scenario from its text. ``folder`` is the file's folder, where a relative ``extends:`` path
+    points; without one (inline YAML) ``extends:`` may only name a scenario of the ``library`` folders."""
     try:
         node = yaml.compose(text, Loader=_LOADER)
     except yaml.YAMLError as exc:
@@ -239,11 +239,13 @@ def _resolve_base(name: str, folder: Path | None, library: Sequence[Path], chain
     """The file ``extends: name`` means: a path (has a slash or a .yaml/.yml suffix) relative to the
     extending file's folder, else ``<name>.yaml`` in that folder and then in each library folder. A
     candidate already in the chain is skipped, so a user's own default.yaml can extend the bundled one."""
+    is_path = "/" in name or "\\" in name or name.endswith((".yaml", ".yml"))
+    if is_path and folder is None:
+        # Inline YAML comes over the control API, which has no auth: it may name scenarios of the
+        # folders the sandbox was given, never a file elsewhere on the machine.
+        raise ScenarioError(f"{where}: an inline scenario extends a scenario by name (e.g. default), not by path")
     folders = [f for f in (folder, *library) if f is not None] or [Path.cwd()]
-    if "/" in name or name.endswith((".yaml", ".yml")):
-        candidates = [folders[0] / name]
-    else:
-        candidates = [f / f"{name}.yaml" for f in folders]
+    candidates = [folders[0] / name] if is_path else [f / f"{name}.yaml" for f in folders]
     for candidate in candidates:
         if candidate.is_file() and candidate.resolve() not in chain:
             return candidate

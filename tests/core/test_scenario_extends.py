@@ -140,3 +140,10 @@ def test_my_own_default_yaml_can_extend_the_bundled_default(tmp_path):
 def test_inline_yaml_finds_its_base_in_the_library():
     scenario = parse_scenario("version: 1\nextends: india-shop\n", "<inline>", (SCENARIOS,))
     assert scenario.section("meta")["businesses"][0]["phone_number_id"] == "100000000000091"
+
+
+@pytest.mark.parametrize("base", ["/etc/passwd", "../secrets.yaml", "sub/base"])
+def test_inline_yaml_extends_by_name_only(base):
+    # The control API loads inline YAML without auth: no file outside the scenario folders.
+    with pytest.raises(ScenarioError, match="an inline scenario extends a scenario by name"):
+        parse_scenario(f"version: 1\nextends: {base}\n", "<inline>", (SCENARIOS,))
