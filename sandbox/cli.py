@@ -109,8 +109,12 @@ def banner(settings: Settings, app: web.Application) -> str:
 
     rt = app[RUNTIME]
     base = settings.base_url
+    # What it binds, as given (0.0.0.0 in the image): the URLs below are where clients reach it.
+    host = f"[{settings.host}]" if ":" in settings.host else settings.host or "0.0.0.0"
+    bound = f"http://{host}:{settings.port}"
     lines = [
-        f"wa-sandbox {__version__} listening on {base} (scenario: {rt.scenario.name}, clock: {rt.clock.mode})",
+        f"wa-sandbox {__version__} listening on {bound} (scenario: {rt.scenario.name}, clock: {rt.clock.mode})",
+        *([f"  Base URL         {base}  (in the URLs below, media URLs and paging links; --public-url)"] if bound != base else []),
         f"  Meta Cloud API   {base}/v23.0/<phone_number_id>/messages",
         f"  SMSGlobal        {base}/v2/sms, {base}/v2/whatsapp",
         f"  MAAC SMS+        {base}/openapi/v1/pnp/message/push/",

@@ -13,6 +13,8 @@ if TYPE_CHECKING:
 RUNTIME: web.AppKey[Runtime] = web.AppKey("runtime")  # the default runtime (today's sandbox)
 SERVED_BY: web.RequestKey[Runtime] = web.RequestKey("runtime")  # the runtime one request is served by
 ADMISSION: web.AppKey[Admission] = web.AppKey("admission")  # requests in flight against the cap
+# why a Graph request has no parameters: its JSON body came as a form (providers/meta/http.py)
+JSON_READ_AS_FORM: web.RequestKey[str] = web.RequestKey("json_read_as_form")
 
 
 def runtime_of(request: web.Request) -> Runtime:

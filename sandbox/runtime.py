@@ -26,7 +26,7 @@ from sandbox.providers.modica.media import ModicaMedia
 from sandbox.providers.modica.service import ModicaProvider
 from sandbox.providers.smsglobal.config import SmsglobalConfig
 from sandbox.providers.smsglobal.service import SmsglobalProvider
-from sandbox.settings import Settings
+from sandbox.settings import Settings, bundled_scenarios
 from sandbox.targets import carry_over, set_at_run_time
 
 
@@ -95,6 +95,10 @@ class Runtime:
             return Path(self.settings.scenarios_dir)
         return Path(self.settings.scenario).parent
 
+    def scenario_library(self) -> tuple[Path, ...]:
+        """Where ``extends: <name>`` looks after the extending file's own folder."""
+        return (self.scenarios_dir(), bundled_scenarios())
+
 
 def failure_reasons(messaging: Messaging) -> dict[str, frozenset[str] | None]:
     """Maps each provider -> the scenario ``error:`` reasons it knows (None: it declares none, takes any)."""
@@ -102,7 +106,8 @@ def failure_reasons(messaging: Messaging) -> dict[str, frozenset[str] | None]:
 
 
 def build_runtime(settings: Settings, *, clock: VirtualClock | None = None, ids: IdFactory | None = None) -> Runtime:
-    scenario = load_scenario(settings.scenario)
+    library = (*(Path(d) for d in [settings.scenarios_dir] if d), bundled_scenarios())
+    scenario = load_scenario(settings.scenario, library)
     seed = settings.seed or scenario.raw.get("seed") or 0
     clock = clock or VirtualClock(mode="manual" if settings.clock == "manual" else "real", speed=settings.clock_speed)
     ids = ids or IdFactory(seed)

@@ -143,13 +143,13 @@ async def scenarios_load(request: web.Request) -> web.StreamResponse:
     rt = _rt(request)
     body = await _body(request)
     if isinstance(body.get("yaml"), str):
-        scenario = parse_scenario(body["yaml"], "<inline>")
+        scenario = parse_scenario(body["yaml"], "<inline>", rt.scenario_library())
     elif isinstance(body.get("name"), str):
         name = body["name"]
         path = rt.scenarios_dir() / f"{Path(name).stem}.yaml"
         if not path.is_file():
             raise ControlError(f"no scenario named '{name}' in {rt.scenarios_dir()}", 404)
-        scenario = load_scenario(path)
+        scenario = load_scenario(path, rt.scenario_library())
     else:
         raise ControlError("give 'name' (a scenario file in the scenarios folder) or 'yaml' (the scenario text)")
     resets = body.get("reset", True)

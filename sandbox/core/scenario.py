@@ -13,13 +13,13 @@ import fnmatch
 import hashlib
 import random
 import re
-from collections.abc import Collection, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import yaml
-from jsonschema import Draft202012Validator
+from jsonschema import Draft202012Validator, ValidationError
 
 from sandbox.core.errors import ScenarioError
 from sandbox.core.params import whole_number
@@ -113,6 +113,13 @@ class Persona:
     language: str = "en_US"
 
 
+@dataclass(frozen=True)
+class Origin:
+    source: str
+    path: tuple[Any, ...]
+    lines: dict[tuple[Any, ...], int]
+
+
 @dataclass
 class Scenario:
     name: str
@@ -121,6 +128,22 @@ class Scenario:
     source: str
     # maps a path in ``raw`` -> its line in the file (empty for a scenario restored from --data-dir)
     lines: dict[tuple[Any, ...], int] = field(default_factory=dict, repr=False, compare=False)
+    # maps a path in ``raw`` -> where that part came from, when ``extends:`` brought it from another file
+    # or moved it within this one (README "Scenario format")
+    origins: dict[tuple[Any, ...], Origin] = field(default_factory=dict, repr=False, compare=False)
+
+    def origin(self, path: tuple[Any, ...]) -> Origin:
+        """The file, path and line table that ``path`` of ``raw`` was written at."""
+        for n in range(len(path), 0, -1):
+            found = self.origins.get(path[:n])
+            if found is not None:
+                return Origin(found.source, found.path + path[n:], found.lines)
+        return Origin(self.source, path, self.lines)
+
+    def where(self, path: tuple[Any, ...]) -> str:
+        """``file:line`` of ``path`` in ``raw``, for error messages."""
+        found = self.origin(path)
+        return f"{found.source}:{_nearest_line(found.path, found.lines)}"
 
     @property
     def rules(self) -> list[dict[str, Any]]:
@@ -144,16 +167,22 @@ class Scenario:
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-def load_scenario(path: str | Path) -> Scenario:
+def load_scenario(path: str | Path, library: Sequence[Path] = (), *, _chain: tuple[Path, ...] = ()) -> Scenario:
+    """A scenario file. ``library``: folders where ``extends: <name>`` looks after the file's own folder."""
     p = Path(path)
     try:
         text = p.read_text(encoding="utf-8")
     except OSError as exc:
         raise ScenarioError(f"{p}: cannot read scenario file: {exc.strerror}") from exc
-    return parse_scenario(text, str(p))
+    return parse_scenario(text, str(p), library, folder=p.parent, _chain=(*_chain, p.resolve()))
 
 
-def parse_scenario(text: str, source: str = "<scenario>") -> Scenario:
+def parse_scenario(
+    text: str, source: str = "<scenario>", library: Sequence[Path] = (), *,
+    folder: Path | None = None, _chain: tuple[Path, ...] = (),
+) -> Scenario:
+    """A scenario from its text. ``folder`` is the file's folder, where a relative ``extends:`` path
+    points; without one (inline YAML) ``extends:`` may only name a scenario of the ``library`` folders."""
     try:
         node = yaml.compose(text, Loader=_LOADER)
     except yaml.YAMLError as exc:
@@ -163,38 +192,86 @@ def parse_scenario(text: str, source: str = "<scenario>") -> Scenario:
     if node is None:
         raise ScenarioError(f"{source}: the scenario file is empty")
     lines: dict[tuple[Any, ...], int] = {}
-    data = _to_python(node, (), lines)
+    key_lines: dict[tuple[Any, ...], int] = {}
+    data = _to_python(node, (), lines, key_lines)
     if not isinstance(data, dict):
         raise ScenarioError(f"{source}:1: a scenario is a mapping with at least `version: 1`")
     validator = Draft202012Validator(SCENARIO_SCHEMA)
     errors = sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
     if errors:
-        err = errors[0]
-        path = tuple(err.absolute_path)
-        line = _nearest_line(path, lines)
-        dotted = ".".join(str(p) for p in path) or "(top level)"
-        raise ScenarioError(f"{source}:{line}: {dotted}: {err.message}")
+        raise ScenarioError(_schema_problem(errors[0], source, lines, key_lines))
     _check_rules(data, source, lines)
     _check_timelines(data, source, lines)
-    return Scenario(
+    scenario = Scenario(
         name=str(data.get("name") or Path(source).stem),
         description=str(data.get("description", "")),
         raw=data,
         source=source,
         lines=lines,
     )
+    if "extends" in data:
+        where = f"{source}:{lines.get(('extends',), 1)}: extends"
+        base_path = _resolve_base(str(data["extends"]), folder, library, _chain, where)
+        base = load_scenario(base_path, library, _chain=_chain or (Path(source).resolve(),))
+        scenario.raw, scenario.origins = extend(scenario, base)
+    return scenario
 
 
-def _to_python(node: yaml.Node, path: tuple[Any, ...], lines: dict[tuple[Any, ...], int]) -> Any:
+def _schema_problem(err: ValidationError, source: str, lines: dict[tuple[Any, ...], int],
+                    key_lines: dict[tuple[Any, ...], int]) -> str:
+    path = tuple(err.absolute_path)
+    line = _nearest_line(path, lines)
+    dotted = ".".join(str(p) for p in path) or "(top level)"
+    hint = ""
+    if err.validator == "additionalProperties" and isinstance(err.instance, dict):
+        # Point at the unknown key itself (a mapping's own line is where it starts) and suggest the
+        # key that was probably meant: `rulez:` -> rules.
+        known = list(err.schema.get("properties") or {})
+        unknown = [k for k in err.instance if k not in known]
+        if unknown:
+            line = key_lines.get((*path, unknown[0]), line)
+            close = difflib.get_close_matches(str(unknown[0]), known, n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            hint += f"; known keys here: {', '.join(known)}"
+    return f"{source}:{line}: {dotted}: {err.message}{hint}"
+
+
+def _resolve_base(name: str, folder: Path | None, library: Sequence[Path], chain: tuple[Path, ...],
+                  where: str) -> Path:
+    """The file ``extends: name`` means: a path (has a slash or a .yaml/.yml suffix) relative to the
+    extending file's folder, else ``<name>.yaml`` in that folder and then in each library folder. A
+    candidate already in the chain is skipped, so a user's own default.yaml can extend the bundled one."""
+    is_path = "/" in name or "\\" in name or name.endswith((".yaml", ".yml"))
+    if is_path and folder is None:
+        # Inline YAML comes over the control API, which has no auth: it may name scenarios of the
+        # folders the sandbox was given, never a file elsewhere on the machine.
+        raise ScenarioError(f"{where}: an inline scenario extends a scenario by name (e.g. default), not by path")
+    folders = [f for f in (folder, *library) if f is not None] or [Path.cwd()]
+    candidates = [folders[0] / name] if is_path else [f / f"{name}.yaml" for f in folders]
+    for candidate in candidates:
+        if candidate.is_file() and candidate.resolve() not in chain:
+            return candidate
+    looped = [c for c in candidates if c.is_file()]
+    if looped:
+        trail = " -> ".join(p.name for p in (*chain, looped[0].resolve()))
+        raise ScenarioError(f"{where}: '{name}' extends itself ({trail})")
+    raise ScenarioError(f"{where}: no scenario '{name}' (looked for {', '.join(str(c) for c in candidates)})")
+
+
+def _to_python(node: yaml.Node, path: tuple[Any, ...], lines: dict[tuple[Any, ...], int],
+               key_lines: dict[tuple[Any, ...], int]) -> Any:
+    """The node as Python data; ``lines`` maps each path -> its value's line, ``key_lines`` each mapping
+    key's path -> the key's own line (they differ for a block mapping or list under a key)."""
     lines[path] = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
         out: dict[str, Any] = {}
         for key_node, value_node in node.value:
             key = key_node.value
-            out[key] = _to_python(value_node, (*path, key), lines)
+            key_lines[(*path, key)] = key_node.start_mark.line + 1
+            out[key] = _to_python(value_node, (*path, key), lines, key_lines)
         return out
     if isinstance(node, yaml.SequenceNode):
-        return [_to_python(child, (*path, i), lines) for i, child in enumerate(node.value)]
+        return [_to_python(child, (*path, i), lines, key_lines) for i, child in enumerate(node.value)]
     return _scalar(node)
 
 
@@ -249,7 +326,7 @@ def check_reasons(scenario: Scenario, known: Mapping[str, Collection[str] | None
             continue
         allowed = set().union(*(known[p] or () for p in providers))
         who = " and ".join(providers) if named and len(providers) < len(known) else "the providers"
-        where = f"{scenario.source}:{_nearest_line(path, scenario.lines)}: {'.'.join(map(str, path))}"
+        where = f"{scenario.where(path)}: {'.'.join(map(str, path))}"
         raise ScenarioError(f"{where}: rule '{rule}': {unknown_reason(reason, allowed, who)}; "
                             "or give a provider code, e.g. error: {code: 131026}")
 
@@ -284,6 +361,69 @@ def _error_reasons(raw: dict[str, Any]) -> Iterator[tuple[tuple[Any, ...], Any, 
             reason = error.get("reason") if isinstance(error, dict) else error
             if reason is not None:
                 yield (*path, "timeline", k, "error"), reason, name, providers
+
+
+# --- extends ------------------------------------------------------------------------------------
+# How a scenario builds on another (README "Scenario format", "Extending a scenario"):
+# - rules: this file's rules first (first match wins, so they take precedence), then the base's rules
+#   whose names this file does not use;
+# - meta.businesses (by phone_number_id), meta.templates (by name, language and waba_id), personas (by
+#   number): the base's entries in their order, each replaced by this file's entry with the same key,
+#   then this file's other entries;
+# - any other mapping (meta, smsglobal, maac, modica and their sub-sections) key by key, this file's
+#   value winning; any other list or value: this file's if it has one, else the base's;
+# - name and description are never inherited.
+_KEYED: dict[tuple[str, ...], Callable[[dict[str, Any]], Any]] = {
+    ("meta", "businesses"): lambda b: str(b.get("phone_number_id")),
+    ("meta", "templates"): lambda t: (t.get("name"), t.get("language"), t.get("waba_id")),
+    ("personas",): lambda p: str(p.get("number", "")).lstrip("+"),
+}
+_NOT_INHERITED = ("name", "description", "extends")
+
+
+def extend(scenario: Scenario, base: Scenario) -> tuple[dict[str, Any], dict[tuple[Any, ...], Origin]]:
+    """``scenario.raw`` merged over ``base.raw``, and where each moved or inherited part came from."""
+    origins: dict[tuple[Any, ...], Origin] = {}
+    mine = {k: v for k, v in base.raw.items() if k not in _NOT_INHERITED}
+
+    def merged(path: tuple[Any, ...], ours: Any, theirs: Any) -> Any:
+        if path == ("rules",):
+            names = {rule["name"] for rule in ours}
+            kept = [(j, rule) for j, rule in enumerate(theirs) if rule["name"] not in names]
+            for n, (j, _) in enumerate(kept):
+                origins[("rules", len(ours) + n)] = base.origin(("rules", j))
+            return [*ours, *(rule for _, rule in kept)]
+        if path in _KEYED:
+            return keyed(path, _KEYED[path], ours, theirs)
+        if isinstance(ours, dict) and isinstance(theirs, dict):
+            out = dict(ours)
+            for key, value in theirs.items():
+                if key in ours:
+                    out[key] = merged((*path, key), ours[key], value)
+                else:
+                    out[key] = value
+                    origins[(*path, key)] = base.origin((*path, key))
+            return out
+        return ours
+
+    def keyed(path: tuple[Any, ...], key: Callable[[dict[str, Any]], Any], ours: list[Any], theirs: list[Any]) -> list[Any]:
+        by_key = {key(item): i for i, item in enumerate(ours)}
+        out: list[Any] = []
+        for j, item in enumerate(theirs):
+            i = by_key.pop(key(item), None)
+            origins[(*path, len(out))] = base.origin((*path, j)) if i is None else scenario.origin((*path, i))
+            out.append(item if i is None else ours[i])
+        for i in by_key.values():
+            origins[(*path, len(out))] = scenario.origin((*path, i))
+            out.append(ours[i])
+        return out
+
+    for key, value in scenario.raw.items():
+        mine[key] = merged((key,), value, base.raw[key]) if key in base.raw and key not in _NOT_INHERITED else value
+    for key in base.raw:
+        if key not in scenario.raw and key not in _NOT_INHERITED:
+            origins[(key,)] = base.origin((key,))
+    return mine, origins
 
 
 # --- deciding -----------------------------------------------------------------------------------

@@ -141,6 +141,10 @@ SCENARIO_SCHEMA: dict[str, Any] = {
     "required": ["version"],
     "properties": {
         "version": {"const": 1},
+        "extends": {
+            "type": "string", "minLength": 1,
+            "description": "another scenario this one builds on: a bundled name (default) or a file path",
+        },
         "name": {"type": "string"},
         "description": {"type": "string"},
         "seed": {"type": ["integer", "string"]},
@@ -385,5 +389,5 @@ SCENARIO_SCHEMA: dict[str, Any] = {
         },
         "default": {"type": "object", "properties": _OUTCOME_PROPS, "additionalProperties": False},
     },
-    "additionalProperties": True,
+    "additionalProperties": False,  # a misspelled section (rulez:) would otherwise be ignored silently
 }

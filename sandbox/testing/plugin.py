@@ -16,6 +16,7 @@ wa-sandbox only to run it as a server); only a test that asks for these fixtures
 from __future__ import annotations
 
 import asyncio
+import warnings
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
@@ -60,10 +61,23 @@ def wa_sandbox_settings(request: pytest.FixtureRequest) -> Settings:
     return Settings(**{"clock": "manual", "seed": "pytest", "verify_webhooks": True, **overrides})
 
 
+# pytest-asyncio (>= 0.24) warns at start-up when this option is unset, so the README's example printed a
+# deprecation warning in a project with no configuration at all.
+LOOP_SCOPE_OPTION = "asyncio_default_fixture_loop_scope"
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-asyncio's own pytest_configure, which warns
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "wa_sandbox(**settings): Settings fields for this test's sandbox, e.g. scenario=..., seed=..."
     )
+    if config.pluginmanager.hasplugin("asyncio") and config.getini(LOOP_SCOPE_OPTION) is None:
+        # The warning is about the default for async fixtures wider than a test; this plugin's fixtures are
+        # per test, the same under either default. Only that message is silenced, only when the option is
+        # unset; a project with wider async fixtures of its own sets the option (README "pytest").
+        warnings.filterwarnings(
+            "ignore", message=f'The configuration option "{LOOP_SCOPE_OPTION}" is unset', category=pytest.PytestDeprecationWarning,
+        )
 
 
 async def _running_sandbox(aiohttp_server: Any, wa_sandbox_settings: Settings) -> AsyncIterator[RunningSandbox]:

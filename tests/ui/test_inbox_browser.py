@@ -220,7 +220,8 @@ async def test_sms_leg_sharing_a_message_id_with_a_whatsapp_leg_shows_as_fallbac
 async def test_template_shows_the_text_the_user_sees(inbox: Page, send_meta: Any) -> None:
     wamid = await send_meta(ANA, "template", {"name": "hello_world", "language": {"code": "en_US"}})
     bubble = row(inbox, wamid).locator(".bubble")
-    await expect(bubble.locator(".kind-note")).to_have_text("📄 hello_world · en_US")
+    await expect(bubble.locator(".kind-note")).to_have_text("hello_world · en_US")
+    await expect(bubble.locator(".kind-note svg.icon-document")).to_have_count(1)  # inline SVG, not an emoji
     await expect(bubble.locator(".text")).to_contain_text("Hello World")
 
 
