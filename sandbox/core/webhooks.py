@@ -17,12 +17,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import time
 from collections import OrderedDict, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
+from urllib.parse import parse_qsl
 
 import aiohttp
 
@@ -114,8 +116,20 @@ class Delivery:
         }
         if with_body:
             text = self.body.decode("utf-8", "replace")
-            out["body"] = text
+            out["body"] = text  # the bytes sent, as text (kept: tests written before `payload` read it)
+            out["payload"] = self.payload(text)
         return out
+
+    def payload(self, text: str) -> Any:
+        """The body as data: JSON parsed, a urlencoded form (SMSGlobal's callbacks) as an object of its
+        fields; None for anything else."""
+        ctype = next((v for k, v in self.headers.items() if k.lower() == "content-type"), "")
+        if "x-www-form-urlencoded" in ctype:
+            return dict(parse_qsl(text, keep_blank_values=True))
+        try:
+            return json.loads(text)
+        except ValueError:
+            return None
 
     def to_record(self) -> dict[str, Any]:
         """Everything but the body, as JSON-ready data (spill and persistence store the body as bytes).
