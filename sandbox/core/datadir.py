@@ -26,6 +26,7 @@ log says what was kept and what was lost, and ``/_sandbox/stats`` ``persistence.
 
 from __future__ import annotations
 
+import json
 import logging
 import sqlite3
 import tempfile
@@ -66,6 +67,8 @@ def open_database(path: Path, *, recover: bool = False, now: Callable[[], float]
     """Open (or create) the database at ``path``, checked; mark this run as running."""
     _usable_folder(path.parent)
     damage = _damage(path)
+    if damage is None and recover and path.exists():  # asked to recover a whole file: a garbled value, then
+        damage = _garbled_value(path)
     if damage is None:
         opened = _open_checked(path)
     elif not recover:
@@ -95,8 +98,8 @@ def reading_back(path: Path) -> Iterator[None]:
     try:
         yield
     except (ValueError, KeyError, TypeError, sqlite3.DatabaseError) as exc:
-        raise DataDirError(f"{path}: a saved row cannot be read back ({type(exc).__name__}: {exc}); "
-                           "point --data-dir at an empty folder, or set this one aside") from exc
+        raise DataDirError(f"{path}: a saved row cannot be read back ({type(exc).__name__}: {exc}): "
+                           f"{RECOVER_HINT}") from exc
 
 
 def mark_clean(conn: sqlite3.Connection, now: Callable[[], float] = time.time) -> None:
@@ -157,6 +160,37 @@ def _read_only(path: Path) -> sqlite3.Connection:
     """Read-only, and without a WAL also immutable: any other connection creates an empty WAL beside
     the file, which the next start would take for the real one (and the kept evidence would change)."""
     return sqlite3.connect(f"file:{path}?mode=ro" + ("" if _wal(path).exists() else "&immutable=1"), uri=True)
+
+
+JSON_COLUMNS = ("data", "record")  # the columns persistence.py writes JSON into
+
+
+def _garbled_value(path: Path) -> _Damage | None:
+    """A value SQLite stores whole but that is not the JSON written (quick_check cannot see inside one)."""
+    conn = _read_only(path)
+    try:
+        for table, column in _json_columns(conn):
+            for (value,) in conn.execute(f'SELECT "{column}" FROM "{table}"'):
+                if not _parses(value):
+                    return _Damage("unreadable", "holds garbled values", f"holds a garbled {table} value")
+    finally:
+        conn.close()
+    return None
+
+
+def _json_columns(conn: sqlite3.Connection) -> list[tuple[str, str]]:
+    tables = [t for (t,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")]
+    return [(t, c[1]) for t in tables for c in conn.execute(f'PRAGMA table_info("{t}")') if c[1] in JSON_COLUMNS]
+
+
+def _parses(value: Any) -> bool:
+    if not isinstance(value, str):
+        return True
+    try:
+        json.loads(value)
+    except ValueError:
+        return False
+    return True
 
 
 def _open_checked(path: Path) -> Opened:
@@ -264,6 +298,11 @@ def _copy_readable(source: Path, target: sqlite3.Connection) -> tuple[dict[str, 
         for name, sql in tables:
             target.execute(sql)
             rows, complete, total = _read_rows(src, name)
+            json_at = [i + 1 for i, c in enumerate(src.execute(f'PRAGMA table_info("{name}")')) if c[1] in JSON_COLUMNS]
+            readable = [row for row in rows if all(_parses(row[i]) for i in json_at)]
+            if len(readable) < len(rows):
+                lost[f"{name} (garbled values)"] = f"{len(rows) - len(readable)} rows"
+                rows = readable
             if rows:
                 marks = ", ".join("?" * (len(rows[0]) - 1))
                 target.executemany(f'INSERT OR IGNORE INTO "{name}" VALUES ({marks})', [row[1:] for row in rows])

@@ -184,7 +184,18 @@ async def test_a_garbled_value_stops_with_one_line(wa_sandbox: RunningSandbox, t
         conn.execute("UPDATE messages SET data = '{\"id\": 1' WHERE seq = 3")
     with pytest.raises(DataDirError, match="a saved row cannot be read back") as raised:
         start(tmp_path / "copy")
-    assert str(path) in str(raised.value)
+    assert str(path) in str(raised.value) and "--data-dir-recover" in str(raised.value)
+
+
+async def test_a_garbled_value_is_left_out_by_the_recovery(wa_sandbox: RunningSandbox, tmp_path: Path):
+    path = await stopped_copy(wa_sandbox, tmp_path / "copy")
+    with sqlite3.connect(path) as conn:
+        conn.execute("UPDATE messages SET data = '{\"id\": 1' WHERE seq = 3")
+    runtime = start(tmp_path / "copy", recover=True)
+    recovered = started(runtime)["recovered"]
+    assert recovered["kept"]["messages"] == runtime.restored["messages"] == SENT - 1
+    assert recovered["lost"] == {"messages (garbled values)": "1 rows"}
+    runtime.persistence.close()
 
 
 # --- the command line: one line, exit 2 -----------------------------------------------------------------
