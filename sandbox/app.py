@@ -8,6 +8,7 @@ from typing import Any
 
 from aiohttp import web
 
+from sandbox import methods
 from sandbox.control.routes import ROUTES as CONTROL_ROUTES
 from sandbox.core.clock import VirtualClock
 from sandbox.core.ids import IdFactory
@@ -50,6 +51,10 @@ def _gateway(settings: Settings, admission: Admission) -> Callable[..., Awaitabl
         oversize = oversize_headers(request, max_header_bytes)
         if oversize is not None:
             return _render_http_error(request, 431, oversize)
+        if methods.never_served(request):  # TRACE, CONNECT...: 405 before any route (sandbox/methods.py)
+            allowed = await methods.allowed_methods(request)
+            reason = f"Method Not Allowed (this path serves {', '.join(allowed) or 'no method'})"
+            return methods.with_allow(_render_http_error(request, 405, reason), allowed)
         counted = counts_against_cap(request)
         if counted:
             if admission.in_flight >= admission.limit:
@@ -60,7 +65,10 @@ def _gateway(settings: Settings, admission: Admission) -> Callable[..., Awaitabl
         except web.HTTPException as exc:
             if exc.status < 400 or exc.content_type == "application/json":
                 raise
-            return _render_http_error(request, exc.status, exc.reason)
+            response = _render_http_error(request, exc.status, exc.reason)
+            if isinstance(exc, web.HTTPMethodNotAllowed):
+                methods.with_allow(response, exc.allowed_methods)
+            return response
         except Exception:
             log.exception("unhandled error in %s %s", request.method, request.path)
             return _render_http_error(request, 500, "The sandbox hit an unexpected error; see its log.")
@@ -95,8 +103,9 @@ def _graph_http_error(request: web.Request, status: int, reason: str) -> web.Str
     runtime = runtime_of(request)
     if status == 404:
         error = MetaError(2500, message=f"Unknown path components: {request.path}", http_status=400)
-    elif status == 405:
-        error = MetaError(100, message=f"Unsupported {request.method.lower()} request.", http_status=400)
+    elif status == 405:  # Graph's 400 for its own verbs; a method it never serves (TRACE) is a plain 405
+        error = MetaError(100, message=f"Unsupported {request.method.lower()} request.",
+                          http_status=405 if methods.never_served(request) else 400)
     elif status == 413:
         error = MetaError(100, f"Request body is larger than the {runtime.settings.max_body_bytes} bytes the sandbox accepts")
     elif status == 431:  # UNCONFIRMED: Graph's answer to oversize headers is not documented

@@ -19,6 +19,7 @@ from typing import Any
 from aiohttp import web
 
 from sandbox import __version__, gcpolicy
+from sandbox.core.datadir import DataDirError
 from sandbox.core.errors import ScenarioError
 from sandbox.settings import LOG_LEVELS, Settings, bundled_scenarios
 
@@ -41,6 +42,9 @@ def _serve_parser(sub: Any) -> None:
     p.add_argument("--log-level", type=str.lower, choices=[level.lower() for level in LOG_LEVELS],
                    help="logging level (SANDBOX_LOG_LEVEL, default info)")
     p.add_argument("--data-dir", help="persist state in SQLite here across restarts (SANDBOX_DATA_DIR; default: in memory)")
+    p.add_argument("--data-dir-recover", action="store_true", default=None,
+                   help="the data dir is damaged or partial: start from what can be read and log what was lost "
+                        "(SANDBOX_DATA_DIR_RECOVER=1; without it such a start stops with exit 2)")
     p.add_argument("--delivery-process", action="store_true", default=None,
                    help="post webhooks from a child process, using another CPU (SANDBOX_DELIVERY_PROCESS=1)")
     p.epilog = _env_only_epilog({action.dest for action in p._actions})
@@ -143,8 +147,11 @@ def serve(settings: Settings) -> int:
 
     try:
         app = create_app(settings)
-    except ScenarioError as exc:
+    except (ScenarioError, DataDirError) as exc:
         print(f"wa-sandbox: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:  # a file or folder the settings name cannot be used (media dir, scenarios...)
+        print(f"wa-sandbox: {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
         return 2
     return asyncio.run(_run(app, settings))
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sandbox.core.clock import VirtualClock
+from sandbox.core.datadir import reading_back
 from sandbox.core.feed import ChangeFeed
 from sandbox.core.ids import IdFactory
 from sandbox.core.media_store import MediaStore
@@ -113,7 +114,8 @@ def build_runtime(settings: Settings, *, clock: VirtualClock | None = None, ids:
     ids = ids or IdFactory(seed)
     feed = ChangeFeed()
     scheduler = Scheduler(clock)
-    persistence = SqlitePersistence(settings.data_dir) if settings.data_dir else Persistence()
+    persistence = (SqlitePersistence(settings.data_dir, recover=settings.data_dir_recover) if settings.data_dir
+                   else Persistence())
     if settings.data_dir and not settings.media_dir:
         settings.media_dir = str(Path(settings.data_dir) / "media")
     scheduler.after_job.append(persistence.flush_soon)
@@ -170,5 +172,6 @@ def build_runtime(settings: Settings, *, clock: VirtualClock | None = None, ids:
         persistence=persistence,
     )
     if isinstance(persistence, SqlitePersistence):
-        runtime.restored = attach(runtime, persistence)
+        with reading_back(persistence.path):
+            runtime.restored = attach(runtime, persistence)
     return runtime

@@ -61,6 +61,7 @@ class Settings:
     webhook_log: int = 10_000  # finished webhook deliveries kept with their attempts (GET /_sandbox/webhooks)
     delivery_process: bool = False  # serve: webhook HTTP posts in a child process (docs/bench.md; ~75 -> ~12 µs CPU each here)
     data_dir: str | None = None  # keep journal, media, templates, scenario state, pending webhooks in SQLite here
+    data_dir_recover: bool = False  # start from what a damaged data dir still holds, and log what was lost
     media_dir: str | None = None  # where uploaded/fetched media bytes live; None = a temporary folder
     media_max_bytes: int = 512 * 1024 * 1024  # media storage cap; the oldest media are evicted past it
     media_url_ttl: float = 300.0  # seconds a media download URL stays valid (Meta: 5 minutes)

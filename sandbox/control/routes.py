@@ -16,6 +16,7 @@ from typing import Any
 from aiohttp import web
 
 from sandbox import __version__
+from sandbox.control import validation
 from sandbox.core import jsonbody
 from sandbox.core.errors import ControlError, ScenarioError
 from sandbox.core.scenario import ErrorSpec, load_scenario, parse_scenario, unknown_reason
@@ -26,6 +27,7 @@ from sandbox.runtime import Runtime, failure_reasons
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 MAX_WAIT = 60.0
+LAST_VIRTUAL_TIME = 253402300799.0  # 9999-12-31T23:59:59Z, openapi.yaml's maximum for the clock
 PREFIX = "/_sandbox"
 
 
@@ -33,6 +35,7 @@ def control(handler: Handler) -> Handler:
     @wraps(handler)
     async def wrapper(request: web.Request) -> web.StreamResponse:
         try:
+            await _check(request)
             return await handler(request)
         except ControlError as exc:
             return _error(exc.message, exc.status)
@@ -40,6 +43,16 @@ def control(handler: Handler) -> Handler:
             return _error(str(exc), 422)
 
     return wrapper
+
+
+async def _check(request: web.Request) -> None:
+    """The query and JSON body against openapi.yaml (validation.py), before any handler reads them."""
+    resource = request.match_info.route.resource
+    operation = validation.operation(request.method, resource.canonical) if resource is not None else None
+    if operation is not None:
+        operation.check_query(request.query)
+        if request.body_exists:  # none at all: the handler says what it needs (or reads the query instead)
+            operation.check_body(await _body(request))
 
 
 def _error(message: str, status: int) -> web.Response:
@@ -51,7 +64,7 @@ def _rt(request: web.Request) -> Runtime:
 
 
 async def _body(request: web.Request) -> dict[str, Any]:
-    if not request.can_read_body:
+    if not request.body_exists:  # not can_read_body: false once read, and _check reads it first
         return {}
     try:
         data = jsonbody.loads(await request.read() or b"{}")
@@ -359,6 +372,8 @@ async def clock_advance(request: web.Request) -> web.StreamResponse:
     rt = _rt(request)
     body = await _body(request)
     seconds = _number(body.get("seconds", request.query.get("seconds")), "seconds")
+    if rt.clock.now() + seconds > LAST_VIRTUAL_TIME:  # past it lies float infinity, not valid JSON
+        raise ControlError(f"'seconds' would move the clock past 9999-12-31 ({LAST_VIRTUAL_TIME:.0f})", 409)
     ran = await rt.scheduler.advance(seconds)
     settled = await rt.dispatcher.idle(rt.settings.webhook_timeout)
     return web.json_response({**rt.clock.describe(), "ran": ran, "settled": settled})

@@ -17,12 +17,12 @@ from __future__ import annotations
 
 import asyncio
 import json
-import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from sandbox.core import datadir
 from sandbox.core.spill import SpillQueue
 
 if TYPE_CHECKING:
@@ -103,10 +103,11 @@ SCHEMA = (
 class SqlitePersistence(Persistence):
     enabled = True
 
-    def __init__(self, data_dir: str | Path) -> None:
+    def __init__(self, data_dir: str | Path, *, recover: bool = False) -> None:
         self.path = Path(data_dir) / DB_NAME
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.conn = sqlite3.connect(self.path, check_same_thread=False)
+        # checked (folder usable, file whole and current) or DataDirError; recover: from what can be read
+        self.opened = datadir.open_database(self.path, recover=recover)
+        self.conn = self.opened.conn
         self.conn.execute("PRAGMA journal_mode=WAL")
         # NORMAL: a commit survives the process dying (kill -9); only a power cut may lose the last ones.
         self.conn.execute("PRAGMA synchronous=NORMAL")
@@ -274,6 +275,7 @@ class SqlitePersistence(Persistence):
             self._flush_timer.cancel()
             self._flush_timer = None
         self.flush()
+        datadir.mark_clean(self.conn)
         self.conn.close()
 
     # --- reading back (start-up) ------------------------------------------------------------------
@@ -312,7 +314,7 @@ class SqlitePersistence(Persistence):
         return self.conn.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (name,)).fetchone() is not None
 
     def describe(self) -> dict[str, Any]:
-        return {"enabled": True, "path": str(self.path), "flushes": self.flushes}
+        return {"enabled": True, "path": str(self.path), "flushes": self.flushes, "start": self.opened.describe()}
 
 
 def _media_record(record: MediaRecord) -> dict[str, Any]:

@@ -17,12 +17,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import time
 from collections import OrderedDict, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
+from urllib.parse import parse_qsl
 
 import aiohttp
 
@@ -36,7 +38,7 @@ from sandbox.core.spill import SpillQueue
 
 log = logging.getLogger(__name__)
 
-DeliveryState = Literal["pending", "delivered", "failed"]
+DeliveryState = Literal["pending", "delivered", "failed", "dropped"]  # dropped: by a reset, never shown
 
 
 @dataclass
@@ -114,8 +116,20 @@ class Delivery:
         }
         if with_body:
             text = self.body.decode("utf-8", "replace")
-            out["body"] = text
+            out["body"] = text  # the bytes sent, as text (kept: tests written before `payload` read it)
+            out["payload"] = self.payload(text)
         return out
+
+    def payload(self, text: str) -> Any:
+        """The body as data: JSON parsed, a urlencoded form (SMSGlobal's callbacks) as an object of its
+        fields; None for anything else."""
+        ctype = next((v for k, v in self.headers.items() if k.lower() == "content-type"), "")
+        if "x-www-form-urlencoded" in ctype:
+            return dict(parse_qsl(text, keep_blank_values=True))
+        try:
+            return json.loads(text)
+        except ValueError:
+            return None
 
     def to_record(self) -> dict[str, Any]:
         """Everything but the body, as JSON-ready data (spill and persistence store the body as bytes).
@@ -169,7 +183,10 @@ class WebhookDispatcher:
         self._spill: SpillQueue | None = None  # opened on the first spill
         self._spill_factory: Callable[[], SpillQueue] = self.persistence.spill_queue or SpillQueue.temporary
         self._held: set[str] = set()  # ids of the pending deliveries held in memory (counted against backlog)
-        self.counters = {"enqueued": 0, "delivered": 0, "failed": 0, "spilled": 0, "log_evicted": 0}
+        # enqueued (events, chaos duplicates, redeliveries, pending ones restored by --data-dir) always equals
+        # delivered + failed + dropped_by_reset + pending_in_memory + pending_spilled (GET /_sandbox/stats)
+        self.counters = {"enqueued": 0, "delivered": 0, "failed": 0, "dropped_by_reset": 0, "spilled": 0,
+                         "log_evicted": 0}
         self._log: OrderedDict[str, Delivery] = OrderedDict()  # maps delivery id -> Delivery, oldest first
         self._finished: deque[str] = deque()  # ids of the finished deliveries in the log, in finishing order
         self._lanes: dict[str, deque[Delivery]] = {}  # maps ordering key -> deliveries waiting their turn
@@ -241,6 +258,7 @@ class WebhookDispatcher:
         if original is None:
             return None
         copy = self._copy(original, "redelivery")
+        self.counters["enqueued"] += 1
         self.persistence.delivery_changed(copy)
         self._hold(copy, laned=False)  # an explicit request: never spilled, never waits in a lane
         return copy
@@ -271,6 +289,7 @@ class WebhookDispatcher:
 
     def restore(self, record: dict[str, Any], body: bytes) -> None:
         """A pending delivery saved before a restart: queued again in its saved order, tried at once."""
+        self.counters["enqueued"] += 1
         self._admit(Delivery.from_record(record, body), persist=False)
 
     async def idle(self, timeout: float) -> bool:
@@ -284,10 +303,15 @@ class WebhookDispatcher:
     def reset(self, provider: str | None = None) -> None:
         for key in [k for k, d in self._log.items() if provider is None or d.provider == provider]:
             self._held.discard(key)
-            del self._log[key]
+            dropped = self._log.pop(key)
+            if dropped.state == "pending":  # its retry timer or in-flight attempt then does nothing
+                dropped.state = "dropped"
+                self.counters["dropped_by_reset"] += 1
         self._finished = deque(i for i in self._finished if i in self._log)
         if self._spill is not None:
+            before = len(self._spill)
             self._spill.clear(provider)
+            self.counters["dropped_by_reset"] += before - len(self._spill)
         self.persistence.deliveries_reset(provider)
         for lane_key in list(self._lanes):
             lane = deque(d for d in self._lanes[lane_key] if provider is not None and d.provider != provider)
@@ -384,6 +408,8 @@ class WebhookDispatcher:
             status, excerpt, error = await post_once(self._session, delivery.url, delivery.body, delivery.headers,
                                                      self.policy.timeout)
         latency = (time.perf_counter() - started) * 1000
+        if delivery.state == "dropped":  # a reset dropped it while this attempt was in flight
+            return
         delivery.attempts.append(Attempt(number, at, status, latency, excerpt, error))
         if status is not None and 200 <= status < 300:
             self._finish(delivery, "delivered")

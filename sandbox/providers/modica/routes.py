@@ -26,6 +26,7 @@ from typing import Any
 
 from aiohttp import web
 
+from sandbox.core.forms import read_form
 from sandbox.core.media_store import MediaTooLarge
 from sandbox.providers.modica import render, send, wab
 from sandbox.providers.modica.errors import Api, ModicaError, invalid, missing
@@ -232,7 +233,7 @@ async def wab_media_upload(request: web.Request) -> web.StreamResponse:
 
 async def _upload(request: web.Request) -> tuple[bytes, str, str | None]:
     if request.content_type.startswith("multipart/"):
-        form = await request.post()
+        form = await read_form(request)  # a malformed one is invalid_attrib (the error boundary)
         for value in form.values():
             if isinstance(value, web.FileField):  # aiohttp spooled it to a temporary file, ours to close
                 with value.file:
