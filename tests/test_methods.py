@@ -18,7 +18,7 @@ PATHS = {
     "/v2/sms": "GET, HEAD, POST",
     "/openapi/v1/pnp/message/push/": "POST",
     "/rest/gateway/messages": "POST",
-    "/rest/wab/v1/messages": "POST",
+    "/rest/wab/v1/messages": "GET, HEAD, POST",  # GET reads a message back (docs/modica.md)
 }
 
 

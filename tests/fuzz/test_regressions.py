@@ -96,7 +96,8 @@ async def test_upload_without_a_usable_boundary_is_meta_error_100(wa_sandbox: Ru
 
 @pytest.mark.parametrize("ctype", BAD_BOUNDARIES)
 async def test_upload_without_a_usable_boundary_is_modica_invalid_attrib(wa_sandbox: RunningSandbox, ctype: str) -> None:
-    status, _, text = await _post(wa_sandbox, "/rest/wab/v1/media", FORM_BODY, headers={**MODICA, "Content-Type": ctype})
+    status, _, text = await _post(wa_sandbox, "/rest/wab/v1/media?source=6421555000", FORM_BODY,
+                                  headers={**MODICA, "Content-Type": ctype})
     assert status == 400 and "invalid_attrib" in text and "boundary" in text
 
 
