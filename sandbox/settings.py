@@ -69,6 +69,10 @@ class Settings:
     gc_freeze_interval: float = 30.0  # serve: freeze long-lived objects this often (0: Python's default GC)
     gc_full_interval: float = 1800.0  # serve: one full garbage collection this often (reclaims frozen cycles)
     log_level: str = "info"
+    # Hardening (docs/security.md): who may reach the sandbox, and how long a connection may hold it.
+    allowed_hosts: str = ""  # Host names besides IPs, single-label names, *.localhost, *.internal; ".x.test" subdomains; "*" any
+    allowed_origins: str = ""  # browser origins besides the sandbox's own allowed to call it ("http://app.test:3000"; "*" any)
+    keepalive_timeout: float = 75.0  # seconds an idle keep-alive connection stays open
 
     def __post_init__(self) -> None:
         # Checked here, not left to where each is used: a typo in SANDBOX_CLOCK would otherwise run the real
