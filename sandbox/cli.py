@@ -41,6 +41,9 @@ def _serve_parser(sub: Any) -> None:
     p.add_argument("--log-level", type=str.lower, choices=[level.lower() for level in LOG_LEVELS],
                    help="logging level (SANDBOX_LOG_LEVEL, default info)")
     p.add_argument("--data-dir", help="persist state in SQLite here across restarts (SANDBOX_DATA_DIR; default: in memory)")
+    p.add_argument("--media-fetch-links", help="hosts media links may be fetched from: off, public, loopback, private, "
+                                               "any, addresses, networks, names (SANDBOX_MEDIA_FETCH_LINKS, default auto: "
+                                               "loopback,public on a loopback bind, else public)")
     p.add_argument("--delivery-process", action="store_true", default=None,
                    help="post webhooks from a child process, using another CPU (SANDBOX_DELIVERY_PROCESS=1)")
     p.epilog = _env_only_epilog({action.dest for action in p._actions})

@@ -3,8 +3,8 @@ not drive the sandbox, and a DNS-rebinding page must not read it.
 
 Three checks, in the app's one middleware, before any handler:
 - ``Host`` must be one of the sandbox's names: an IP address literal, a single-label name (``localhost``,
-  Docker service names such as ``sandbox``), a name under ``.localhost`` or ``.internal``
-  (``host.docker.internal``), the host of ``--public-url`` or ``--host``, or a name in
+  Docker service names such as ``sandbox``), a name under a suffix no public DNS serves (``.localhost``,
+  ``.internal`` as in ``host.docker.internal``, ``.test``, ``.example``, ``.invalid``), the host of ``--public-url`` or ``--host``, or a name in
   ``SANDBOX_ALLOWED_HOSTS``. A rebinding page sends its own dotted public name, which is none of these
   (Vite's ``server.allowedHosts`` and Jupyter's ``local_hostnames`` draw the same line). 403 otherwise.
 - A request that carries ``Origin`` (browsers send it on every cross-origin request and every POST) must
@@ -39,9 +39,9 @@ UNTYPED = "application/octet-stream"
 # The body types a page may POST cross-site without a CORS preflight (Fetch standard, "CORS-safelisted
 # request-header"): refused on control writes even with an empty body (an empty form can still reset).
 SIMPLE_TYPES = frozenset({"text/plain", "application/x-www-form-urlencoded", "multipart/form-data"})
-# Names no public DNS answers for (RFC 6761 .localhost; .internal, reserved by ICANN in 2024 for private
-# use: Docker's host.docker.internal), so a rebinding page cannot be served from them.
-LOCAL_SUFFIXES = (".localhost", ".internal")
+# Names no public DNS answers for (RFC 6761: .localhost, .test, .example, .invalid; .internal, reserved by
+# ICANN in 2024 for private use: Docker's host.docker.internal), so a rebinding page cannot be served from them.
+LOCAL_SUFFIXES = (".localhost", ".internal", ".test", ".example", ".invalid")
 MAX_REMEMBERED = 256  # Host headers whose verdict is kept; past it, new ones are judged each time
 DEFAULT_PORTS = {"http": "80", "https": "443"}
 

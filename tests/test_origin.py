@@ -15,7 +15,7 @@ from tests.conftest import AUTH, PHONE_ID, send
 
 TEXT = {"messaging_product": "whatsapp", "to": "15550200001", "type": "text", "text": {"body": "hi"}}
 INBOUND = b'{"provider": "meta", "from": "15550200001", "text": "hello"}'
-ATTACKER = "http://attacker.example"
+ATTACKER = "http://attacker.example.com"
 
 
 async def _raw(sandbox: RunningSandbox, method: str, path: str, *, data: bytes | None = None,
@@ -74,13 +74,13 @@ async def test_a_provider_send_from_a_foreign_origin_is_403_in_the_providers_sha
 
 async def test_a_rebinding_host_cannot_read_the_journal(wa_sandbox):
     await send(wa_sandbox, TEXT)
-    status, body = await _raw(wa_sandbox, "GET", "/_sandbox/messages", headers={"Host": "rebind.attacker.example:8080"})
+    status, body = await _raw(wa_sandbox, "GET", "/_sandbox/messages", headers={"Host": "rebind.attacker.example.com:8080"})
     assert status == 403 and "SANDBOX_ALLOWED_HOSTS" in body["error"]["message"]
 
 
 async def test_a_rebinding_host_cannot_read_provider_paths_either(wa_sandbox):
     path = f"/v23.0/{PHONE_ID}/message_templates"
-    status, body = await _raw(wa_sandbox, "GET", path, headers={**AUTH, "Host": "rebind.attacker.example"})
+    status, body = await _raw(wa_sandbox, "GET", path, headers={**AUTH, "Host": "rebind.attacker.example.com"})
     assert status == 403 and "error" in body and "data" not in body
 
 
@@ -94,7 +94,7 @@ async def test_a_modica_refusal_is_a_403_in_modicas_shape(wa_sandbox):
 
 
 @pytest.mark.parametrize("host", ["localhost:8080", "127.0.0.1:8080", "[::1]:8080", "sandbox:8080", "wa-sandbox",
-                                  "host.docker.internal:8080", "inbox.localhost", "10.0.0.5"])
+                                  "host.docker.internal:8080", "inbox.localhost", "10.0.0.5", "sandbox.test:18080"])
 async def test_local_names_docker_service_names_and_addresses_are_accepted(wa_sandbox, host):
     status, _ = await _raw(wa_sandbox, "GET", "/_sandbox/health", headers={"Host": host})
     assert status == 200
@@ -139,12 +139,12 @@ async def test_the_plugins_client_drives_the_sandbox(wa_sandbox):
     assert await _journal(wa_sandbox) == []
 
 
-@pytest.mark.wa_sandbox(allowed_hosts="sandbox.example.test, .corp.test", allowed_origins="http://app.test:3000")
+@pytest.mark.wa_sandbox(allowed_hosts="sandbox.example.com, .corp.example.com", allowed_origins="http://app.test:3000")
 async def test_configured_hosts_and_origins_are_accepted(wa_sandbox):
-    for host in ("sandbox.example.test", "corp.test", "api.corp.test:8080"):
+    for host in ("sandbox.example.com", "corp.example.com", "api.corp.example.com:8080", "sandbox.test"):
         status, _ = await _raw(wa_sandbox, "GET", "/_sandbox/health", headers={"Host": host})
         assert status == 200, host
-    status, _ = await _raw(wa_sandbox, "GET", "/_sandbox/health", headers={"Host": "other.example.test"})
+    status, _ = await _raw(wa_sandbox, "GET", "/_sandbox/health", headers={"Host": "other.example.com"})
     assert status == 403
     status, _ = await _raw(wa_sandbox, "POST", "/_sandbox/inbound", data=INBOUND,
                            headers={"Content-Type": "application/json", "Origin": "http://app.test:3000"})
@@ -153,7 +153,7 @@ async def test_configured_hosts_and_origins_are_accepted(wa_sandbox):
 
 @pytest.mark.wa_sandbox(allowed_hosts="*")
 async def test_a_star_accepts_any_host_but_still_checks_origin(wa_sandbox):
-    status, _ = await _raw(wa_sandbox, "GET", "/_sandbox/health", headers={"Host": "anything.example"})
+    status, _ = await _raw(wa_sandbox, "GET", "/_sandbox/health", headers={"Host": "anything.example.com"})
     assert status == 200
     status, _ = await _raw(wa_sandbox, "POST", "/_sandbox/reset", headers={"Origin": ATTACKER})
     assert status == 403
@@ -179,16 +179,16 @@ def test_host_name_strips_port_brackets_and_trailing_dot(authority, name):
 
 
 def test_the_public_url_and_bound_name_are_the_sandboxs_own():
-    guard = SameOrigin.from_settings(Settings(host="devbox.lan", public_url="https://sandbox.ngrok.example"))
-    assert guard.allows_host("devbox.lan:8080") and guard.allows_host("sandbox.ngrok.example")
-    assert not guard.allows_host("ngrok.example")
-    assert guard._own_origin("https://sandbox.ngrok.example", "127.0.0.1:8080")
+    guard = SameOrigin.from_settings(Settings(host="devbox.lan", public_url="https://sandbox.ngrok.app"))
+    assert guard.allows_host("devbox.lan:8080") and guard.allows_host("sandbox.ngrok.app")
+    assert not guard.allows_host("other.ngrok.app")
+    assert guard._own_origin("https://sandbox.ngrok.app", "127.0.0.1:8080")
 
 
 def test_host_verdicts_are_remembered_up_to_a_bound():
     guard = SameOrigin.from_settings(Settings())
     for n in range(1000):
-        guard.allows_host(f"h{n}.attacker.example")
+        guard.allows_host(f"h{n}.attacker.example.com")
     assert len(guard.verdicts) == 256
 
 
