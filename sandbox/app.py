@@ -67,6 +67,8 @@ def _gateway(settings: Settings, admission: Admission) -> Callable[..., Awaitabl
                 raise
             return _render_http_error(request, exc.status, exc.reason)
         except Exception:
+            if request.transport is None:  # the client left mid-request, or its connection timed out: nobody to tell
+                return web.Response(status=400)
             log.exception("unhandled error in %s %s", request.method, request.path)
             return _render_http_error(request, 500, "The sandbox hit an unexpected error; see its log.")
         finally:

@@ -19,6 +19,7 @@ from typing import Any
 from aiohttp import web
 
 from sandbox import __version__, gcpolicy
+from sandbox.connections import ConnectionGuard, GuardedSite, connection_cap
 from sandbox.core.errors import ScenarioError
 from sandbox.settings import LOG_LEVELS, Settings, bundled_scenarios
 
@@ -151,7 +152,11 @@ def serve(settings: Settings) -> int:
 async def _run(app: web.Application, settings: Settings) -> int:
     runner = web.AppRunner(app, access_log=None, handle_signals=False)
     await runner.setup()
-    site = web.TCPSite(runner, settings.host, settings.port)
+    loop = asyncio.get_running_loop()
+    guard = ConnectionGuard(connection_cap(settings.max_connections), settings.header_timeout, settings.body_timeout,
+                            clock=loop.time)
+    loop.set_exception_handler(guard.exception_handler)
+    site = GuardedSite(runner, settings.host, settings.port, guard)
     try:
         await site.start()
     except OSError as exc:
@@ -166,12 +171,13 @@ async def _run(app: web.Application, settings: Settings) -> int:
     # send to an unknown number does not pay ~50 ms for it.
     threading.Thread(target=importlib.import_module, args=("faker",), name="warm-faker", daemon=True).start()
     housekeeper = asyncio.create_task(gcpolicy.housekeeping(settings.gc_freeze_interval, settings.gc_full_interval))
+    sweeper = asyncio.create_task(guard.run())
     stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     await stop.wait()
     housekeeper.cancel()
+    sweeper.cancel()
     from sandbox.keys import RUNTIME
 
     pending = len(app[RUNTIME].dispatcher.pending())

@@ -74,6 +74,9 @@ class Settings:
     # Hardening (docs/security.md): who may reach the sandbox, and how long a connection may hold it.
     allowed_hosts: str = ""  # Host names besides IPs, single-label names, *.localhost, *.internal; ".x.test" subdomains; "*" any
     allowed_origins: str = ""  # browser origins besides the sandbox's own allowed to call it ("http://app.test:3000"; "*" any)
+    max_connections: int = 4096  # serve: open client connections, kept under the file-descriptor limit
+    header_timeout: float = 10.0  # serve: seconds to receive a request's headers, from connect or its first byte
+    body_timeout: float = 60.0  # serve: seconds to receive a request's body once its headers are in
     keepalive_timeout: float = 75.0  # seconds an idle keep-alive connection stays open
 
     def __post_init__(self) -> None:
@@ -88,6 +91,9 @@ class Settings:
             raise ValueError(f"log level must be one of {', '.join(LOG_LEVELS).lower()}, not {self.log_level!r}")
         if not 0 <= self.port <= 65535:
             raise ValueError(f"port must be from 0 to 65535, not {self.port}")
+        for name in ("max_connections", "header_timeout", "body_timeout", "keepalive_timeout"):
+            if not getattr(self, name) > 0:
+                raise ValueError(f"{name} must be a positive number, not {getattr(self, name)!r}")
         self.link_policy  # noqa: B018 - a typo in SANDBOX_MEDIA_FETCH_LINKS stops `serve` with its message
 
     @property
