@@ -130,7 +130,7 @@ class SameOrigin:
         if origin is not None and not self._own_origin(origin, host):
             return 403, (f"requests from the web page at {origin!r} are refused (the sandbox's own pages and "
                          "SANDBOX_ALLOWED_ORIGINS only; docs/security.md)")
-        if request.method in WRITE_METHODS and "Content-Type" in headers and is_control_path(request.path):
+        if request.method in WRITE_METHODS and is_control_path(request.path) and "Content-Type" in headers:
             ctype = request.content_type
             if ctype in SIMPLE_TYPES or (ctype not in (JSON, UNTYPED) and request.body_exists):
                 return 415, (f"the body must be JSON sent with Content-Type: {JSON}, not {request.content_type!r} "
