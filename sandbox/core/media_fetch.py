@@ -99,12 +99,7 @@ async def fetch_media(
                 hop = await _pinned(URL(url), policy)
                 if hop is None:
                     return FetchFailure("refused", detail=REFUSED)
-                target, name = hop
-                port = f":{target.port}" if target.explicit_port else ""
-                pinned = {"Host": f"{name}{port}"} if name else {}  # the name, not the address
-                tls_name = name if name and target.scheme == "https" else None  # certificate checked for the name
-                async with session.get(target, headers={**(headers or {}), **pinned}, allow_redirects=False,
-                                       server_hostname=tls_name, timeout=aiohttp.ClientTimeout(total=timeout)) as resp:
+                async with await _connect(session, *hop, {**(headers or {})}, timeout) as resp:
                     location = resp.headers.get("Location")
                     if resp.status in REDIRECTS and location:
                         url = str(URL(url).join(URL(location)))
@@ -115,28 +110,43 @@ async def fetch_media(
         return FetchFailure("unreachable", detail=f"{type(exc).__name__}: {exc}")
 
 
-async def _pinned(url: URL, policy: LinkPolicy) -> tuple[URL, str | None] | None:
-    """Where to send one hop (the URL, and the host name when it was resolved here and replaced by its
-    address), or None when the policy refuses it. URLs aiohttp cannot fetch (no host, another scheme) go
-    as they are: it refuses them."""
+async def _pinned(url: URL, policy: LinkPolicy) -> tuple[list[URL], str | None] | None:
+    """Where to send one hop: the URLs to try (the name replaced by each address it resolved to that the
+    policy allows, in the resolver's order) and the name (None when the URL is sent as it is), or None
+    when the policy refuses it. URLs aiohttp cannot fetch (no host, another scheme) go as they are: it
+    refuses them."""
     host = url.raw_host
     if not host or url.scheme not in ("http", "https") or policy.allows_name(host):
-        return url, None
+        return [url], None
     try:
         address = ipaddress.ip_address(host)
     except ValueError:
         pass
     else:
-        return (url, None) if policy.allows_address(address) else None
+        return ([url], None) if policy.allows_address(address) else None
     try:
         infos = await asyncio.get_running_loop().getaddrinfo(host, url.port, type=socket.SOCK_STREAM)
     except (OSError, UnicodeError):  # socket.gaierror; a name IDNA cannot encode
         return None
-    for info in infos:
-        resolved = ipaddress.ip_address(str(info[4][0]).split("%", 1)[0])
-        if policy.allows_address(resolved):
-            return url.with_host(str(resolved)), host
-    return None
+    addresses = dict.fromkeys(ipaddress.ip_address(str(info[4][0]).split("%", 1)[0]) for info in infos)
+    targets = [url.with_host(str(address)) for address in addresses if policy.allows_address(address)]
+    return (targets, host) if targets else None
+
+
+async def _connect(session: aiohttp.ClientSession, targets: list[URL], name: str | None, headers: dict[str, str],
+                   timeout: float) -> aiohttp.ClientResponse:
+    """GET the first target that accepts a connection (as aiohttp tries each address of a name). With a
+    name, it goes in ``Host`` and, over TLS, is what the certificate is checked against."""
+    for n, target in enumerate(targets):
+        if name:
+            headers["Host"] = f"{name}:{target.port}" if target.explicit_port else name
+        try:
+            return await session.get(target, headers=headers, allow_redirects=False, timeout=aiohttp.ClientTimeout(total=timeout),
+                                     server_hostname=name if name and target.scheme == "https" else None)
+        except aiohttp.ClientConnectorError:
+            if n == len(targets) - 1:
+                raise
+    raise AssertionError("no targets")  # _pinned never returns an empty list
 
 
 async def _answer(resp: aiohttp.ClientResponse, limits: Mapping[str, int], conditional: bool,
