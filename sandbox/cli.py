@@ -153,8 +153,12 @@ async def _run(app: web.Application, settings: Settings) -> int:
     runner = web.AppRunner(app, access_log=None, handle_signals=False)
     await runner.setup()
     loop = asyncio.get_running_loop()
-    guard = ConnectionGuard(connection_cap(settings.max_connections), settings.header_timeout, settings.body_timeout,
-                            clock=loop.time)
+    cap = connection_cap(settings.max_connections)
+    if cap < settings.max_connections:
+        logging.getLogger("sandbox.connections").info(
+            "at most %d connections (SANDBOX_MAX_CONNECTIONS=%d, kept under the file-descriptor limit)", cap,
+            settings.max_connections)
+    guard = ConnectionGuard(cap, settings.header_timeout, settings.body_timeout, clock=loop.time)
     loop.set_exception_handler(guard.exception_handler)
     site = GuardedSite(runner, settings.host, settings.port, guard)
     try:
