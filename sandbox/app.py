@@ -41,9 +41,9 @@ async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
 
 def _gateway(settings: Settings, admission: Admission) -> Callable[..., Awaitable[web.StreamResponse]]:
     """The one middleware every request passes (one, not four: each level costs a coroutine per request):
-    the cross-site checks (sandbox/origin.py), the request limits (sandbox/limits.py), then the handler; unrouted paths and stray failures still
-    answer in the shape of the provider the path belongs to; with --data-dir, what the request changed
-    is on disk before its response is sent."""
+    the cross-site checks (sandbox/origin.py), the request limits (sandbox/limits.py), then the handler;
+    unrouted paths and stray failures still answer in the shape of the provider the path belongs to; with
+    --data-dir, what the request changed is on disk before its response is sent."""
     max_header_bytes = settings.max_header_bytes
     same_origin = SameOrigin.from_settings(settings)
 

@@ -72,7 +72,7 @@ class Settings:
     gc_full_interval: float = 1800.0  # serve: one full garbage collection this often (reclaims frozen cycles)
     log_level: str = "info"
     # Hardening (docs/security.md): who may reach the sandbox, and how long a connection may hold it.
-    allowed_hosts: str = ""  # Host names besides IPs, single-label names, *.localhost, *.internal; ".x.test" subdomains; "*" any
+    allowed_hosts: str = ""  # Host names besides IPs, single-label names, reserved suffixes (.localhost, .internal...); ".x.com" subdomains; "*" any
     allowed_origins: str = ""  # browser origins besides the sandbox's own allowed to call it ("http://app.test:3000"; "*" any)
     max_connections: int = 4096  # serve: open client connections, kept under the file-descriptor limit
     header_timeout: float = 10.0  # serve: seconds to receive a request's headers, from connect or its first byte
