@@ -292,7 +292,9 @@ def get_json(url: str) -> Any:
 
 
 def post(url: str) -> None:
-    urllib.request.urlopen(urllib.request.Request(url, data=b"{}", method="POST"), timeout=30).close()
+    # urllib's default body type is a form, which the control API refuses (docs/security.md)
+    request = urllib.request.Request(url, data=b"{}", method="POST", headers={"Content-Type": "application/json"})
+    urllib.request.urlopen(request, timeout=30).close()
 
 
 if __name__ == "__main__":

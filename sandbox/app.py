@@ -14,6 +14,7 @@ from sandbox.core.clock import VirtualClock
 from sandbox.core.ids import IdFactory
 from sandbox.keys import ADMISSION, RUNTIME, runtime_of
 from sandbox.limits import Admission, counts_against_cap, oversize_headers, parser_limit, refuse
+from sandbox.origin import SameOrigin
 from sandbox.providers.maac import routes as maac_routes
 from sandbox.providers.meta import routes as meta_routes
 from sandbox.providers.meta.errors import MetaError
@@ -41,13 +42,17 @@ async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
 
 def _gateway(settings: Settings, admission: Admission) -> Callable[..., Awaitable[web.StreamResponse]]:
     """The one middleware every request passes (one, not four: each level costs a coroutine per request):
-    the request limits (sandbox/limits.py), then the handler; unrouted paths and stray failures still
-    answer in the shape of the provider the path belongs to; with --data-dir, what the request changed
-    is on disk before its response is sent."""
+    the cross-site checks (sandbox/origin.py), the request limits (sandbox/limits.py), then the handler;
+    unrouted paths and stray failures still answer in the shape of the provider the path belongs to; with
+    --data-dir, what the request changed is on disk before its response is sent."""
     max_header_bytes = settings.max_header_bytes
+    same_origin = SameOrigin.from_settings(settings)
 
     @web.middleware
     async def gateway(request: web.Request, handler: Handler) -> web.StreamResponse:
+        refusal = same_origin.refusal(request)
+        if refusal is not None:
+            return _render_http_error(request, *refusal)
         oversize = oversize_headers(request, max_header_bytes)
         if oversize is not None:
             return _render_http_error(request, 431, oversize)
@@ -70,6 +75,8 @@ def _gateway(settings: Settings, admission: Admission) -> Callable[..., Awaitabl
                 methods.with_allow(response, exc.allowed_methods)
             return response
         except Exception:
+            if request.transport is None:  # the client left mid-request, or its connection timed out: nobody to tell
+                return web.Response(status=400)
             log.exception("unhandled error in %s %s", request.method, request.path)
             return _render_http_error(request, 500, "The sandbox hit an unexpected error; see its log.")
         finally:
@@ -108,6 +115,8 @@ def _graph_http_error(request: web.Request, status: int, reason: str) -> web.Str
                           http_status=405 if methods.never_served(request) else 400)
     elif status == 413:
         error = MetaError(100, f"Request body is larger than the {runtime.settings.max_body_bytes} bytes the sandbox accepts")
+    elif status == 403:  # the cross-site checks (sandbox/origin.py): Graph's "Permission Denied"
+        error = MetaError(10, reason)
     elif status == 431:  # UNCONFIRMED: Graph's answer to oversize headers is not documented
         error = MetaError(100, reason, http_status=431)
     elif status == 503:  # Meta's "Service unavailable"
@@ -125,7 +134,8 @@ def create_app(
     line_limit = parser_limit(settings.max_header_bytes)
     app = web.Application(
         client_max_size=settings.max_body_bytes,
-        handler_args={"max_line_size": line_limit, "max_field_size": line_limit},
+        handler_args={"max_line_size": line_limit, "max_field_size": line_limit,
+                      "keepalive_timeout": settings.keepalive_timeout},
         middlewares=[_gateway(settings, admission)],
     )
     app[RUNTIME] = build_runtime(settings, clock=clock, ids=ids)

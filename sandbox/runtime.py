@@ -140,7 +140,7 @@ def build_runtime(settings: Settings, *, clock: VirtualClock | None = None, ids:
     meta.platform.load(scenario.section("meta"), businesses)
     smsglobal = SmsglobalProvider(
         messaging=messaging, dispatcher=dispatcher, ids=ids, clock=clock,
-        config=SmsglobalConfig.parse(scenario.section("smsglobal")),
+        config=SmsglobalConfig.parse(scenario.section("smsglobal")), link_policy=lambda: settings.link_policy,
     )
     messaging.register(smsglobal)
     maac = MaacProvider(

@@ -42,6 +42,7 @@ CATALOGUE: dict[str, Entry] = {
     "broadcast_limit": Entry(400, "Broadcast limit has been exceeded"),
     "400": Entry(400, "Invalid scheduled timestamp (must be RFC3339)"),
     "401": Entry(401, "Missing or incorrect credentials, or no permission to access the API"),
+    "403": Entry(403, "Forbidden"),  # sandbox cross-site checks (docs/security.md)
     "404": Entry(404, "Not Found"),
     "405": Entry(405, "Method not allowed: only GET and POST are used"),
     "413": Entry(413, "Request body too large"),

@@ -291,5 +291,5 @@ def render_http_error(request: web.Request, status: int, reason: str) -> web.Str
     elif status == 413:
         error = ModicaError("413", f"Request body too large: {where}")
     else:
-        error = ModicaError(str(status) if str(status) in ("400", "401", "422", "429", "431", "503") else "500", reason)
+        error = ModicaError(str(status) if str(status) in ("400", "401", "403", "422", "429", "431", "503") else "500", reason)
     return error_response(_api_of(request.path), error)

@@ -22,6 +22,7 @@ from typing import Any
 import aiohttp
 
 from sandbox.core import jsonbody
+from sandbox.core.link_policy import LinkPolicy
 from sandbox.core.media_fetch import FetchFailure, Reason, fetch_media
 from sandbox.providers.smsglobal.errors import FieldErrors
 from sandbox.providers.smsglobal.wire import as_list
@@ -201,13 +202,15 @@ MEDIA_FAILURES: dict[Reason, str] = {
     "http_status": "media link answered HTTP {status}",
     "unsupported_type": "media content type {mime} is not accepted for {kind} (accepted: {accepted})",
     "too_large": "media is larger than the {limit_kb} KB limit for {kind}",
+    "refused": "media link could not be fetched: {detail}",  # SANDBOX_MEDIA_FETCH_LINKS (docs/security.md)
 }
 
 
-async def check_media(session: aiohttp.ClientSession, kind: str, url: str, timeout: float) -> str | None:
+async def check_media(session: aiohttp.ClientSession, kind: str, url: str, timeout: float,
+                      policy: LinkPolicy) -> str | None:
     """Fetch ``url`` like the provider would: None when usable, else why not (the message then fails)."""
     accepted, limit = MEDIA_TYPES[kind]
-    result = await fetch_media(session, url, timeout=timeout, limits=dict.fromkeys(accepted, limit))
+    result = await fetch_media(session, url, timeout=timeout, limits=dict.fromkeys(accepted, limit), policy=policy)
     if not isinstance(result, FetchFailure):
         return None
     words = {"kind": kind, "accepted": ", ".join(sorted(accepted)), "limit_kb": limit // 1024}
