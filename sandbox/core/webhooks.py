@@ -98,6 +98,17 @@ class Delivery:
     state: DeliveryState = "pending"
     attempts: list[Attempt] = field(default_factory=list)
     next_attempt_at: float | None = None
+    # A batched POST (core/batching.py): each update's {"message_id", "event"}, in payload order; empty
+    # for a POST of one update (then ``message_id`` and ``event`` say it).
+    updates: list[dict[str, str | None]] = field(default_factory=list)
+
+    def concerns(self, message_id: str) -> bool:
+        """Does this POST carry an update of ``message_id`` (alone or in a batch)?"""
+        return self.message_id == message_id or any(u["message_id"] == message_id for u in self.updates)
+
+    def has_event(self, prefix: str) -> bool:
+        """Is this POST's event, or one of its batched updates' events, ``prefix...``?"""
+        return self.event.startswith(prefix) or any(str(u["event"]).startswith(prefix) for u in self.updates)
 
     def to_json(self, *, with_body: bool = True) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -112,6 +123,8 @@ class Delivery:
             "attempts": [a.to_json() for a in self.attempts],
             "next_attempt_at": self.next_attempt_at,
         }
+        if self.updates:
+            out["updates"] = [dict(u) for u in self.updates]
         if with_body:
             text = self.body.decode("utf-8", "replace")
             out["body"] = text
@@ -132,6 +145,7 @@ class Delivery:
             "state": self.state,
             "attempts": [vars(a).copy() for a in self.attempts],
             "next_attempt_at": self.next_attempt_at,
+            "updates": [dict(u) for u in self.updates],
         }
 
     @classmethod
@@ -218,7 +232,9 @@ class WebhookDispatcher:
         key: str,
         event: str,
         message_id: str | None = None,
+        updates: list[dict[str, str | None]] | None = None,
     ) -> Delivery:
+        """``updates``: a batched POST's updates (core/batching.py), each ``{"message_id", "event"}``."""
         delivery = Delivery(
             id=self.ids.uuid(),
             provider=provider,
@@ -229,6 +245,7 @@ class WebhookDispatcher:
             event=event,
             message_id=message_id,
             created_at=self.clock.now(),
+            updates=list(updates or []),
         )
         copies = 2 if self.ids.random.random() < self.chaos.duplicate_probability else 1
         for n in range(copies):
@@ -308,6 +325,7 @@ class WebhookDispatcher:
             event=f"{original.event} ({why})",
             message_id=original.message_id,
             created_at=self.clock.now(),
+            updates=[dict(u) for u in original.updates],
         )
         return copy
 
