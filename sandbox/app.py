@@ -11,6 +11,7 @@ from aiohttp import web
 from sandbox.control.routes import ROUTES as CONTROL_ROUTES
 from sandbox.core.clock import VirtualClock
 from sandbox.core.ids import IdFactory
+from sandbox.core.scenario_cache import ScenarioCache
 from sandbox.keys import ADMISSION, RUNTIME, runtime_of
 from sandbox.limits import Admission, counts_against_cap, oversize_headers, parser_limit, refuse
 from sandbox.providers.maac import routes as maac_routes
@@ -109,7 +110,8 @@ def _graph_http_error(request: web.Request, status: int, reason: str) -> web.Str
 
 
 def create_app(
-    settings: Settings | None = None, *, clock: VirtualClock | None = None, ids: IdFactory | None = None
+    settings: Settings | None = None, *, clock: VirtualClock | None = None, ids: IdFactory | None = None,
+    scenarios: ScenarioCache | None = None,
 ) -> web.Application:
     settings = settings or Settings.from_env()
     admission = Admission(settings.max_concurrent_requests)
@@ -119,7 +121,7 @@ def create_app(
         handler_args={"max_line_size": line_limit, "max_field_size": line_limit},
         middlewares=[_gateway(settings, admission)],
     )
-    app[RUNTIME] = build_runtime(settings, clock=clock, ids=ids)
+    app[RUNTIME] = build_runtime(settings, clock=clock, ids=ids, scenarios=scenarios)
     app[ADMISSION] = admission
     app.cleanup_ctx.append(_lifecycle)
     app.add_routes(CONTROL_ROUTES)

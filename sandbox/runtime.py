@@ -13,6 +13,7 @@ from sandbox.core.media_store import MediaStore
 from sandbox.core.messaging import Messaging
 from sandbox.core.persistence import Persistence, SqlitePersistence
 from sandbox.core.scenario import Scenario, ScenarioEngine, check_reasons, load_scenario
+from sandbox.core.scenario_cache import ScenarioCache
 from sandbox.core.scheduler import Scheduler
 from sandbox.core.store import Journal
 from sandbox.core.webhooks import RetryPolicy, WebhookDispatcher
@@ -101,8 +102,10 @@ def failure_reasons(messaging: Messaging) -> dict[str, frozenset[str] | None]:
     return {name: getattr(hooks, "failure_reasons", None) for name, hooks in messaging.providers.items()}
 
 
-def build_runtime(settings: Settings, *, clock: VirtualClock | None = None, ids: IdFactory | None = None) -> Runtime:
-    scenario = load_scenario(settings.scenario)
+def build_runtime(settings: Settings, *, clock: VirtualClock | None = None, ids: IdFactory | None = None,
+                  scenarios: ScenarioCache | None = None) -> Runtime:
+    """``scenarios``: parsed scenarios shared by the apps of one test session (scenario_cache.py)."""
+    scenario = scenarios.load(settings.scenario) if scenarios is not None else load_scenario(settings.scenario)
     seed = settings.seed or scenario.raw.get("seed") or 0
     clock = clock or VirtualClock(mode="manual" if settings.clock == "manual" else "real", speed=settings.clock_speed)
     ids = ids or IdFactory(seed)
