@@ -27,12 +27,13 @@ from typing import Any, Literal
 import aiohttp
 
 from sandbox.core.clock import VirtualClock
-from sandbox.core.delivery_process import DeliveryProcess, post_once
+from sandbox.core.delivery_process import DeliveryProcess
 from sandbox.core.feed import ChangeFeed
 from sandbox.core.ids import IdFactory
 from sandbox.core.persistence import Persistence
 from sandbox.core.scheduler import Scheduler
 from sandbox.core.spill import SpillQueue
+from sandbox.core.webhook_client import WebhookClient
 
 log = logging.getLogger(__name__)
 
@@ -192,6 +193,7 @@ class WebhookDispatcher:
         self._idle = asyncio.Event()
         self._idle.set()
         self._session: aiohttp.ClientSession | None = None
+        self._client: WebhookClient | None = None  # the POSTs (webhook_client.py); aiohttp's session for https
         self._workers: list[asyncio.Task[None]] = []
         # serve --delivery-process: the HTTP posts run in a child process (delivery_process.py)
         self.remote = DeliveryProcess(concurrency=concurrency, timeout=self.policy.timeout) if delivery_process else None
@@ -200,6 +202,7 @@ class WebhookDispatcher:
     async def start(self) -> None:
         timeout = aiohttp.ClientTimeout(total=self.policy.timeout)
         self._session = aiohttp.ClientSession(timeout=timeout, connector=aiohttp.TCPConnector(limit=self._concurrency))
+        self._client = WebhookClient(self._session)
         self._workers = [asyncio.create_task(self._worker(), name=f"webhook-{i}") for i in range(self._concurrency)]
 
     async def stop(self) -> None:
@@ -209,6 +212,9 @@ class WebhookDispatcher:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         self._workers = []
+        if self._client is not None:
+            self._client.close()
+            self._client = None
         if self._session is not None:
             await self._session.close()
             self._session = None
@@ -392,15 +398,15 @@ class WebhookDispatcher:
     async def _attempt(self, delivery: Delivery) -> None:
         if delivery.state != "pending":
             return
-        assert self._session is not None, "dispatcher not started"
+        assert self._client is not None, "dispatcher not started"
         number = len(delivery.attempts) + 1
         started = time.perf_counter()
         at = self.clock.now()
         if self.remote is not None:
             status, excerpt, error = await self.remote.post(delivery.url, delivery.body, delivery.headers)
         else:
-            status, excerpt, error = await post_once(self._session, delivery.url, delivery.body, delivery.headers,
-                                                     self.policy.timeout)
+            status, excerpt, error = await self._client.post(delivery.url, delivery.body, delivery.headers,
+                                                             self.policy.timeout)
         latency = (time.perf_counter() - started) * 1000
         delivery.attempts.append(Attempt(number, at, status, latency, excerpt, error))
         if status is not None and 200 <= status < 300:
