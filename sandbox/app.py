@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
 from sandbox.control.routes import ROUTES as CONTROL_ROUTES
 from sandbox.core.clock import VirtualClock
 from sandbox.core.ids import IdFactory
-from sandbox.core.scenario_cache import ScenarioCache
 from sandbox.keys import ADMISSION, RUNTIME, runtime_of
 from sandbox.limits import Admission, counts_against_cap, oversize_headers, parser_limit, refuse
 from sandbox.providers.maac import routes as maac_routes
@@ -23,6 +22,9 @@ from sandbox.providers.smsglobal import routes as smsglobal_routes
 from sandbox.runtime import build_runtime
 from sandbox.settings import Settings
 from sandbox.ui import routes as ui_routes
+
+if TYPE_CHECKING:
+    from sandbox.core.scenario_cache import ScenarioCache  # the pytest plugin's; a server never loads it
 
 log = logging.getLogger(__name__)
 

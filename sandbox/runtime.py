@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sandbox.core.clock import VirtualClock
 from sandbox.core.feed import ChangeFeed
@@ -13,7 +14,6 @@ from sandbox.core.media_store import MediaStore
 from sandbox.core.messaging import Messaging
 from sandbox.core.persistence import Persistence, SqlitePersistence
 from sandbox.core.scenario import Scenario, ScenarioEngine, check_reasons, load_scenario
-from sandbox.core.scenario_cache import ScenarioCache
 from sandbox.core.scheduler import Scheduler
 from sandbox.core.store import Journal
 from sandbox.core.webhooks import RetryPolicy, WebhookDispatcher
@@ -29,6 +29,9 @@ from sandbox.providers.smsglobal.config import SmsglobalConfig
 from sandbox.providers.smsglobal.service import SmsglobalProvider
 from sandbox.settings import Settings
 from sandbox.targets import carry_over, set_at_run_time
+
+if TYPE_CHECKING:
+    from sandbox.core.scenario_cache import ScenarioCache  # the pytest plugin's; a server never loads it
 
 
 @dataclass

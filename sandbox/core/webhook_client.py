@@ -21,7 +21,6 @@ import asyncio
 import contextlib
 
 import aiohttp
-import httptools
 from yarl import URL
 
 from sandbox.core.delivery_process import Result, post_once
@@ -33,6 +32,8 @@ class _Connection(asyncio.Protocol):
     """One keep-alive connection; ``request`` sends a whole request and awaits its response."""
 
     def __init__(self) -> None:
+        import httptools  # on the first connection: a sandbox that posts no webhook never loads it (idle RSS)
+
         self.transport: asyncio.Transport | None = None
         self.parser = httptools.HttpResponseParser(self)
         self.waiter: asyncio.Future[tuple[int, bytes, bool]] | None = None
@@ -47,6 +48,8 @@ class _Connection(asyncio.Protocol):
         self.transport = transport
 
     def data_received(self, data: bytes) -> None:
+        import httptools
+
         self.responded = True
         try:
             self.parser.feed_data(data)
