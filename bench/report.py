@@ -175,6 +175,7 @@ def markdown(r: dict[str, Any]) -> str:
         "- Everything on loopback: the target, the load generator and (for the sandbox) the webhook receiver "
         "share these CPUs.",
         "",
+        *(["**Notes on this run (read first):**", "", *[f"- {n}" for n in r["notes"]], ""] if r.get("notes") else []),
         "## Against issue 20's targets",
         "",
         "| target | measured | met |",
@@ -184,8 +185,6 @@ def markdown(r: dict[str, Any]) -> str:
     lines += ["", "## Against issue 9's targets (its saturation target is retired by issue 20)", "",
               "| target | measured | met |", "| --- | --- | --- |"]
     lines += [f"| {c['target']} | {c['measured']} | {_met(c['met'])} |" for c in r["comparison"]]
-    if r.get("notes"):
-        lines += ["", "Notes on this run:", "", *[f"- {n}" for n in r["notes"]]]
     lines += _saturation(r) + _rates(r) + _webhooks(r) + _lifecycle(r) + _per_test(r) + _startup_memory(r) + _profile(r)
     return "\n".join(lines) + "\n"
 
@@ -203,11 +202,11 @@ def _lifecycle(r: dict[str, Any]) -> list[str]:
              "msg/s = accepted / (last webhook arrival - first send); the second figure leaves out the 3 s the scenario "
              "schedules read after its send.", "",
              "| target | saturation s | accepted | sends/s | last webhook after s | lifecycle msg/s | less the 3 s "
-             "| missing | lag p99 ms |", "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+             "| missing |", "| --- | --- | --- | --- | --- | --- | --- | --- |"]
     for name, x in rows:
         lines.append(f"| {TARGET_LABELS.get(name, name)} | {x['saturation_seconds']} | {x['accepted']} | "
                      f"{x['sends_per_second']} | {x['span_s']} | {x['msg_per_second']} | {x['msg_per_second_less_timeline']} "
-                     f"| {x['missing']} | {(x.get('lag_ms') or {}).get('p99')} |")
+                     f"| {x['missing']} |")
     return lines
 
 
