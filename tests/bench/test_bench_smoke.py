@@ -53,6 +53,17 @@ def test_per_test_cost_measures_each_mode(tmp_path: Path) -> None:
     assert "skipped" in out["workspace"]  # the hook for workspaces (issue 15)
 
 
+def test_interleaved_ab_runs_each_variant_every_round() -> None:
+    cmd = [sys.executable, "-m", "bench.ab", "--rounds", "1", "--seconds", "0.5", "--rate", "20",
+           "now=head", "committed=ref:HEAD", "child=dp+cpus:0"]
+    done = subprocess.run(cmd, check=True, capture_output=True, text=True, timeout=240,
+                          cwd=Path(__file__).resolve().parents[2])
+    out = json.loads(done.stdout)
+    assert set(out["runs"]) == {"now", "committed", "child"}
+    assert all(run[0]["missing"] == 0 and run[0]["lifecycle_msg_per_second"] for run in out["runs"].values())
+    assert out["lifecycle ratio to now, per round"]["now"] == [1.0]
+
+
 def test_soak_with_a_receiver_outage_misses_no_webhook(tmp_path: Path) -> None:
     out = tmp_path / "SOAK.md"
     cmd = [sys.executable, "-m", "bench.soak", "--minutes", "0.05", "--rate", "40", "--outage", "1",
