@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
@@ -24,6 +24,9 @@ from sandbox.providers.smsglobal import routes as smsglobal_routes
 from sandbox.runtime import build_runtime
 from sandbox.settings import Settings
 from sandbox.ui import routes as ui_routes
+
+if TYPE_CHECKING:
+    from sandbox.core.scenario_cache import ScenarioCache  # the pytest plugin's; a server never loads it
 
 log = logging.getLogger(__name__)
 
@@ -127,7 +130,8 @@ def _graph_http_error(request: web.Request, status: int, reason: str) -> web.Str
 
 
 def create_app(
-    settings: Settings | None = None, *, clock: VirtualClock | None = None, ids: IdFactory | None = None
+    settings: Settings | None = None, *, clock: VirtualClock | None = None, ids: IdFactory | None = None,
+    scenarios: ScenarioCache | None = None,
 ) -> web.Application:
     settings = settings or Settings.from_env()
     admission = Admission(settings.max_concurrent_requests)
@@ -138,7 +142,7 @@ def create_app(
                       "keepalive_timeout": settings.keepalive_timeout},
         middlewares=[_gateway(settings, admission)],
     )
-    app[RUNTIME] = build_runtime(settings, clock=clock, ids=ids)
+    app[RUNTIME] = build_runtime(settings, clock=clock, ids=ids, scenarios=scenarios)
     app[ADMISSION] = admission
     app.cleanup_ctx.append(_lifecycle)
     app.add_routes(CONTROL_ROUTES)

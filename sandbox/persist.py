@@ -16,6 +16,7 @@ timeline steps, pending webhook deliveries. Snapshots (``track`` below, written 
 |                 | blocked users, conversational automation, subscribed apps, overrides, |
 |                 | QR codes, WhatsApp Flows                                              |
 | meta.uploads    | Resumable Upload API sessions and their file handles (bytes: media)   |
+| meta.batching   | webhook updates waiting in an open batch window; the run-time setting |
 | smsglobal.lists | SMSGlobal opt-outs and WhatsApp opt-ins (scenario's and run time's)   |
 | smsglobal.accounts | each SMSGlobal account's balance and callback targets (notifyUrl...) |
 | maac            | the next ``pnp_message_id``, the webhook URL and ShareSecret          |
@@ -101,6 +102,7 @@ def _track(rt: Runtime, p: SqlitePersistence) -> None:
             lambda raw: rt.meta_platform.accounts.load_json(raw), version=lambda: rt.meta_platform.accounts.revision())
     p.track("meta.uploads", lambda: rt.meta_platform.uploads.to_json(),
             lambda raw: rt.meta_platform.uploads.load_json(raw), version=lambda: rt.meta_platform.uploads.revision())
+    p.track("meta.batching", rt.meta.batching.dump, rt.meta.batching.restore, version=lambda: rt.meta.batching.revision)
     p.track("smsglobal.lists", lambda: _smsglobal_lists(rt), lambda raw: _smsglobal_lists_load(rt, raw),
             version=lambda: rt.smsglobal.lists_revision)
     # what of an account changes at run time

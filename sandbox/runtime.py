@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sandbox.core.clock import VirtualClock
 from sandbox.core.datadir import reading_back
@@ -29,6 +30,9 @@ from sandbox.providers.smsglobal.config import SmsglobalConfig
 from sandbox.providers.smsglobal.service import SmsglobalProvider
 from sandbox.settings import Settings, bundled_scenarios
 from sandbox.targets import carry_over, set_at_run_time
+
+if TYPE_CHECKING:
+    from sandbox.core.scenario_cache import ScenarioCache  # the pytest plugin's; a server never loads it
 
 
 @dataclass
@@ -106,9 +110,11 @@ def failure_reasons(messaging: Messaging) -> dict[str, frozenset[str] | None]:
     return {name: getattr(hooks, "failure_reasons", None) for name, hooks in messaging.providers.items()}
 
 
-def build_runtime(settings: Settings, *, clock: VirtualClock | None = None, ids: IdFactory | None = None) -> Runtime:
+def build_runtime(settings: Settings, *, clock: VirtualClock | None = None, ids: IdFactory | None = None,
+                  scenarios: ScenarioCache | None = None) -> Runtime:
+    """``scenarios``: parsed scenarios shared by the apps of one test session (scenario_cache.py)."""
     library = (*(Path(d) for d in [settings.scenarios_dir] if d), bundled_scenarios())
-    scenario = load_scenario(settings.scenario, library)
+    scenario = scenarios.load(settings.scenario, library) if scenarios is not None else load_scenario(settings.scenario, library)
     seed = settings.seed or scenario.raw.get("seed") or 0
     clock = clock or VirtualClock(mode="manual" if settings.clock == "manual" else "real", speed=settings.clock_speed)
     ids = ids or IdFactory(seed)

@@ -200,7 +200,7 @@ def _message_json(rt: Runtime, message_id: str) -> dict[str, Any] | None:
     if message is None:
         return None
     out = message.to_json()
-    out["webhooks"] = [d.to_json() for d in rt.dispatcher.deliveries() if d.message_id == message_id]
+    out["webhooks"] = [d.to_json() for d in rt.dispatcher.deliveries() if d.concerns(message_id)]
     return out
 
 
@@ -285,9 +285,9 @@ async def webhooks_list(request: web.Request) -> web.StreamResponse:
 def _webhook_matches(d: Any, q: Any) -> bool:
     return (
         ("provider" not in q or d.provider == q["provider"])
-        and ("message_id" not in q or d.message_id == q["message_id"])
+        and ("message_id" not in q or d.concerns(q["message_id"]))  # a batched POST counts for each update
         and ("state" not in q or d.state == q["state"])
-        and ("event" not in q or d.event.startswith(q["event"]))
+        and ("event" not in q or d.has_event(q["event"]))
     )
 
 
@@ -340,6 +340,19 @@ async def chaos_set(request: web.Request) -> web.StreamResponse:
         raise ControlError("'duplicate_probability' is between 0 and 1")
     chaos.duplicate_probability = probability
     return web.json_response(chaos.to_json())
+
+
+@control
+async def batching_get(request: web.Request) -> web.StreamResponse:
+    rt = _rt(request)
+    return web.json_response(rt.meta.batching.to_json(rt.scenario))
+
+
+@control
+async def batching_set(request: web.Request) -> web.StreamResponse:
+    """Meta's batched webhooks at run time: ``{"max_size": 50, "window_ms": 100}``; ``{}`` back to the scenario's."""
+    rt = _rt(request)
+    return web.json_response(rt.meta.batching.configure(await _body(request), rt.scenario))
 
 
 # --- clock ---------------------------------------------------------------------------------------
@@ -501,6 +514,8 @@ ROUTES: list[web.RouteDef] = [
     web.get(f"{PREFIX}/webhooks/targets", webhook_targets),
     web.put(f"{PREFIX}/webhooks/targets/{{provider}}", webhook_target_set),
     web.post(f"{PREFIX}/webhooks/{{id}}/redeliver", webhook_redeliver),
+    web.get(f"{PREFIX}/webhooks/batching", batching_get),
+    web.put(f"{PREFIX}/webhooks/batching", batching_set),
     web.get(f"{PREFIX}/chaos", chaos_get),
     web.put(f"{PREFIX}/chaos", chaos_set),
     web.get(f"{PREFIX}/clock", clock_get),

@@ -93,7 +93,19 @@ _NAME_REVIEW_PROPS: dict[str, Any] = {
     "reason": {"enum": ["NAME_EMPLOYEE_ISSUE", "NAME_ENDCLIENT_NOTRELATED", "NAME_FORMAT_UNACCEPTABLE",
                         "NAME_INDIVIDUAL_ISSUE", "NAME_NOT_CONSISTENT", "UNKNOWN"], "description": "rejection_reason"},
 }
+# Batched webhooks (README "Batched webhooks"; core/batching.py): Meta batches up to 1,000 updates per POST
+_WEBHOOK_BATCH: dict[str, Any] = {
+    "type": "object",
+    "description": "coalesce webhook updates of one number and target: at most max_size per POST, "
+                   "sent window_ms (virtual clock) after the first; max_size 1 = off",
+    "properties": {
+        "max_size": {"type": "integer", "minimum": 1, "maximum": 1000},
+        "window_ms": {"type": "number", "minimum": 0, "maximum": 60000},
+    },
+    "additionalProperties": False,
+}
 _META_PLATFORM: dict[str, Any] = {
+    "webhook_batch": _WEBHOOK_BATCH,
     "templates": {"type": "array", "items": _META_TEMPLATE},
     "validate_templates": {"type": "boolean", "description": "false: template sends are not checked"},
     "webhook_version": {
@@ -359,6 +371,8 @@ SCENARIO_SCHEMA: dict[str, Any] = {
                     "name": {"type": "string"},
                     "description": {"type": "string"},
                     "magic": {"type": "boolean", "description": "list this rule in the magic-number table"},
+                    "webhook_batch": {**_WEBHOOK_BATCH, "description": "Meta: batch the status webhooks of the "
+                                      "sends this rule matches (overrides meta.webhook_batch)"},
                     "match": {
                         "type": "object",
                         "properties": {

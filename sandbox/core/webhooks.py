@@ -29,12 +29,13 @@ from urllib.parse import parse_qsl
 import aiohttp
 
 from sandbox.core.clock import VirtualClock
-from sandbox.core.delivery_process import DeliveryProcess, post_once
+from sandbox.core.delivery_process import DeliveryProcess
 from sandbox.core.feed import ChangeFeed
 from sandbox.core.ids import IdFactory
 from sandbox.core.persistence import Persistence
 from sandbox.core.scheduler import Scheduler
 from sandbox.core.spill import SpillQueue
+from sandbox.core.webhook_client import WebhookClient
 
 log = logging.getLogger(__name__)
 
@@ -100,6 +101,17 @@ class Delivery:
     state: DeliveryState = "pending"
     attempts: list[Attempt] = field(default_factory=list)
     next_attempt_at: float | None = None
+    # A batched POST (core/batching.py): each update's {"message_id", "event"}, in payload order; empty
+    # for a POST of one update (then ``message_id`` and ``event`` say it).
+    updates: list[dict[str, str | None]] = field(default_factory=list)
+
+    def concerns(self, message_id: str) -> bool:
+        """Does this POST carry an update of ``message_id`` (alone or in a batch)?"""
+        return self.message_id == message_id or any(u["message_id"] == message_id for u in self.updates)
+
+    def has_event(self, prefix: str) -> bool:
+        """Is this POST's event, or one of its batched updates' events, ``prefix...``?"""
+        return self.event.startswith(prefix) or any(str(u["event"]).startswith(prefix) for u in self.updates)
 
     def to_json(self, *, with_body: bool = True) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -114,6 +126,8 @@ class Delivery:
             "attempts": [a.to_json() for a in self.attempts],
             "next_attempt_at": self.next_attempt_at,
         }
+        if self.updates:
+            out["updates"] = [dict(u) for u in self.updates]
         if with_body:
             text = self.body.decode("utf-8", "replace")
             out["body"] = text  # the bytes sent, as text (kept: tests written before `payload` read it)
@@ -146,6 +160,7 @@ class Delivery:
             "state": self.state,
             "attempts": [vars(a).copy() for a in self.attempts],
             "next_attempt_at": self.next_attempt_at,
+            "updates": [dict(u) for u in self.updates],
         }
 
     @classmethod
@@ -195,6 +210,7 @@ class WebhookDispatcher:
         self._idle = asyncio.Event()
         self._idle.set()
         self._session: aiohttp.ClientSession | None = None
+        self._client: WebhookClient | None = None  # the POSTs (webhook_client.py); aiohttp's session for https
         self._workers: list[asyncio.Task[None]] = []
         # serve --delivery-process: the HTTP posts run in a child process (delivery_process.py)
         self.remote = DeliveryProcess(concurrency=concurrency, timeout=self.policy.timeout) if delivery_process else None
@@ -203,6 +219,7 @@ class WebhookDispatcher:
     async def start(self) -> None:
         timeout = aiohttp.ClientTimeout(total=self.policy.timeout)
         self._session = aiohttp.ClientSession(timeout=timeout, connector=aiohttp.TCPConnector(limit=self._concurrency))
+        self._client = WebhookClient(self._session)
         self._workers = [asyncio.create_task(self._worker(), name=f"webhook-{i}") for i in range(self._concurrency)]
 
     async def stop(self) -> None:
@@ -212,6 +229,9 @@ class WebhookDispatcher:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         self._workers = []
+        if self._client is not None:
+            self._client.close()
+            self._client = None
         if self._session is not None:
             await self._session.close()
             self._session = None
@@ -235,7 +255,9 @@ class WebhookDispatcher:
         key: str,
         event: str,
         message_id: str | None = None,
+        updates: list[dict[str, str | None]] | None = None,
     ) -> Delivery:
+        """``updates``: a batched POST's updates (core/batching.py), each ``{"message_id", "event"}``."""
         delivery = Delivery(
             id=self.ids.uuid(),
             provider=provider,
@@ -246,6 +268,7 @@ class WebhookDispatcher:
             event=event,
             message_id=message_id,
             created_at=self.clock.now(),
+            updates=list(updates or []),
         )
         copies = 2 if self.ids.random.random() < self.chaos.duplicate_probability else 1
         for n in range(copies):
@@ -332,6 +355,7 @@ class WebhookDispatcher:
             event=f"{original.event} ({why})",
             message_id=original.message_id,
             created_at=self.clock.now(),
+            updates=[dict(u) for u in original.updates],
         )
         return copy
 
@@ -398,15 +422,15 @@ class WebhookDispatcher:
     async def _attempt(self, delivery: Delivery) -> None:
         if delivery.state != "pending":
             return
-        assert self._session is not None, "dispatcher not started"
+        assert self._client is not None, "dispatcher not started"
         number = len(delivery.attempts) + 1
         started = time.perf_counter()
         at = self.clock.now()
         if self.remote is not None:
             status, excerpt, error = await self.remote.post(delivery.url, delivery.body, delivery.headers)
         else:
-            status, excerpt, error = await post_once(self._session, delivery.url, delivery.body, delivery.headers,
-                                                     self.policy.timeout)
+            status, excerpt, error = await self._client.post(delivery.url, delivery.body, delivery.headers,
+                                                             self.policy.timeout)
         latency = (time.perf_counter() - started) * 1000
         if delivery.state == "dropped":  # a reset dropped it while this attempt was in flight
             return

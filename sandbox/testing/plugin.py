@@ -5,6 +5,7 @@ Fixtures:
   ``@pytest.mark.wa_sandbox(scenario="scenarios/x.yaml", seed=7, ...)`` overrides any Settings field;
   or override the fixture itself for a whole module.
 - ``wa_sandbox``: a running sandbox: ``.url``, ``.base_urls``, ``.control`` (SandboxControl), ``.runtime``.
+- ``wa_sandbox_scenarios`` (session): scenario files parsed once per session, each sandbox gets a copy.
 - ``webhook_receiver``: a running WebhookReceiver with ``.url``; Meta webhooks are not wired to it
   unless the test calls ``await wa_sandbox.control.set_webhook(webhook_receiver.url)``.
 Requires pytest-aiohttp (its ``aiohttp_server`` fixture; ``pip install 'wa-sandbox[pytest]'``). Works in
@@ -24,6 +25,7 @@ from typing import Any
 import pytest
 
 from sandbox.app import create_app
+from sandbox.core.scenario_cache import ScenarioCache
 from sandbox.keys import RUNTIME
 from sandbox.runtime import Runtime
 from sandbox.settings import Settings
@@ -80,8 +82,15 @@ def pytest_configure(config: pytest.Config) -> None:
         )
 
 
-async def _running_sandbox(aiohttp_server: Any, wa_sandbox_settings: Settings) -> AsyncIterator[RunningSandbox]:
-    app = create_app(wa_sandbox_settings)
+@pytest.fixture(scope="session")
+def wa_sandbox_scenarios() -> ScenarioCache:
+    """Scenario files parsed once per test session (each test's sandbox gets its own copy)."""
+    return ScenarioCache()
+
+
+async def _running_sandbox(aiohttp_server: Any, wa_sandbox_settings: Settings,
+                           wa_sandbox_scenarios: ScenarioCache) -> AsyncIterator[RunningSandbox]:
+    app = create_app(wa_sandbox_settings, scenarios=wa_sandbox_scenarios)
     server = await aiohttp_server(app)
     url = str(server.make_url("")).rstrip("/")
     wa_sandbox_settings.public_url = url

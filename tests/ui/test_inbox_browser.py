@@ -174,6 +174,17 @@ async def test_webhooks_panel_shows_the_signature_and_resends(
     assert len(await webhook_receiver.wait_posts(2)) == 2
 
 
+async def test_a_batched_webhook_shows_in_its_chats_webhook_panel(
+    inbox: Page, wa_sandbox: RunningSandbox, webhook_receiver: WebhookReceiver, send_meta: Any
+) -> None:
+    await wire(wa_sandbox, webhook_receiver)
+    wamid = await send_meta("+15550200020", "text", {"body": "batched"})  # magic: sent+delivered in one POST
+    await expect(row(inbox, wamid)).to_have_count(1)
+    await wa_sandbox.control.advance(1)
+    await inbox.locator("#webhooks-this-chat").check()
+    await expect(inbox.locator('.webhook[data-event="batch:2"]')).to_have_count(1)
+
+
 async def test_scenario_panel_lists_magic_numbers_and_reset_empties_the_inbox(
     inbox: Page, wa_sandbox: RunningSandbox, send_meta: Any
 ) -> None:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from sandbox.core.clock import VirtualClock
@@ -17,11 +18,14 @@ from sandbox.core.status_order import NEUTRAL, StatusOrder
 from sandbox.core.store import Message, StatusEvent
 from sandbox.core.webhooks import WebhookDispatcher
 from sandbox.providers.meta import inbound, render
+from sandbox.providers.meta.batching import MetaBatching, Update
 from sandbox.providers.meta.config import MetaBusiness, MetaBusinesses
 from sandbox.providers.meta.errors import webhook_error
 
 if TYPE_CHECKING:
     from sandbox.providers.meta.platform import MetaPlatform
+
+log = logging.getLogger(__name__)
 
 PROVIDER = "meta"
 
@@ -64,6 +68,10 @@ class MetaProvider:
     # sent -> delivered -> read (-> played, voice); failed is final (core/status_order.py)
     status_orders: ClassVar[dict[str, StatusOrder]] = {"whatsapp": NEUTRAL}
     platform: MetaPlatform | None = None  # media, templates, limits (platform.py); set by build_runtime
+    batching: MetaBatching = field(init=False)  # batched webhooks (batching.py); off unless configured
+
+    def __post_init__(self) -> None:
+        self.batching = MetaBatching(self.messaging.scheduler, self._post_batch)
 
     # --- ProviderHooks --------------------------------------------------------------------------
     def error_object(self, spec: ErrorSpec, message: Message) -> dict[str, Any]:
@@ -90,13 +98,8 @@ class MetaProvider:
             status.update(self._billing(message, event))
         if event.errors:
             status["errors"] = event.errors
-        value = {
-            "messaging_product": "whatsapp",
-            "metadata": render.metadata(business),
-            "contacts": [self._contact(message)],
-            "statuses": [status],
-        }
-        self._post(business, url, value, key=message.id, event=f"status:{event.status}", message_id=message.id)
+        self._deliver(business, url, Update("statuses", status, self._contact(message), message.id,
+                                            f"status:{event.status}"), rule=message.meta.get("rule"))
 
     def on_inbound(self, message: Message) -> None:
         business = self.businesses.by_phone_number_id(message.business)
@@ -105,13 +108,8 @@ class MetaProvider:
             return
         if self.platform and self.platform.accounts.number(business.phone_number_id).blocks(message.user):
             return  # Meta's block-users page: a blocked user "cannot contact your business"
-        value = {
-            "messaging_product": "whatsapp",
-            "metadata": render.metadata(business),
-            "contacts": [self._contact(message)],
-            "messages": [message.payload],
-        }
-        self._post(business, url, value, key=message.id, event=f"message:{message.type}", message_id=message.id)
+        self._deliver(business, url, Update("messages", message.payload, self._contact(message), message.id,
+                                            f"message:{message.type}"), rule=None)
 
     def user_action(self, message: Message, action: UserAction, outcome: Outcome) -> Message | None:
         fake = self.messaging.engine.faker_for(message.user, FAKER_LOCALES.get(region_of(message.user) or ""))
@@ -163,7 +161,9 @@ class MetaProvider:
         return {"business": business.to_json(), "verified": challenge is not None}
 
     def reset(self) -> None:
-        """Media, link cache and rate buckets are forgotten; templates reload from the scenario."""
+        """Media, link cache and rate buckets are forgotten; templates reload from the scenario; open
+        webhook batches and the run-time batching setting are dropped."""
+        self.batching.reset()
         if self.platform is not None:
             self.platform.reset(self.businesses)
 
@@ -251,9 +251,39 @@ class MetaProvider:
         business's webhook_url (accounts.Accounts.webhook_url; Meta's webhook-override page)."""
         return self.platform.accounts.webhook_url(business) if self.platform else business.webhook_url
 
-    def _post(self, business: MetaBusiness, url: str, value: dict[str, Any], *, key: str, event: str,
-              message_id: str) -> None:
-        body = render.encode(render.envelope(business, value))
+    def _deliver(self, business: MetaBusiness, url: str, update: Update, *, rule: str | None) -> None:
+        """One update: posted now on its own, or into its number's open batch (batching.py)."""
+        policy = self.batching.policy_for(rule, self.messaging.engine.scenario)
+        if policy.on:
+            self.batching.add(business.phone_number_id, url, update, policy)
+            return
+        value = render.update_value(business, update.kind, [update.item], [update.contact])
+        self._post(business, url, render.envelope(business, value), key=update.message_id, event=update.event,
+                   message_id=update.message_id)
+
+    def _post_batch(self, phone_number_id: str, url: str, updates: list[Update]) -> None:
+        """A closed batch. Its POSTs share one ordering lane per target, so batches arrive in order and a
+        failing one holds the later ones, as one message's statuses do unbatched. A batch of one is the
+        unbatched payload, byte for byte."""
+        business = self.businesses.by_phone_number_id(phone_number_id)
+        if business is None:  # a scenario load removed the number while its batch was open
+            log.warning("dropped a webhook batch of %d update(s): phone_number_id %s is gone", len(updates),
+                        phone_number_id)
+            return
+        lane = f"batch:{phone_number_id}>{url}"
+        if len(updates) == 1:
+            (update,) = updates
+            value = render.update_value(business, update.kind, [update.item], [update.contact])
+            self._post(business, url, render.envelope(business, value), key=lane, event=update.event,
+                       message_id=update.message_id)
+            return
+        payload = render.batch_envelope(business, [(u.kind, u.item, u.contact) for u in updates])
+        parts: list[dict[str, str | None]] = [{"message_id": u.message_id, "event": u.event} for u in updates]
+        self._post(business, url, payload, key=lane, event=f"batch:{len(updates)}", message_id=None, updates=parts)
+
+    def _post(self, business: MetaBusiness, url: str, payload: dict[str, Any], *, key: str, event: str,
+              message_id: str | None, updates: list[dict[str, str | None]] | None = None) -> None:
+        body = render.encode(payload)
         self.dispatcher.enqueue(
             provider=PROVIDER,
             url=url,
@@ -262,6 +292,7 @@ class MetaProvider:
             key=key,
             event=event,
             message_id=message_id,
+            updates=updates,
         )
 
 

@@ -528,7 +528,9 @@ async function refreshWebhooks() {
 function renderWebhooksPanel() {
   const onlyChat = $("webhooks-this-chat").checked;
   const inChat = new Set([...state.messages.values()].filter((m) => convKey(m) === state.selected).map((m) => m.id));
-  const items = onlyChat ? state.webhooks.filter((w) => inChat.has(w.message_id)) : state.webhooks;
+  // a batched POST (README "Batched webhooks") belongs to every chat one of its updates is in
+  const concerns = (w) => inChat.has(w.message_id) || (w.updates || []).some((u) => inChat.has(u.message_id));
+  const items = onlyChat ? state.webhooks.filter(concerns) : state.webhooks;
   $("webhook-count").textContent = String(state.webhooks.length);
   renderWebhooks($("webhooks"), items, state.openWebhooks, async (id) => {
     try {
