@@ -68,6 +68,8 @@ class Settings:
     media_fetch_timeout: float = 5.0  # real seconds for one link fetch
     gc_freeze_interval: float = 30.0  # serve: freeze long-lived objects this often (0: Python's default GC)
     gc_full_interval: float = 1800.0  # serve: one full garbage collection this often (reclaims frozen cycles)
+    workspace_ttl: float = 3600.0  # seconds a workspace may stay idle before it is deleted (0: never)
+    max_workspaces: int = 1000  # live workspaces at most; creating one more answers 429
     log_level: str = "info"
 
     def __post_init__(self) -> None:

@@ -178,14 +178,19 @@ class WebhookDispatcher:
         self._idle = asyncio.Event()
         self._idle.set()
         self._session: aiohttp.ClientSession | None = None
+        self._owns_session = True
         self._workers: list[asyncio.Task[None]] = []
         # serve --delivery-process: the HTTP posts run in a child process (delivery_process.py)
         self.remote = DeliveryProcess(concurrency=concurrency, timeout=self.policy.timeout) if delivery_process else None
 
     # --- lifecycle ------------------------------------------------------------------------------
-    async def start(self) -> None:
-        timeout = aiohttp.ClientTimeout(total=self.policy.timeout)
-        self._session = aiohttp.ClientSession(timeout=timeout, connector=aiohttp.TCPConnector(limit=self._concurrency))
+    async def start(self, session: aiohttp.ClientSession | None = None) -> None:
+        """``session``: one shared by many dispatchers (workspaces), which then never closes it."""
+        self._owns_session = session is None
+        if session is None:
+            timeout = aiohttp.ClientTimeout(total=self.policy.timeout)
+            session = aiohttp.ClientSession(timeout=timeout, connector=aiohttp.TCPConnector(limit=self._concurrency))
+        self._session = session
         self._workers = [asyncio.create_task(self._worker(), name=f"webhook-{i}") for i in range(self._concurrency)]
 
     async def stop(self) -> None:
@@ -195,9 +200,9 @@ class WebhookDispatcher:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         self._workers = []
-        if self._session is not None:
+        if self._session is not None and self._owns_session:
             await self._session.close()
-            self._session = None
+        self._session = None
         if self.remote is not None:
             await self.remote.stop()
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from aiohttp import web
 
 from sandbox.app import create_app
 from sandbox.keys import RUNTIME
@@ -35,6 +36,7 @@ class RunningSandbox:
     url: str
     runtime: Runtime
     control: SandboxControl
+    app: web.Application | None = None  # in-process only
 
     @property
     def base_urls(self) -> dict[str, str]:
@@ -72,7 +74,7 @@ async def _running_sandbox(aiohttp_server: Any, wa_sandbox_settings: Settings) -
     url = str(server.make_url("")).rstrip("/")
     wa_sandbox_settings.public_url = url
     async with SandboxControl(url, server_loop=asyncio.get_running_loop()) as control:
-        yield RunningSandbox(url=url, runtime=app[RUNTIME], control=control)
+        yield RunningSandbox(url=url, runtime=app[RUNTIME], control=control, app=app)
 
 
 async def _webhook_receiver(aiohttp_server: Any) -> WebhookReceiver:
