@@ -7,6 +7,9 @@ Fixtures:
 - ``wa_sandbox``: a running sandbox: ``.url``, ``.base_urls``, ``.control`` (SandboxControl), ``.runtime``.
 - ``webhook_receiver``: a running WebhookReceiver with ``.url``; Meta webhooks are not wired to it
   unless the test calls ``await wa_sandbox.control.set_webhook(webhook_receiver.url)``.
+- ``wa_workspace``: the test's own workspace on one sandbox shared by the run (``WA_SANDBOX_URL``, else
+  one in-process server per test process, ``wa_sandbox_server``); for parallel suites (pytest-xdist).
+  See sandbox/testing/workspaces.py.
 Requires pytest-aiohttp (its ``aiohttp_server`` fixture; ``pip install 'wa-sandbox[pytest]'``). Works in
 pytest-asyncio's strict mode (mark tests ``@pytest.mark.asyncio``) and in ``asyncio_mode = "auto"``.
 Without pytest-aiohttp the plugin still loads (pytest must keep working in a project that installs
@@ -29,6 +32,7 @@ from sandbox.runtime import Runtime
 from sandbox.settings import Settings
 from sandbox.testing.client import SandboxControl
 from sandbox.testing.receiver import WebhookReceiver
+from sandbox.testing.workspaces import _workspace, add_markers, wa_sandbox_server
 
 
 @dataclass
@@ -66,6 +70,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "wa_sandbox(**settings): Settings fields for this test's sandbox, e.g. scenario=..., seed=..."
     )
+    add_markers(config)
 
 
 async def _running_sandbox(aiohttp_server: Any, wa_sandbox_settings: Settings) -> AsyncIterator[RunningSandbox]:
@@ -100,8 +105,12 @@ try:
 except ImportError:
     wa_sandbox: Any = pytest.fixture(name="wa_sandbox")(_missing_extras)
     webhook_receiver: Any = pytest.fixture(name="webhook_receiver")(_missing_extras)
+    wa_workspace: Any = pytest.fixture(name="wa_workspace")(_missing_extras)
 else:
     # pytest_asyncio.fixture, not pytest.fixture: a project in pytest-asyncio's default strict mode (no
     # asyncio_mode = auto) must get these async fixtures too, in its @pytest.mark.asyncio tests.
     wa_sandbox = pytest_asyncio.fixture(name="wa_sandbox")(_running_sandbox)
     webhook_receiver = pytest_asyncio.fixture(name="webhook_receiver")(_webhook_receiver)
+    wa_workspace = pytest_asyncio.fixture(name="wa_workspace")(_workspace)
+
+__all__ = ["RunningSandbox", "wa_sandbox", "wa_sandbox_server", "wa_sandbox_settings", "wa_workspace", "webhook_receiver"]
