@@ -44,13 +44,8 @@ class MediaStore:
     def __init__(self, max_bytes: int, directory: str | None = None) -> None:
         self.max_bytes = max_bytes
         self._tmp: tempfile.TemporaryDirectory[str] | None = None
-        if directory:
-            Path(directory).mkdir(parents=True, exist_ok=True)
-            self._dir = Path(directory)
-        else:
-            # Removed when the store is garbage-collected or the process exits.
-            self._tmp = tempfile.TemporaryDirectory(prefix="wa-sandbox-media-")
-            self._dir = Path(self._tmp.name)
+        self._directory = directory  # made on first use: a folder costs ~2 ms here, most stores (workspaces) never write
+        self._folder: Path | None = None
         self._records: OrderedDict[str, MediaRecord] = OrderedDict()  # maps media id -> record, LRU first
         self.total_bytes = 0  # bytes held on disk by the records
         self.evicted_by: dict[str, int] = {}  # maps provider -> how many of its media the size cap dropped
@@ -172,6 +167,18 @@ class MediaStore:
         self.total_bytes -= record.size
         self.persistence.media_removed(media_id)
         self._path(media_id).unlink(missing_ok=True)
+
+    @property
+    def _dir(self) -> Path:
+        if self._folder is None:
+            if self._directory:
+                Path(self._directory).mkdir(parents=True, exist_ok=True)
+                self._folder = Path(self._directory)
+            else:
+                # Removed when the store is garbage-collected or the process exits.
+                self._tmp = tempfile.TemporaryDirectory(prefix="wa-sandbox-media-")
+                self._folder = Path(self._tmp.name)
+        return self._folder
 
     def _path(self, media_id: str) -> Path:
         safe = "".join(c for c in media_id if c.isalnum() or c in "-_.") or "media"

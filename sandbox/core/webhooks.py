@@ -184,14 +184,15 @@ class WebhookDispatcher:
         self.remote = DeliveryProcess(concurrency=concurrency, timeout=self.policy.timeout) if delivery_process else None
 
     # --- lifecycle ------------------------------------------------------------------------------
-    async def start(self, session: aiohttp.ClientSession | None = None) -> None:
-        """``session``: one shared by many dispatchers (workspaces), which then never closes it."""
+    async def start(self, session: aiohttp.ClientSession | None = None, workers: int | None = None) -> None:
+        """``session``: one shared by many dispatchers (workspaces), which then never closes it; ``workers``:
+        concurrent posts (default: ``concurrency``)."""
         self._owns_session = session is None
         if session is None:
             timeout = aiohttp.ClientTimeout(total=self.policy.timeout)
             session = aiohttp.ClientSession(timeout=timeout, connector=aiohttp.TCPConnector(limit=self._concurrency))
         self._session = session
-        self._workers = [asyncio.create_task(self._worker(), name=f"webhook-{i}") for i in range(self._concurrency)]
+        self._workers = [asyncio.create_task(self._worker(), name=f"webhook-{i}") for i in range(workers or self._concurrency)]
 
     async def stop(self) -> None:
         for task in self._workers:

@@ -39,6 +39,7 @@ log = logging.getLogger(__name__)
 FOLDER = "workspaces"  # under --data-dir: one folder per workspace
 MANIFEST = "workspace.json"  # in a workspace's folder: how it was created
 SHARED_CONNECTIONS = 256  # the shared webhook session's connection pool, for every workspace together
+WORKERS = 8  # concurrent webhook posts per workspace (the default has 32): fewer tasks per workspace; one pool bounds all
 SWEEP_EVERY = 60.0  # seconds between expiry sweeps, at most (less for short TTLs)
 
 
@@ -165,7 +166,7 @@ class Workspaces:
                        media_dir=media_dir, meta_webhook_url=None, delivery_process=False)
 
     async def _start(self, workspace: Workspace) -> None:
-        await workspace.runtime.dispatcher.start(session=self._shared_session())
+        await workspace.runtime.dispatcher.start(session=self._shared_session(), workers=WORKERS)
         workspace.runtime.scheduler.start()
 
     def _shared_session(self) -> aiohttp.ClientSession:
