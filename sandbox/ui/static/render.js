@@ -2,6 +2,7 @@
 // another provider's WhatsApp media in Meta's shape (Modica); any other message falls back to its
 // text-like fields plus its type, so new providers show up as-is.
 import { formatted, h } from "./dom.js";
+import { API } from "./workspace.js";
 
 const MEDIA = ["image", "video", "audio", "document", "sticker"];
 const ICONS = { image: "🖼", video: "🎬", audio: "🎵", document: "📄", sticker: "🏷", location: "📍", contacts: "👤" };
@@ -75,7 +76,7 @@ const META = {
 // Media by link: the link itself; by id: the provider's media store through the inbox (a file card if absent).
 function mediaSrc(obj, msg) {
   if (obj.link) return obj.link;
-  if (obj.id) return `/_sandbox/inbox/api/media/${encodeURIComponent(msg.provider)}/${encodeURIComponent(obj.id)}`;
+  if (obj.id) return `${API}/inbox/api/media/${encodeURIComponent(msg.provider)}/${encodeURIComponent(obj.id)}`;
   return null;
 }
 
