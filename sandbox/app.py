@@ -25,7 +25,7 @@ from sandbox.ui import routes as ui_routes
 from sandbox.workspaces import control as workspace_control
 from sandbox.workspaces.names import PATH_PREFIX
 from sandbox.workspaces.registry import Workspaces
-from sandbox.workspaces.routing import Routing, prefixed
+from sandbox.workspaces.routing import Routing, WorkspaceResource
 
 log = logging.getLogger(__name__)
 
@@ -141,11 +141,11 @@ def create_app(
     app.cleanup_ctx.append(workspaces.lifecycle)
     app.on_shutdown.append(ui_routes.end_streams)
     app.on_shutdown.append(workspaces.end_streams)
-    routes = [*CONTROL_ROUTES, *ui_routes.ROUTES]  # the control API and the web inbox (not providers)
+    app.add_routes(CONTROL_ROUTES)
+    app.add_routes(workspace_control.ROUTES)
+    app.add_routes(ui_routes.ROUTES)  # the web inbox (not a provider)
     for module in PROVIDER_ROUTES:
-        routes += module.routes()
-    routes += meta_routes.fallback_routes()
-    app.add_routes(workspace_control.ROUTES)  # before the rest: /_sandbox/workspaces/{name} is no Graph path
-    app.add_routes(routes)
-    app.add_routes(prefixed(routes))  # every route again under /w/{workspace} (sandbox/workspaces/routing.py)
+        app.add_routes(module.routes())
+    app.add_routes(meta_routes.fallback_routes())
+    app.router.register_resource(WorkspaceResource(app.router))  # every route again under /w/{workspace}
     return app

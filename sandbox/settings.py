@@ -82,6 +82,10 @@ class Settings:
             raise ValueError(f"clock speed must be a positive number, not {self.clock_speed!r}")
         if self.log_level.upper() not in LOG_LEVELS:
             raise ValueError(f"log level must be one of {', '.join(LOG_LEVELS).lower()}, not {self.log_level!r}")
+        if not 0 <= self.workspace_ttl < float("inf"):
+            raise ValueError(f"workspace TTL must be a number of seconds (0: never), not {self.workspace_ttl!r}")
+        if self.max_workspaces < 0:
+            raise ValueError(f"max workspaces must be 0 or more, not {self.max_workspaces}")
         if not 0 <= self.port <= 65535:
             raise ValueError(f"port must be from 0 to 65535, not {self.port}")
 

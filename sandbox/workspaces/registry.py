@@ -15,8 +15,10 @@ import asyncio
 import contextlib
 import json
 import logging
+import math
 import os
 import random
+import re
 import shutil
 import time
 from collections.abc import AsyncIterator, Callable
@@ -38,6 +40,7 @@ log = logging.getLogger(__name__)
 
 FOLDER = "workspaces"  # under --data-dir: one folder per workspace
 MANIFEST = "workspace.json"  # in a workspace's folder: how it was created
+SCENARIO_NAME = re.compile(r"[A-Za-z0-9_.-]{1,200}")  # a file name in a folder, never a path
 SHARED_CONNECTIONS = 256  # the shared webhook session's connection pool, for every workspace together
 WORKERS = 8  # concurrent webhook posts per workspace (the default has 32): fewer tasks per workspace; one pool bounds all
 SWEEP_EVERY = 60.0  # seconds between expiry sweeps, at most (less for short TTLs)
@@ -102,7 +105,7 @@ class Workspaces:
         if not isinstance(seed, (str, int)) or isinstance(seed, bool):
             raise ControlError(f"'seed' must be a string or an integer, got {seed!r}")
         ttl = body.get("ttl", self.settings.workspace_ttl)
-        if not isinstance(ttl, (int, float)) or isinstance(ttl, bool) or ttl < 0:
+        if not isinstance(ttl, (int, float)) or isinstance(ttl, bool) or not 0 <= ttl < math.inf:
             raise ControlError(f"'ttl' must be a number of seconds, 0 for never, got {ttl!r}")
         return {"name": name, "seed": str(seed), "clock": clock, "ttl": float(ttl),
                 "webhooks": credentials.check_webhooks(body.get("webhooks"))}
@@ -115,7 +118,7 @@ class Workspaces:
         given = body.get("scenario")
         if given is None:
             return self._parsed(self.settings.scenario)
-        if not isinstance(given, str) or not given or "/" in given or "\\" in given:
+        if not isinstance(given, str) or SCENARIO_NAME.fullmatch(given) is None:
             raise ControlError(f"'scenario' is the name of a scenario file (as GET /_sandbox/scenarios lists), got {given!r}")
         for path in (scenarios_dir / f"{Path(given).stem}.yaml", Path(resolve_scenario(given))):
             if path.is_file():

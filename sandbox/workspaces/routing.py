@@ -1,21 +1,23 @@
 """Which workspace serves a request: by the ``/w/{name}`` prefix, else by the credentials it carries.
 
-The prefix is served by a copy of every route under ``/w/{_workspace}`` (``prefixed``), so aiohttp
-resolves a prefixed request itself: the handler gets the inner route's ``match_info`` (plus
-``_workspace``), 404/405 work as they do unprefixed, and ``request.path`` stays the path the client
-used (SMSGlobal's MAC signature covers it). The copies are indexed under ``/w`` by aiohttp's router,
-so they cost an unprefixed request nothing.
+The prefix is one router resource (``WorkspaceResource``, aiohttp's public ``AbstractResource``): for
+``/w/{name}/<inner>`` it resolves ``<inner>`` against the app's own routes and answers the inner
+route with its ``match_info`` (plus ``_workspace``), so the handler is the one an unprefixed request
+gets, 404/405 are the inner path's, and ``request.path`` stays the path the client used (SMSGlobal's
+MAC signature covers it). aiohttp's router indexes resources by their static prefix, so this one is
+tried only for paths under ``/w/``: an unprefixed request never reaches it.
 
-The gateway calls ``enter`` only when the path has the prefix or some workspace is live: with no
-workspace, the default workspace pays one ``startswith`` and one dict truth test per request.
+The gateway calls ``Routing.enter`` only when the path has the prefix or some workspace is live: with
+no workspace, the default workspace pays one ``startswith`` and one dict truth test per request.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Callable, Iterator
 from typing import Any, cast
 
 from aiohttp import web
+from yarl import URL
 
 from sandbox.keys import RUNTIME, SERVED_BY
 from sandbox.providers.maac import errors as maac_errors
@@ -30,19 +32,49 @@ from sandbox.workspaces.credentials import credential_of
 from sandbox.workspaces.names import PATH_PREFIX, ROUTE_VARIABLE, split
 from sandbox.workspaces.registry import Workspaces
 
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 NOT_FOUND_HEADER = "X-Sandbox-Workspace-Error"  # the why, also where a provider's 404 body has no room
 
 
-def prefixed(defs: Iterable[web.AbstractRouteDef]) -> list[web.RouteDef]:
-    """The same routes under ``/w/{_workspace}`` (route names dropped: a name is unique in a router)."""
-    copies = []
-    for route in defs:
-        if not isinstance(route, web.RouteDef):
-            raise TypeError(f"only plain routes can be mounted under {PATH_PREFIX}: {route!r}")
-        kwargs = {k: v for k, v in route.kwargs.items() if k != "name"}
-        copies.append(web.RouteDef(route.method, f"{PATH_PREFIX}{{{ROUTE_VARIABLE}}}{route.path}", route.handler, kwargs))
-    return copies
+class WorkspaceResource(web.AbstractResource):
+    """``/w/{_workspace}/...``: every route of the router again, below a workspace's prefix."""
+
+    def __init__(self, router: web.UrlDispatcher) -> None:
+        super().__init__()
+        self._router = router
+
+    @property
+    def canonical(self) -> str:
+        return f"{PATH_PREFIX}{{{ROUTE_VARIABLE}}}"
+
+    async def resolve(self, request: web.Request) -> tuple[web.UrlMappingMatchInfo | None, set[str]]:
+        path = request.rel_url.path_safe
+        if not path.startswith(PATH_PREFIX):
+            return None, set()
+        name, inner = split(path)
+        query = request.rel_url.raw_query_string
+        # A clone answers to the inner path (routing runs before anything reads the body, so it may)
+        match = await self._router.resolve(request.clone(rel_url=inner + (f"?{query}" if query else "")))
+        if match.http_exception is not None:  # the inner path's own 404 or 405
+            return match, set()
+        return web.UrlMappingMatchInfo({**match, ROUTE_VARIABLE: name}, match.route), set()
+
+    def url_for(self, **kwargs: str) -> URL:
+        raise NotImplementedError("workspace URLs are built from the create answer's base_urls")
+
+    def add_prefix(self, prefix: str) -> None:
+        raise NotImplementedError("the workspace prefix is not for sub-applications")
+
+    def get_info(self) -> Any:
+        return {"formatter": self.canonical}
+
+    def raw_match(self, path: str) -> bool:
+        return path == self.canonical
+
+    def __len__(self) -> int:
+        return 0
+
+    def __iter__(self) -> Iterator[web.AbstractRoute]:
+        return iter(())
 
 
 class Routing:

@@ -24,7 +24,6 @@ OPERATIONS = {"GET", "POST", "PUT", "PATCH", "DELETE"}
 # method a path does not serve with the provider's 404/405 (SMSGlobal, Graph's unknown edges).
 SKIPPED_METHODS = {"HEAD", "OPTIONS", "*"}
 INBOX_UI = ("/_sandbox/inbox", "/_sandbox/inbox/static/")  # the page and its assets: HTML/JS/CSS, not an API
-WORKSPACE_COPY = "/w/{_workspace}/"  # every route again for a workspace (sandbox/workspaces/routing.py)
 
 # Routes that cannot be described for schemathesis, each with why. Keep this short.
 ALLOWED_UNDESCRIBED: dict[Operation, str] = {
@@ -67,8 +66,6 @@ def served() -> dict[Operation, str]:
         if route.method in SKIPPED_METHODS or resource is None:
             continue
         if resource.canonical.rstrip("/") == INBOX_UI[0] or resource.canonical.startswith(INBOX_UI[1]):
-            continue
-        if resource.canonical.startswith(WORKSPACE_COPY):  # the same operation, described once unprefixed
             continue
         routes.setdefault((route.method, _normalised(resource.canonical)), resource.canonical)
     return routes

@@ -125,3 +125,11 @@ async def test_with_a_data_dir_workspaces_and_their_state_survive_a_restart(tmp_
             assert resp.status == 200
         assert len(await control.for_workspace("kept").messages()) == 2
         assert not (tmp_path / "workspaces" / "dropped").exists()
+
+
+@pytest.mark.parametrize("field, value", [("workspace_ttl", -1.0), ("workspace_ttl", float("inf")), ("max_workspaces", -1)])
+def test_workspace_settings_out_of_range_are_refused(field, value):
+    from sandbox.settings import Settings
+
+    with pytest.raises(ValueError, match=field.replace("_", " ").replace("ttl", "TTL")):
+        Settings(**{field: value})

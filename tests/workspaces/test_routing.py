@@ -202,7 +202,9 @@ async def test_a_bundled_scenario_by_name_and_an_inline_one(wa_sandbox):
 
 @pytest.mark.parametrize("field, value", [("clock", "sometimes"), ("ttl", -1), ("ttl", "long"), ("seed", [1]),
                                           ("webhooks", {"whatsapp": "http://127.0.0.1:1/"}),
-                                          ("webhooks", {"meta": "ftp://127.0.0.1/"}), ("scenario", "../default")])
+                                          ("webhooks", {"meta": "ftp://127.0.0.1/"}), ("scenario", "../default"),
+                                          ("scenario", "default\x00"), ("webhooks", {"maac": ["x"]}),
+                                          ("webhooks", {"smsglobal": {"notify": "http://127.0.0.1/"}})])
 async def test_bad_fields_are_400(wa_sandbox, field, value):
     with pytest.raises(ControlAPIError) as caught:
         await wa_sandbox.control.create_workspace(**{field: value})
@@ -228,14 +230,31 @@ async def test_each_business_gets_its_own_token_which_sees_only_its_number(wa_sa
     assert (await caller.graph("POST", "/100000000000001/messages", json=TEXT)).status == 400
 
 
-def test_every_route_is_also_served_under_the_workspace_prefix():
+async def test_every_route_resolves_under_the_workspace_prefix_to_the_same_handler_and_match_info():
+    import re
+
+    from aiohttp.test_utils import make_mocked_request
+
     from sandbox.app import create_app
     from sandbox.settings import Settings
 
     app = create_app(Settings(seed="copies"))
-    routes = {(r.method, r.resource.canonical) for r in app.router.routes() if r.resource is not None}
-    plain = {(m, p) for m, p in routes if not p.startswith("/w/") and not p.startswith("/_sandbox/workspaces")}
-    assert plain and all((m, f"/w/{{_workspace}}{p}") in routes for m, p in plain)
+    checked = 0
+    for route in app.router.routes():
+        if route.resource is None or route.method == "*":
+            continue
+        path = re.sub(r"\{[^}]*\}", "100000000000001", route.resource.canonical)
+        plain = await app.router.resolve(make_mocked_request(route.method, path, app=app))
+        prefixed = await app.router.resolve(make_mocked_request(route.method, f"/w/ci-1{path}", app=app))
+        if plain.http_exception is None:
+            assert prefixed.route.handler is plain.route.handler, path
+            assert dict(prefixed) == {**plain, "_workspace": "ci-1"}, path
+        else:  # the sample value fits no route (a constrained segment): the same error
+            assert prefixed.http_exception.status == plain.http_exception.status, path
+        checked += 1
+    assert checked > 100
+    missing = await app.router.resolve(make_mocked_request("GET", "/w/ci-1/v2/no-such-thing", app=app))
+    assert missing.http_exception is not None and missing.http_exception.status == 404
 
 
 async def test_an_unexpected_error_after_the_body_was_read_answers_in_the_inner_paths_shape(wa_sandbox):
