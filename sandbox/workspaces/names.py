@@ -8,7 +8,7 @@ from sandbox.core.errors import ControlError
 
 PATH_PREFIX = "/w/"  # a Graph node id is numeric, no provider path starts with /w/: nothing real is shadowed
 NAME = re.compile(r"[A-Za-z0-9_-]{1,63}")
-ROUTE_VARIABLE = "_workspace"  # the prefixed copy of every route: /w/{_workspace}/...
+ROUTE_VARIABLE = "_workspace"  # the name in a prefixed request's match_info (routing.WorkspaceResource)
 
 
 def check_name(name: object) -> str:

@@ -286,3 +286,14 @@ async def test_paging_links_and_media_urls_carry_the_workspace_prefix(wa_sandbox
     token = ws["credentials"]["meta"]["access_token"]
     async with wa_sandbox.control.session.get(url, headers={"Authorization": f"Bearer {token}"}) as resp:
         assert resp.status == 200 and (await resp.read()).startswith(b"\x89PNG")
+
+
+@pytest.mark.parametrize("path, counted", [("/w/ci-1/_sandbox/wait/messages", False), ("/w/ci-1/_sandbox", False),
+                                           ("/w/ci-1/v23.0/1/messages", True), ("/w/ci-1", True),
+                                           ("/_sandbox/messages", False), ("/v2/sms", True)])
+def test_a_workspaces_control_calls_never_count_against_the_concurrency_cap(path, counted):
+    from aiohttp.test_utils import make_mocked_request
+
+    from sandbox.limits import counts_against_cap
+
+    assert counts_against_cap(make_mocked_request("GET", path)) is counted
