@@ -171,15 +171,29 @@ async def _send(session: aiohttp.ClientSession, url: str, token: str, i: int, du
             sent.append(json.loads(body)["messages"][0]["id"])
 
 
+async def _default_as_space(session: aiohttp.ClientSession, base: str, hook: str) -> dict[str, Any]:
+    """The reference: the default workspace, shaped like a create answer."""
+    _, status, body = await _timed(session, "PUT", f"{base}/_sandbox/webhooks/targets/meta",
+                                   json={"url": f"{hook}/default", "verify": False})
+    assert status == 200, body
+    return {"name": "default", "base_urls": {"meta": f"{base}/v23.0"}, "control_url": f"{base}/_sandbox",
+            "credentials": {"meta": {"access_token": "sandbox-token"}}}
+
+
 async def parallel(base: str, receiver: str, workspaces: int, rate: float, seconds: float,
-                   drain: float) -> dict[str, Any]:
+                   drain: float, *, reference: bool = False) -> dict[str, Any]:
+    """``reference``: the same total rate into the default workspace alone (what this machine does
+    without workspaces, measured the same way)."""
     hook = f"{receiver}/hook"
     latencies: list[float] = []
     sent: dict[str, list[str]] = defaultdict(list)
     codes: dict[int, int] = {}
     async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=256)) as session:
         spaces = []
-        for w in range(workspaces):
+        if reference:
+            spaces.append(await _default_as_space(session, base, hook))
+            rate, workspaces = rate * workspaces, 1
+        for w in range(0 if reference else workspaces):
             _, status, body = await _timed(session, "POST", f"{base}/_sandbox/workspaces", json={
                 "name": f"load-{w}", "clock": "real", "webhooks": {"meta": f"{hook}/load-{w}"}})
             assert status == 201, body
@@ -219,6 +233,8 @@ async def parallel(base: str, receiver: str, workspaces: int, rate: float, secon
             _, _, listing = await _timed(session, "GET", f"{ws['control_url']}/messages?limit=1000000")
             wrong_journal += len({m["id"] for m in listing["messages"]} ^ set(sent[ws["name"]]))
         _, _, default = await _timed(session, "GET", f"{base}/_sandbox/messages?limit=10")
+        if reference:
+            default["count"] = 0  # the default's journal is the one under test here
     return {"workspaces": workspaces, "rate_each": rate, "seconds": seconds, "elapsed": round(elapsed, 3),
             "sends": sum(codes.values()), "codes": {str(k): v for k, v in codes.items()},
             "send_ms": percentiles(latencies), "webhooks_expected": sum(len(e) for e in expected.values()),
@@ -266,6 +282,7 @@ def _met(ok: bool) -> str:
 
 def render(r: dict[str, Any]) -> str:
     cd, mem, par, sat = r["create_delete"], r["memory"], r["parallel"], r["default"]
+    alone = r.get("parallel_reference")
     ref = cd["health_ms"]["p50"]
     lines = [
         SECTION, "",
@@ -283,6 +300,9 @@ def render(r: dict[str, Any]) -> str:
         f"{par['webhooks_expected']} | {par['sends']} sends {par['codes']} | "
         f"{_met(par['webhooks_missing'] == 0 and par['webhooks_misrouted'] == 0 and par['webhooks_unknown'] == 0)} |",
         f"| ... send p99 < 25 ms (from due time) | {par['send_ms']['p99']:.2f} ms | p50 {par['send_ms']['p50']:.2f} ms | {_met(par['send_ms']['p99'] < 25)} |",
+        *([f"| (reference: the same {alone['rate_each']:g} msg/s into the default workspace alone) | send p99 {alone['send_ms']['p99']:.2f} ms, "
+           f"{alone['webhooks_missing']} webhooks missing of {alone['webhooks_expected']} | p50 {alone['send_ms']['p50']:.2f} ms | "
+           f"{_met(alone['send_ms']['p99'] < 25 and alone['webhooks_missing'] == 0)} |"] if alone else []),
         f"| ... nothing in the wrong workspace | {par['journal_mismatches']} journal mismatches, {par['default_journal']} in the default | | "
         f"{_met(par['journal_mismatches'] == 0 and par['default_journal'] == 0)} |",
         f"| default workspace send throughput within 5% of today's | {100 * sat['ratio_branch']:.1f}% of today's "
@@ -338,6 +358,14 @@ def main(argv: list[str] | None = None) -> None:
             try:
                 results["parallel"] = asyncio.run(parallel(service.base_url, receiver.base_url, 4 if q else 16,
                                                             10 if q else 50, 2 if q else 60, 15 if q else 60))
+            finally:
+                procs.stop(service)
+                procs.stop(receiver)
+            service, receiver = start_sandbox(work, "reference", clock="real"), start_receiver(work)
+            try:  # the same load into the default workspace alone: the machine's own limit, same run
+                results["parallel_reference"] = asyncio.run(parallel(
+                    service.base_url, receiver.base_url, 4 if q else 16, 10 if q else 50, 2 if q else 60,
+                    15 if q else 60, reference=True))
             finally:
                 procs.stop(service)
                 procs.stop(receiver)
