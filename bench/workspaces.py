@@ -341,7 +341,9 @@ def main(argv: list[str] | None = None) -> None:
     args = p.parse_args(argv)
     q, phases = args.quick, set(args.phases.split(","))
     results: dict[str, Any] = json.loads(args.json.read_text()) if phases != {"create", "memory", "parallel", "default"} else {}
-    results.update(quick=q, started=time.strftime("%Y-%m-%dT%H:%M:%S%z"))
+    ran = phases & {"create", "memory", "parallel", "default"}  # none: only render the saved results again
+    if ran:
+        results.update(quick=q, started=time.strftime("%Y-%m-%dT%H:%M:%S%z"))
     with tempfile.TemporaryDirectory(prefix="wa-bench-ws-") as tmp:
         work = Path(tmp)
         if phases & {"create", "memory"}:
@@ -371,7 +373,8 @@ def main(argv: list[str] | None = None) -> None:
                 procs.stop(receiver)
         if "default" in phases:
             results["default"] = default_throughput(work, 1 if q else 10, 1 if q else 3, 16 if q else 64, 10 if q else 100)
-    results["finished"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
+    if ran:
+        results["finished"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
     args.json.write_text(json.dumps(results, indent=1), encoding="utf-8")
     text = render(results)
     write_section(args.out, text)
