@@ -52,6 +52,7 @@ test: lint typecheck browser pytest
 bench: $(STAMP)
 	test -x $(BIN)/py-spy || $(BIN)/python -m pip install --quiet -e '.[bench]'
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
+	$(BIN)/python -m bench.workspaces $(WORKSPACES_BENCH_ARGS)
 
 # Memory and delivery over a long run (docs/bench.md "Soak"): 20 min at 1,000 msg/s by default.
 soak: $(STAMP)

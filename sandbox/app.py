@@ -12,7 +12,7 @@ from sandbox import methods
 from sandbox.control.routes import ROUTES as CONTROL_ROUTES
 from sandbox.core.clock import VirtualClock
 from sandbox.core.ids import IdFactory
-from sandbox.keys import ADMISSION, RUNTIME, runtime_of
+from sandbox.keys import ADMISSION, RUNTIME, WORKSPACE_ROUTING, WORKSPACES, runtime_of
 from sandbox.limits import Admission, counts_against_cap, oversize_headers, parser_limit, refuse
 from sandbox.origin import SameOrigin
 from sandbox.providers.maac import routes as maac_routes
@@ -24,6 +24,10 @@ from sandbox.providers.smsglobal import routes as smsglobal_routes
 from sandbox.runtime import build_runtime
 from sandbox.settings import Settings
 from sandbox.ui import routes as ui_routes
+from sandbox.workspaces import control as workspace_control
+from sandbox.workspaces.names import PATH_PREFIX
+from sandbox.workspaces.registry import Workspaces
+from sandbox.workspaces.routing import Routing, WorkspaceResource
 
 if TYPE_CHECKING:
     from sandbox.core.scenario_cache import ScenarioCache  # the pytest plugin's; a server never loads it
@@ -43,19 +47,26 @@ async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
     runtime.persistence.close()
 
 
-def _gateway(settings: Settings, admission: Admission) -> Callable[..., Awaitable[web.StreamResponse]]:
+def _gateway(settings: Settings, admission: Admission, routing: Routing) -> Callable[..., Awaitable[web.StreamResponse]]:
     """The one middleware every request passes (one, not four: each level costs a coroutine per request):
-    the cross-site checks (sandbox/origin.py), the request limits (sandbox/limits.py), then the handler;
-    unrouted paths and stray failures still answer in the shape of the provider the path belongs to; with
-    --data-dir, what the request changed is on disk before its response is sent."""
+    the cross-site checks (sandbox/origin.py), the workspace that serves it (sandbox/workspaces: by
+    /w/{name} prefix or credentials; the default one unless a workspace is named), the request limits
+    (sandbox/limits.py), then the handler; unrouted paths and stray failures still answer in the shape of
+    the provider the path belongs to; with --data-dir, what the request changed is on disk before its
+    response is sent."""
     max_header_bytes = settings.max_header_bytes
     same_origin = SameOrigin.from_settings(settings)
+    workspaces = routing.registry
 
     @web.middleware
     async def gateway(request: web.Request, handler: Handler) -> web.StreamResponse:
         refusal = same_origin.refusal(request)
         if refusal is not None:
             return _render_http_error(request, *refusal)
+        if workspaces.by_credential or request.path.startswith(PATH_PREFIX):
+            missing = routing.enter(request)
+            if missing is not None:
+                return missing
         oversize = oversize_headers(request, max_header_bytes)
         if oversize is not None:
             return _render_http_error(request, 431, oversize)
@@ -97,6 +108,8 @@ PROVIDER_ROUTES: tuple[Any, ...] = (meta_routes, modica_routes, maac_routes, sms
 
 
 def _render_http_error(request: web.Request, status: int, reason: str) -> web.StreamResponse:
+    if request.path.startswith(PATH_PREFIX):  # a workspace's: in the shape of the path below its prefix
+        request = request.app[WORKSPACE_ROUTING].unprefixed(request)
     if request.path.startswith("/_sandbox"):
         if status == 413:
             reason = f"the body is larger than the {runtime_of(request).settings.max_body_bytes} bytes the sandbox accepts"
@@ -136,19 +149,27 @@ def create_app(
     settings = settings or Settings.from_env()
     admission = Admission(settings.max_concurrent_requests)
     line_limit = parser_limit(settings.max_header_bytes)
+    workspaces = Workspaces(settings)
+    routing = Routing(workspaces)
     app = web.Application(
         client_max_size=settings.max_body_bytes,
         handler_args={"max_line_size": line_limit, "max_field_size": line_limit,
                       "keepalive_timeout": settings.keepalive_timeout},
-        middlewares=[_gateway(settings, admission)],
+        middlewares=[_gateway(settings, admission, routing)],
     )
     app[RUNTIME] = build_runtime(settings, clock=clock, ids=ids, scenarios=scenarios)
     app[ADMISSION] = admission
+    app[WORKSPACES] = workspaces
+    app[WORKSPACE_ROUTING] = routing
     app.cleanup_ctx.append(_lifecycle)
-    app.add_routes(CONTROL_ROUTES)
-    app.add_routes(ui_routes.ROUTES)  # the web inbox (not a provider)
+    app.cleanup_ctx.append(workspaces.lifecycle)
     app.on_shutdown.append(ui_routes.end_streams)
+    app.on_shutdown.append(workspaces.end_streams)
+    app.add_routes(CONTROL_ROUTES)
+    app.add_routes(workspace_control.ROUTES)
+    app.add_routes(ui_routes.ROUTES)  # the web inbox (not a provider)
     for module in PROVIDER_ROUTES:
         app.add_routes(module.routes())
     app.add_routes(meta_routes.fallback_routes())
+    app.router.register_resource(WorkspaceResource(app.router))  # every route again under /w/{workspace}
     return app

@@ -20,6 +20,7 @@ from aiohttp import web
 
 Renderer = Callable[[web.Request, int, str], web.StreamResponse]
 EXEMPT = "/_sandbox"
+WORKSPACE_PREFIX = "/w/"  # sandbox/workspaces/names.PATH_PREFIX (not imported: limits sits below the providers)
 
 
 @dataclass
@@ -46,8 +47,13 @@ def oversize_headers(request: web.Request, max_header_bytes: int) -> str | None:
 
 
 def counts_against_cap(request: web.Request) -> bool:
-    """Provider routes count against the concurrency cap; the control API and the inbox never do."""
-    return not request.path.startswith(EXEMPT)
+    """Provider routes count against the concurrency cap; the control API and the inbox never do (nor a
+    workspace's: ``/w/{name}/_sandbox/...``)."""
+    path = request.path
+    if path.startswith(WORKSPACE_PREFIX):
+        below = path.find("/", len(WORKSPACE_PREFIX))
+        path = path[below:] if below >= 0 else "/"
+    return not path.startswith(EXEMPT)
 
 
 def refuse(admission: Admission, request: web.Request, render: Renderer) -> web.StreamResponse:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -57,10 +58,15 @@ class Runtime:
     started_at: float = field(default_factory=time.monotonic)
     persistence: Persistence = field(default_factory=Persistence)  # SQLite with --data-dir, else no-op
     restored: dict[str, int] = field(default_factory=dict)  # what --data-dir brought back at start
+    mount: str = ""  # path prefix of this runtime's URLs: "" for the default, "/w/{name}" for a workspace
+    # A workspace's: applied to every scenario it loads (its credentials and webhook URLs; sandbox/workspaces)
+    prepare: Callable[[Scenario], Scenario] | None = None
 
     def load(self, scenario: Scenario, *, keep_targets: bool = False) -> None:
         """Switch scenario: businesses, personas and rules change; the journal is kept. ``keep_targets``:
         webhook targets set at run time stay where the new scenario names none (targets.py)."""
+        if self.prepare is not None:
+            scenario = self.prepare(scenario)
         check_reasons(scenario, failure_reasons(self.messaging))
         carried = set_at_run_time(self) if keep_targets else {}
         self.scenario = scenario
@@ -111,10 +117,12 @@ def failure_reasons(messaging: Messaging) -> dict[str, frozenset[str] | None]:
 
 
 def build_runtime(settings: Settings, *, clock: VirtualClock | None = None, ids: IdFactory | None = None,
-                  scenarios: ScenarioCache | None = None) -> Runtime:
-    """``scenarios``: parsed scenarios shared by the apps of one test session (scenario_cache.py)."""
-    library = (*(Path(d) for d in [settings.scenarios_dir] if d), bundled_scenarios())
-    scenario = scenarios.load(settings.scenario, library) if scenarios is not None else load_scenario(settings.scenario, library)
+                  scenarios: ScenarioCache | None = None, scenario: Scenario | None = None) -> Runtime:
+    """``scenarios``: parsed scenarios shared by the apps of one test session (scenario_cache.py);
+    ``scenario``: already parsed (a workspace's, parsed once for many), else ``settings.scenario`` is read."""
+    if scenario is None:
+        library = (*(Path(d) for d in [settings.scenarios_dir] if d), bundled_scenarios())
+        scenario = scenarios.load(settings.scenario, library) if scenarios is not None else load_scenario(settings.scenario, library)
     seed = settings.seed or scenario.raw.get("seed") or 0
     clock = clock or VirtualClock(mode="manual" if settings.clock == "manual" else "real", speed=settings.clock_speed)
     ids = ids or IdFactory(seed)

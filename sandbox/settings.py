@@ -71,6 +71,8 @@ class Settings:
     media_fetch_timeout: float = 5.0  # real seconds for one link fetch
     gc_freeze_interval: float = 30.0  # serve: freeze long-lived objects this often (0: Python's default GC)
     gc_full_interval: float = 1800.0  # serve: one full garbage collection this often (reclaims frozen cycles)
+    workspace_ttl: float = 3600.0  # seconds a workspace may stay idle before it is deleted (0: never)
+    max_workspaces: int = 1000  # live workspaces at most; creating one more answers 429
     log_level: str = "info"
     # Hardening (docs/security.md): who may reach the sandbox, and how long a connection may hold it.
     allowed_hosts: str = ""  # Host names besides IPs, single-label names, reserved suffixes (.localhost, .internal...); ".x.com" subdomains; "*" any
@@ -90,6 +92,10 @@ class Settings:
             raise ValueError(f"clock speed must be a positive number, not {self.clock_speed!r}")
         if self.log_level.upper() not in LOG_LEVELS:
             raise ValueError(f"log level must be one of {', '.join(LOG_LEVELS).lower()}, not {self.log_level!r}")
+        if not 0 <= self.workspace_ttl < float("inf"):
+            raise ValueError(f"workspace TTL must be a number of seconds (0: never), not {self.workspace_ttl!r}")
+        if self.max_workspaces < 0:
+            raise ValueError(f"max workspaces must be 0 or more, not {self.max_workspaces}")
         if not 0 <= self.port <= 65535:
             raise ValueError(f"port must be from 0 to 65535, not {self.port}")
         for name in ("max_connections", "header_timeout", "body_timeout", "keepalive_timeout"):

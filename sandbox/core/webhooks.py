@@ -211,16 +211,22 @@ class WebhookDispatcher:
         self._idle.set()
         self._session: aiohttp.ClientSession | None = None
         self._client: WebhookClient | None = None  # the POSTs (webhook_client.py); aiohttp's session for https
+        self._owns_session = True
         self._workers: list[asyncio.Task[None]] = []
         # serve --delivery-process: the HTTP posts run in a child process (delivery_process.py)
         self.remote = DeliveryProcess(concurrency=concurrency, timeout=self.policy.timeout) if delivery_process else None
 
     # --- lifecycle ------------------------------------------------------------------------------
-    async def start(self) -> None:
-        timeout = aiohttp.ClientTimeout(total=self.policy.timeout)
-        self._session = aiohttp.ClientSession(timeout=timeout, connector=aiohttp.TCPConnector(limit=self._concurrency))
+    async def start(self, session: aiohttp.ClientSession | None = None, workers: int | None = None) -> None:
+        """``session``: one shared by many dispatchers (workspaces), which then never closes it; ``workers``:
+        concurrent posts (default: ``concurrency``)."""
+        self._owns_session = session is None
+        if session is None:
+            timeout = aiohttp.ClientTimeout(total=self.policy.timeout)
+            session = aiohttp.ClientSession(timeout=timeout, connector=aiohttp.TCPConnector(limit=self._concurrency))
+        self._session = session
         self._client = WebhookClient(self._session)
-        self._workers = [asyncio.create_task(self._worker(), name=f"webhook-{i}") for i in range(self._concurrency)]
+        self._workers = [asyncio.create_task(self._worker(), name=f"webhook-{i}") for i in range(workers or self._concurrency)]
 
     async def stop(self) -> None:
         for task in self._workers:
@@ -232,9 +238,9 @@ class WebhookDispatcher:
         if self._client is not None:
             self._client.close()
             self._client = None
-        if self._session is not None:
+        if self._session is not None and self._owns_session:
             await self._session.close()
-            self._session = None
+        self._session = None
         if self.remote is not None:
             await self.remote.stop()
 

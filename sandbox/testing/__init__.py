@@ -2,5 +2,6 @@
 
 from sandbox.testing.client import ControlAPIError, SandboxControl
 from sandbox.testing.receiver import Received, WebhookReceiver
+from sandbox.testing.workspaces import TestWorkspace
 
-__all__ = ["ControlAPIError", "Received", "SandboxControl", "WebhookReceiver"]
+__all__ = ["ControlAPIError", "Received", "SandboxControl", "TestWorkspace", "WebhookReceiver"]

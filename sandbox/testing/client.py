@@ -25,8 +25,12 @@ OTHER_LOOP = (
 
 class SandboxControl:
     def __init__(self, base_url: str, session: aiohttp.ClientSession | None = None,
-                 *, server_loop: asyncio.AbstractEventLoop | None = None) -> None:
-        self.base_url = base_url.rstrip("/")
+                 *, server_loop: asyncio.AbstractEventLoop | None = None, workspace: str | None = None) -> None:
+        """``workspace``: drive that workspace (``/w/{workspace}/_sandbox/...``) instead of the default one;
+        the workspace calls (``create_workspace``...) always go to the server."""
+        self.server_url = base_url.rstrip("/")
+        self.workspace = workspace
+        self.base_url = f"{self.server_url}/w/{workspace}" if workspace else self.server_url
         self._session = session
         self._own_session = session is None
         # The pytest plugin's sandbox serves on the fixture's loop; a call from another loop would hang
@@ -50,11 +54,17 @@ class SandboxControl:
             self._session = aiohttp.ClientSession()
         return self._session
 
-    async def request(self, method: str, path: str, *, json: Any = None, params: dict[str, Any] | None = None) -> Any:
+    def for_workspace(self, name: str) -> SandboxControl:
+        """A client of workspace ``name`` on the same server, sharing this client's HTTP session."""
+        return SandboxControl(self.server_url, self.session, server_loop=self._server_loop, workspace=name)
+
+    async def request(self, method: str, path: str, *, json: Any = None, params: dict[str, Any] | None = None,
+                      base: str | None = None) -> Any:
         if self._server_loop is not None and asyncio.get_running_loop() is not self._server_loop:
             raise RuntimeError(OTHER_LOOP)
         query = {k: str(v) for k, v in (params or {}).items() if v is not None}
-        async with self.session.request(method, f"{self.base_url}/_sandbox{path}", json=json, params=query) as resp:
+        url = f"{base or self.base_url}/_sandbox{path}"
+        async with self.session.request(method, url, json=json, params=query) as resp:
             body = await resp.json(content_type=None)
             if resp.status >= 400:
                 raise ControlAPIError(resp.status, body)
@@ -137,3 +147,18 @@ class SandboxControl:
 
     async def set_chaos(self, **chaos: Any) -> dict[str, Any]:
         return dict(await self.request("PUT", "/chaos", json=chaos))
+
+    # --- workspaces (on the server, whichever workspace this client drives) ------------------------
+    async def create_workspace(self, **spec: Any) -> dict[str, Any]:
+        """``POST /_sandbox/workspaces``: name, scenario, scenario_yaml, clock, seed, webhooks, ttl (each
+        optional); answers its name, base_urls, control_url and credentials per provider."""
+        return dict(await self.request("POST", "/workspaces", json=spec, base=self.server_url))
+
+    async def workspaces(self) -> list[dict[str, Any]]:
+        return list((await self.request("GET", "/workspaces", base=self.server_url))["workspaces"])
+
+    async def get_workspace(self, name: str) -> dict[str, Any]:
+        return dict(await self.request("GET", f"/workspaces/{name}", base=self.server_url))
+
+    async def delete_workspace(self, name: str) -> None:
+        await self.request("DELETE", f"/workspaces/{name}", base=self.server_url)

@@ -8,6 +8,9 @@ Fixtures:
 - ``wa_sandbox_scenarios`` (session): scenario files parsed once per session, each sandbox gets a copy.
 - ``webhook_receiver``: a running WebhookReceiver with ``.url``; Meta webhooks are not wired to it
   unless the test calls ``await wa_sandbox.control.set_webhook(webhook_receiver.url)``.
+- ``wa_workspace``: the test's own workspace on one sandbox shared by the run (``WA_SANDBOX_URL``, else
+  one in-process server per test process, ``wa_sandbox_server``); for parallel suites (pytest-xdist).
+  See sandbox/testing/workspaces.py.
 Requires pytest-aiohttp (its ``aiohttp_server`` fixture; ``pip install 'wa-sandbox[pytest]'``). Works in
 pytest-asyncio's strict mode (mark tests ``@pytest.mark.asyncio``) and in ``asyncio_mode = "auto"``.
 Without pytest-aiohttp the plugin still loads (pytest must keep working in a project that installs
@@ -23,6 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from aiohttp import web
 
 from sandbox.app import create_app
 from sandbox.core.scenario_cache import ScenarioCache
@@ -31,6 +35,7 @@ from sandbox.runtime import Runtime
 from sandbox.settings import Settings
 from sandbox.testing.client import SandboxControl
 from sandbox.testing.receiver import WebhookReceiver
+from sandbox.testing.workspaces import _workspace, add_markers, wa_sandbox_server
 
 
 @dataclass
@@ -38,6 +43,7 @@ class RunningSandbox:
     url: str
     runtime: Runtime
     control: SandboxControl
+    app: web.Application | None = None  # in-process only
 
     @property
     def base_urls(self) -> dict[str, str]:
@@ -80,6 +86,7 @@ def pytest_configure(config: pytest.Config) -> None:
         warnings.filterwarnings(
             "ignore", message=f'The configuration option "{LOOP_SCOPE_OPTION}" is unset', category=pytest.PytestDeprecationWarning,
         )
+    add_markers(config)
 
 
 @pytest.fixture(scope="session")
@@ -95,7 +102,7 @@ async def _running_sandbox(aiohttp_server: Any, wa_sandbox_settings: Settings,
     url = str(server.make_url("")).rstrip("/")
     wa_sandbox_settings.public_url = url
     async with SandboxControl(url, server_loop=asyncio.get_running_loop()) as control:
-        yield RunningSandbox(url=url, runtime=app[RUNTIME], control=control)
+        yield RunningSandbox(url=url, runtime=app[RUNTIME], control=control, app=app)
 
 
 async def _webhook_receiver(aiohttp_server: Any) -> WebhookReceiver:
@@ -121,8 +128,12 @@ try:
 except ImportError:
     wa_sandbox: Any = pytest.fixture(name="wa_sandbox")(_missing_extras)
     webhook_receiver: Any = pytest.fixture(name="webhook_receiver")(_missing_extras)
+    wa_workspace: Any = pytest.fixture(name="wa_workspace")(_missing_extras)
 else:
     # pytest_asyncio.fixture, not pytest.fixture: a project in pytest-asyncio's default strict mode (no
     # asyncio_mode = auto) must get these async fixtures too, in its @pytest.mark.asyncio tests.
     wa_sandbox = pytest_asyncio.fixture(name="wa_sandbox")(_running_sandbox)
     webhook_receiver = pytest_asyncio.fixture(name="webhook_receiver")(_webhook_receiver)
+    wa_workspace = pytest_asyncio.fixture(name="wa_workspace")(_workspace)
+
+__all__ = ["RunningSandbox", "wa_sandbox", "wa_sandbox_server", "wa_sandbox_settings", "wa_workspace", "webhook_receiver"]

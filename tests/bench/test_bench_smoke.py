@@ -75,3 +75,19 @@ def test_soak_with_a_receiver_outage_misses_no_webhook(tmp_path: Path) -> None:
     assert any(not s["receiver_up"] for s in data["samples"])  # the outage happened while sampling
     assert data["samples"][-1]["journal"] == 120
     assert "## Samples" in out.read_text()
+
+
+def test_workspaces_quick_run_writes_its_section_after_the_others(tmp_path: Path) -> None:
+    out = tmp_path / "RESULTS.md"
+    out.write_text("# wa-sandbox benchmark results\n\n## Machine\n")
+    cmd = [sys.executable, "-m", "bench.workspaces", "--quick", "--out", str(out), "--json", str(tmp_path / "ws.json")]
+    subprocess.run(cmd, check=True, capture_output=True, timeout=300, cwd=Path(__file__).resolve().parents[2])
+    data = json.loads((tmp_path / "ws.json").read_text())
+    assert data["parallel"]["webhooks_missing"] == 0 and data["parallel"]["webhooks_misrouted"] == 0
+    assert data["parallel"]["journal_mismatches"] == 0 and data["parallel"]["default_journal"] == 0
+    assert data["memory"]["live"] == 50 and data["create_delete"]["create_ms"]["p50"] > 0
+    assert set(data["default"]["median"]) == {"today", "branch", "branch+live"}
+    text = out.read_text()
+    assert text.startswith("# wa-sandbox benchmark results") and text.count("## Workspaces (issue 15)") == 1
+    subprocess.run(cmd, check=True, capture_output=True, timeout=300, cwd=Path(__file__).resolve().parents[2])
+    assert out.read_text().count("## Workspaces (issue 15)") == 1  # replaced, not appended again

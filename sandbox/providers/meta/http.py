@@ -25,9 +25,18 @@ JSON_CONTENT_TYPE = "application/json; charset=UTF-8"
 
 def public_base(request: web.Request) -> str:
     """Base of links handed to clients (paging.next, media URLs): the configured public URL, else the
-    scheme and Host the client used, so a container behind a mapped port (Testcontainers) links right."""
-    configured = runtime_of(request).settings.public_url
-    return configured.rstrip("/") if configured else f"{request.scheme}://{request.host}"
+    scheme and Host the client used, so a container behind a mapped port (Testcontainers) links right;
+    then the runtime's mount (a workspace's ``/w/{name}``), however the request reached it."""
+    runtime = runtime_of(request)
+    configured = runtime.settings.public_url
+    base = configured.rstrip("/") if configured else f"{request.scheme}://{request.host}"
+    return base + runtime.mount
+
+
+def served_path(request: web.Request) -> str:
+    """The request's path below the runtime's mount (what ``public_base`` is followed by)."""
+    mount = runtime_of(request).mount
+    return request.path[len(mount):] if mount and request.path.startswith(mount + "/") else request.path
 
 
 def graph_response(request: web.Request, body: dict[str, Any], status: int = 200) -> web.Response:

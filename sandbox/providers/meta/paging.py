@@ -13,7 +13,7 @@ from aiohttp import web
 
 from sandbox.core.params import whole_number
 from sandbox.providers.meta.errors import MetaError
-from sandbox.providers.meta.http import public_base
+from sandbox.providers.meta.http import public_base, served_path
 
 DEFAULT_LIMIT = 25  # Graph's default page size
 MAX_LIMIT = 1000
@@ -46,7 +46,7 @@ def encode_cursor(offset: int) -> str:
 def paging(request: web.Request, start: int, count: int, total: int) -> dict[str, Any]:
     """Cursors plus absolute ``next``/``previous`` URLs for a page of ``count`` items at ``start``."""
     result: dict[str, Any] = {"cursors": {"before": encode_cursor(start), "after": encode_cursor(start + count)}}
-    base = f"{public_base(request)}{request.path}"
+    base = f"{public_base(request)}{served_path(request)}"
     keep = {k: v for k, v in request.query.items() if k not in ("after", "before")}
     if start + count < total:
         result["next"] = f"{base}?{urlencode({**keep, 'after': encode_cursor(start + count)})}"

@@ -1,5 +1,5 @@
-// The control API, and the one toast that reports its errors.
-const API = "/_sandbox";
+// The control API (of the workspace the page shows), and the one toast that reports its errors.
+import { API } from "./workspace.js";
 
 export async function api(method, path, body) {
   const init = { method, headers: {} };

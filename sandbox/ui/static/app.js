@@ -7,8 +7,8 @@ import { api, toast } from "./api.js";
 import { openSheet } from "./sheet.js";
 import { renderScenario } from "./scenario.js";
 import { renderWebhooks } from "./webhooks.js";
+import { API, mountSwitcher } from "./workspace.js";
 
-const API = "/_sandbox";
 const $ = (id) => document.getElementById(id);
 // The picker shows icons (icons.js); the reaction sent is the emoji, as the app would send it.
 const REACTIONS = [
@@ -629,6 +629,7 @@ function start() {
     if (!event.target.closest(".tools")) for (const t of document.querySelectorAll(".tools.reacting")) t.classList.remove("reacting");
   });
   setupNewChat();
+  mountSwitcher($("workspace"));
   render();
   connect();
   setInterval(refreshClock, 10_000);

@@ -3,6 +3,7 @@
 // text-like fields plus its type, so new providers show up as-is.
 import { formatted, h } from "./dom.js";
 import { icon } from "./icons.js";
+import { API } from "./workspace.js";
 
 const MEDIA = ["image", "video", "audio", "document", "sticker"];
 // maps message type -> the inbox's icon for it (icons.js) and the word WhatsApp's chat list uses
@@ -91,7 +92,7 @@ const META = {
 // Media by link: the link itself; by id: the provider's media store through the inbox (a file card if absent).
 function mediaSrc(obj, msg) {
   if (obj.link) return obj.link;
-  if (obj.id) return `/_sandbox/inbox/api/media/${encodeURIComponent(msg.provider)}/${encodeURIComponent(obj.id)}`;
+  if (obj.id) return `${API}/inbox/api/media/${encodeURIComponent(msg.provider)}/${encodeURIComponent(obj.id)}`;
   return null;
 }
 
