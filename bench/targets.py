@@ -32,12 +32,13 @@ def batched_scenario(work: Path) -> Path:
     return path
 
 
-def bench_scenario(work: Path) -> Path:
+def bench_scenario(work: Path, source: Path | None = None) -> Path:
     """The default scenario with Meta's rate limits off (80 msg/s per number and one message per 6 s to
-    a user would reject almost every send of a load test); everything else unchanged."""
-    path = work / "bench.yaml"
+    a user would reject almost every send of a load test); everything else unchanged. ``source``: another
+    checkout's default scenario (an older commit compared side by side may not read today's)."""
+    path = work / ("bench.yaml" if source is None else f"bench-{source.parent.parent.name}.yaml")
     if not path.exists():
-        data = yaml.safe_load(Path(Settings().scenario).read_text())
+        data = yaml.safe_load((source or Path(Settings().scenario)).read_text())
         data["name"] = "bench"
         data["meta"]["limits"] = {"*": {"throughput": 0, "pair_every": 0, "pair_burst": 0}}
         path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True))

@@ -49,13 +49,13 @@ def start_sandbox(work: Path, label: str, *, clock: str = "manual", max_workspac
                   code: Path | None = None) -> procs.Service:
     """This branch's sandbox, or with ``code`` the sandbox package in that folder (today's)."""
     port = procs.free_port()
-    args = ["serve", "--port", str(port), "--clock", clock, "--scenario", str(targets.bench_scenario(work)),
-            "--log-level", "warning"]
+    scenario = targets.bench_scenario(work, None if code is None else code / "scenarios" / "default.yaml")
+    args = ["serve", "--port", str(port), "--clock", clock, "--scenario", str(scenario), "--log-level", "warning"]
     if code is None:
         cmd = [*targets.sandbox_command(), *args]
     else:  # the editable install's import hook would win over sys.path: drop it first
         boot = (f"import sys; sys.meta_path[:] = [f for f in sys.meta_path if 'editable' not in repr(f)]; "
-                f"sys.path.insert(0, {str(code)!r}); from sandbox.cli import main; sys.argv[0] = 'wa-sandbox'; main()")
+                f"sys.path.insert(0, {str(code)!r}); from sandbox.cli import main; sys.argv[0] = 'wa-sandbox'; sys.exit(main())")
         cmd = [sys.executable, "-c", boot, *args]
     env = {"SANDBOX_MAX_WORKSPACES": str(max_workspaces), "SANDBOX_MAX_MESSAGES": "2000000"}
     return procs.start("sandbox", cmd, port, "/_sandbox/health", env=env, log=work / f"sandbox-{label}.log")

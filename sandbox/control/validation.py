@@ -138,7 +138,7 @@ def _wording(error: ValidationError, name: str | None) -> str:
         word = "at least" if error.validator == "minimum" else "at most"
         return f"{field} must be {word} {error.validator_value:g}, got {got}"
     if error.validator == "pattern" and isinstance(error.schema, dict) and error.schema.get("description"):
-        return f"{field} is not {error.schema['description']}, got {got}"
+        return f"{field} must be {error.schema['description']}, got {got}"
     if error.validator in ("anyOf", "oneOf") and isinstance(error.schema, dict) and error.schema.get("description"):
         return f"{field}: {error.schema['description']}"
     return f"{field}: {error.message}"

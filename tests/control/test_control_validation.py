@@ -28,7 +28,7 @@ async def call(wa_sandbox: RunningSandbox, method: str, path: str, body: Any = N
     ("POST", "/scenarios/load", {"name": "default", "reset": "no"}, "'reset' must be a boolean"),
     ("POST", "/scenarios/load", {"reset": False}, "give name (a scenario file"),
     ("POST", "/messages/wamid.x/status", {"status": "delivered", "error": 5}, "'error': a reason string"),
-    ("POST", "/inbound", {"from": "abc", "type": "text", "text": "hi"}, "'from' is not a phone number"),
+    ("POST", "/inbound", {"from": "abc", "type": "text", "text": "hi"}, "'from' must be a phone number"),
     ("PUT", "/webhooks/targets/meta", {"url": 5}, "'url' must be a string or null, got 5"),
     ("GET", "/webhooks?state=done", None, "'state' must be one of \"pending\", \"delivered\", \"failed\", got \"done\""),
     ("GET", "/messages?limit=1.5", None, "'limit' must be an integer, got \"1.5\""),
