@@ -28,6 +28,7 @@ from aiohttp import web
 
 from sandbox.core.forms import read_form
 from sandbox.core.media_store import MediaTooLarge
+from sandbox.core.store import Message
 from sandbox.providers.modica import render, send, wab
 from sandbox.providers.modica.errors import Api, ModicaError, invalid, missing
 from sandbox.providers.modica.http import (
@@ -129,6 +130,15 @@ async def v2_send(request: web.Request) -> web.StreamResponse:
 
 @modica_handler("v2")
 async def v2_get(request: web.Request) -> web.StreamResponse:
+    message = _message_of(request, "sms")
+    if message.meta.get("id_format") != "uuid":  # a v1 send's id is not a v2 message
+        raise ModicaError("404", f"No message matched the supplied id {message.id}")
+    return web.json_response(render.v2_view(message))
+
+
+def _message_of(request: web.Request, channel: str) -> Message:
+    """The authenticated application's own message on ``channel`` named by ``?id=<uuid>`` (REST v2 and WAB
+    read-backs); Modica's 404 for any other id."""
     app = authenticate(request)
     admit(request, app)
     raw = request.query.get("id")
@@ -139,10 +149,9 @@ async def v2_get(request: web.Request) -> web.StreamResponse:
     except ValueError as exc:
         raise invalid("id", f"'{raw}' is not a UUID") from exc
     message = provider_of(request).messaging.journal.get(key)
-    if message is None or message.provider != "modica" or message.business != app.name \
-            or message.channel != "sms" or message.meta.get("id_format") != "uuid":
+    if message is None or message.provider != "modica" or message.business != app.name or message.channel != channel:
         raise ModicaError("404", f"No message matched the supplied id {key}")
-    return web.json_response(render.v2_view(message))
+    return message
 
 
 async def v2_openapi(request: web.Request) -> web.StreamResponse:
@@ -195,20 +204,7 @@ async def wab_broadcast(request: web.Request) -> web.StreamResponse:
 @modica_handler("wab")
 async def wab_get(request: web.Request) -> web.StreamResponse:
     """GET /rest/wab/v1/messages?id=<uuid>, as the code-samples page shows it."""
-    app = authenticate(request)
-    admit(request, app)
-    raw = request.query.get("id")
-    if not raw:
-        raise missing("id")
-    try:
-        key = str(uuid.UUID(raw))
-    except ValueError as exc:
-        raise invalid("id", f"'{raw}' is not a UUID") from exc
-    message = provider_of(request).messaging.journal.get(key)
-    if message is None or message.provider != "modica" or message.business != app.name \
-            or message.channel != "whatsapp":
-        raise ModicaError("404", f"No message matched the supplied id {key}")
-    return web.json_response(render.wab_view(message))
+    return web.json_response(render.wab_view(_message_of(request, "whatsapp")))
 
 
 @modica_handler("wab_media")

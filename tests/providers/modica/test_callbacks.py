@@ -217,7 +217,7 @@ async def test_bad_webhook_targets_are_refused(wa_sandbox, body, status, text):
 
 @pytest.mark.parametrize("spec,status,text", [
     ({"content": "x"}, 400, "'from'"),
-    ({"from": "abc", "content": "x"}, 400, "not a phone number"),
+    ({"from": "abc", "content": "x"}, 400, "must be a phone number"),
     ({"from": "+64211234567"}, 400, "needs 'content'"),
     ({"from": "+64211234567", "content": "x", "encoding": "utf8"}, 400, "'encoding'"),
     ({"from": "+64211234567", "content": "***", "encoding": "base64"}, 400, "not valid base64"),
