@@ -12,7 +12,7 @@ from typing import Generic, TypeVar
 from aiohttp import web
 from aiohttp.http_exceptions import HttpProcessingError
 
-from sandbox.keys import runtime_of
+from sandbox.core.provider import served
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +38,7 @@ def error_boundary(shape: ErrorShape[E]) -> Callable[[Handler], Handler]:
             except shape.domain as exc:
                 return shape.render(request, exc)
             except web.HTTPRequestEntityTooLarge:
-                return shape.render(request, shape.too_large(runtime_of(request).settings.max_body_bytes))
+                return shape.render(request, shape.too_large(served(request).settings.max_body_bytes))
             except HttpProcessingError as exc:
                 return shape.render(request, shape.unparsable(str(exc.message)))
             except web.HTTPException:

@@ -23,7 +23,7 @@ from jsonschema import Draft202012Validator
 
 from sandbox.core.errors import ScenarioError
 from sandbox.core.params import whole_number
-from sandbox.core.scenario_schema import SCENARIO_SCHEMA
+from sandbox.core.scenario_schema import CORE_SCHEMA
 
 if TYPE_CHECKING:
     from faker import Faker
@@ -143,16 +143,18 @@ class Scenario:
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-def load_scenario(path: str | Path) -> Scenario:
+def load_scenario(path: str | Path, schema: dict[str, Any] | None = None) -> Scenario:
     p = Path(path)
     try:
         text = p.read_text(encoding="utf-8")
     except OSError as exc:
         raise ScenarioError(f"{p}: cannot read scenario file: {exc.strerror}") from exc
-    return parse_scenario(text, str(p))
+    return parse_scenario(text, str(p), schema)
 
 
-def parse_scenario(text: str, source: str = "<scenario>") -> Scenario:
+def parse_scenario(text: str, source: str = "<scenario>", schema: dict[str, Any] | None = None) -> Scenario:
+    """``schema``: the whole scenario schema (the runtime's, with every provider's section); by default
+    the core's, which leaves provider sections unchecked."""
     try:
         node = yaml.compose(text, Loader=_LOADER)
     except yaml.YAMLError as exc:
@@ -165,7 +167,7 @@ def parse_scenario(text: str, source: str = "<scenario>") -> Scenario:
     data = _to_python(node, (), lines)
     if not isinstance(data, dict):
         raise ScenarioError(f"{source}:1: a scenario is a mapping with at least `version: 1`")
-    validator = Draft202012Validator(SCENARIO_SCHEMA)
+    validator = Draft202012Validator(CORE_SCHEMA if schema is None else schema)
     errors = sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
     if errors:
         err = errors[0]

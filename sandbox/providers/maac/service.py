@@ -154,11 +154,10 @@ class MaacProvider:
 
     def _shared_templates(self) -> tuple[TemplateRegistry | None, str | None]:
         """The Cloud API template registry and the WABA of this account's WhatsApp channel."""
-        platform = getattr(self.cloud_api, "platform", None)
-        if platform is None:
+        if self.cloud_api is None:
             return None, None
         waba_id = self.config.waba_id or self.cloud_api.businesses.default().waba_id
-        return platform.templates, waba_id
+        return self.cloud_api.templates, waba_id
 
     def _schedule_fallback(self, record: PnpRecord, setting: PnpSetting, due: float) -> None:
         self.messaging.scheduler.at(due, self._fallback_job(record, setting), label=f"maac {record.pnp_message_id} fallback")

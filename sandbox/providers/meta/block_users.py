@@ -14,14 +14,14 @@ from aiohttp import web
 
 from sandbox.core.messaging import WINDOW_SECONDS
 from sandbox.core.numbers import InvalidNumber, normalize
-from sandbox.keys import runtime_of
 from sandbox.providers.meta.accounts import BlockedUser, NumberAccount
 from sandbox.providers.meta.config import MetaBusiness
 from sandbox.providers.meta.errors import MetaError, render_error
 from sandbox.providers.meta.http import authenticate, business_for, graph_handler, graph_response
+from sandbox.providers.meta.keys import backend
 from sandbox.providers.meta.paging import page_of
 from sandbox.providers.meta.params import graph_params, require
-from sandbox.runtime import Runtime
+from sandbox.providers.meta.service import MetaProvider
 
 MAX_PER_REQUEST = 1000
 MAX_BLOCKLIST = 64_000
@@ -29,11 +29,11 @@ BULK_FAILED = 139100  # "Failed to block/unblock users" (pywa errors.BulkBlockin
 LIMIT_REACHED = 139101  # "Blocklist limit reached"
 
 
-def _target(request: web.Request) -> tuple[Runtime, MetaBusiness, NumberAccount]:
+def _target(request: web.Request) -> tuple[MetaProvider, MetaBusiness, NumberAccount]:
     token = authenticate(request)
     business = business_for(request, request.match_info["node"], token)
-    runtime = runtime_of(request)
-    return runtime, business, runtime.meta_platform.accounts.number(business.phone_number_id)
+    meta = backend(request)
+    return meta, business, meta.accounts.number(business.phone_number_id)
 
 
 @graph_handler
@@ -48,14 +48,14 @@ async def list_blocked(request: web.Request) -> web.StreamResponse:
 
 @graph_handler
 async def block(request: web.Request) -> web.StreamResponse:
-    runtime, business, account = _target(request)
+    meta, business, account = _target(request)
     entries = await _entries(request)
     added: list[dict[str, Any]] = []
     failed: list[dict[str, Any]] = []
     for entry in entries:
-        problem, user = _resolve(runtime, business, entry)
+        problem, user = _resolve(meta, business, entry)
         if problem is None and user is not None:
-            problem = _cannot_block(runtime, business, account, user)
+            problem = _cannot_block(meta, business, account, user)
         if problem is not None or user is None:
             failed.append({"input": _input_of(entry), "errors": [_failure(problem or "")]})
             continue
@@ -64,17 +64,17 @@ async def block(request: web.Request) -> web.StreamResponse:
     body: dict[str, Any] = {"messaging_product": "whatsapp", "block_users": {"added_users": added}}
     if failed:
         body["block_users"]["failed_users"] = failed
-        body["errors"] = _bulk_error(runtime, "Failed to block some users, see the block_users response list for details")
+        body["errors"] = _bulk_error(meta, "Failed to block some users, see the block_users response list for details")
     return graph_response(request, body)
 
 
 @graph_handler
 async def unblock(request: web.Request) -> web.StreamResponse:
-    runtime, business, account = _target(request)
+    meta, business, account = _target(request)
     removed: list[dict[str, Any]] = []
     failed: list[dict[str, Any]] = []
     for entry in await _entries(request):
-        problem, user = _resolve(runtime, business, entry)
+        problem, user = _resolve(meta, business, entry)
         if problem is not None or user is None:
             failed.append({"input": _input_of(entry), "errors": [_failure(problem or "")]})
             continue
@@ -83,7 +83,7 @@ async def unblock(request: web.Request) -> web.StreamResponse:
     body: dict[str, Any] = {"messaging_product": "whatsapp", "block_users": {"removed_users": removed}}
     if failed:
         body["block_users"]["failed_users"] = failed
-        body["errors"] = _bulk_error(runtime, "Failed to unblock some users, see the block_users response list for details")
+        body["errors"] = _bulk_error(meta, "Failed to unblock some users, see the block_users response list for details")
     return graph_response(request, body)
 
 
@@ -98,11 +98,11 @@ async def _entries(request: web.Request) -> list[dict[str, Any]]:
     return entries
 
 
-def _resolve(runtime: Runtime, business: MetaBusiness, entry: dict[str, Any]) -> tuple[str | None, BlockedUser | None]:
+def _resolve(meta: MetaProvider, business: MetaBusiness, entry: dict[str, Any]) -> tuple[str | None, BlockedUser | None]:
     """A ``user`` (phone number) or ``user_id`` (BSUID, as pywa sends it) -> the person, or a problem."""
     if isinstance(entry.get("user_id"), str) and entry["user_id"]:
         bsuid = entry["user_id"]
-        number = runtime.meta.messaging.engine.number_of(bsuid)
+        number = meta.messaging.engine.number_of(bsuid)
         return None, BlockedUser(input=bsuid, wa_id=None, user_id=bsuid, number=number)
     raw = entry.get("user")
     if not isinstance(raw, (str, int)) or not str(raw).strip():
@@ -114,11 +114,11 @@ def _resolve(runtime: Runtime, business: MetaBusiness, entry: dict[str, Any]) ->
     return None, BlockedUser(input=str(raw), wa_id=recipient.wa_id, user_id=None, number=recipient.wa_id)
 
 
-def _cannot_block(runtime: Runtime, business: MetaBusiness, account: NumberAccount, user: BlockedUser) -> str | None:
+def _cannot_block(meta: MetaProvider, business: MetaBusiness, account: NumberAccount, user: BlockedUser) -> str | None:
     if len(account.blocked) >= MAX_BLOCKLIST:
         return "limit"
-    last = runtime.meta.messaging.journal.last_inbound("meta", business.phone_number_id, user.number or user.input)
-    if last is None or runtime.clock.now() - last >= WINDOW_SECONDS:
+    last = meta.messaging.journal.last_inbound("meta", business.phone_number_id, user.number or user.input)
+    if last is None or meta.clock.now() - last >= WINDOW_SECONDS:
         return "Failed to block user: only users who messaged this business in the last 24 hours can be blocked."
     return None
 
@@ -130,9 +130,9 @@ def _failure(problem: str) -> dict[str, Any]:
     return {"message": "Failed to block/unblock users", "code": BULK_FAILED, "error_data": {"details": problem}}
 
 
-def _bulk_error(runtime: Runtime, details: str) -> dict[str, Any]:
+def _bulk_error(meta: MetaProvider, details: str) -> dict[str, Any]:
     error = MetaError(BULK_FAILED, details, message=f"(#{BULK_FAILED}) Failed to block/unblock users")
-    return render_error(error, runtime.ids.fbtrace_id())["error"]
+    return render_error(error, meta.ids.fbtrace_id())["error"]
 
 
 def _input_of(entry: dict[str, Any]) -> str:

@@ -14,10 +14,10 @@ from typing import Any
 from aiohttp import web
 
 from sandbox.core import jsonbody
-from sandbox.keys import runtime_of
 from sandbox.providers.meta.errors import MetaError
 from sandbox.providers.meta.file_handles import profile_picture_url
 from sandbox.providers.meta.http import authenticate, business_for, graph_handler, graph_response
+from sandbox.providers.meta.keys import backend
 from sandbox.providers.meta.params import fields_of, graph_params, require
 
 PROFILE_FIELDS = {"about", "address", "description", "email", "profile_picture_url", "websites", "vertical", "messaging_product"}
@@ -37,7 +37,7 @@ async def get_profile(request: web.Request) -> web.StreamResponse:
     token = authenticate(request)
     business = business_for(request, request.match_info["node"], token)
     wanted = fields_of(request, PROFILE_FIELDS, "WhatsAppBusinessProfile") or PROFILE_FIELDS
-    profile = runtime_of(request).meta_platform.accounts.number(business.phone_number_id).profile
+    profile = backend(request).accounts.number(business.phone_number_id).profile
     item = {k: v for k, v in profile.items() if k in wanted and v not in (None, "", [])}
     item["messaging_product"] = "whatsapp"  # Meta's example carries it even when not asked for
     return graph_response(request, {"data": [item]})
@@ -50,7 +50,7 @@ async def update_profile(request: web.Request) -> web.StreamResponse:
     params = await graph_params(request)
     require(params, "messaging_product")
     changes = _checked(params)
-    platform = runtime_of(request).meta_platform
+    platform = backend(request)
     if params.get("profile_picture_handle"):  # a Resumable Upload handle (file_handles.py)
         changes["profile_picture_url"] = profile_picture_url(platform, params["profile_picture_handle"])
     profile = platform.accounts.number(business.phone_number_id).profile
@@ -112,7 +112,7 @@ async def update_automation(request: web.Request) -> web.StreamResponse:
     token = authenticate(request)
     business = business_for(request, request.match_info["node"], token)
     params = await graph_params(request)
-    automation = runtime_of(request).meta_platform.accounts.number(business.phone_number_id).automation
+    automation = backend(request).accounts.number(business.phone_number_id).automation
     if "enable_welcome_message" in params:
         automation["enable_welcome_message"] = str(params["enable_welcome_message"]).lower() == "true"
     if "prompts" in params:

@@ -20,7 +20,6 @@ from aiohttp import web
 
 from sandbox.core import jsonbody
 from sandbox.core.params import whole_number
-from sandbox.keys import runtime_of
 from sandbox.providers.meta import flows
 from sandbox.providers.meta.accounts import WabaAccount
 from sandbox.providers.meta.config import MetaBusiness
@@ -37,11 +36,12 @@ from sandbox.providers.meta.http import (
     public_base,
     read_form,
 )
+from sandbox.providers.meta.keys import backend
 from sandbox.providers.meta.management import businesses_of_token, waba_numbers
 from sandbox.providers.meta.paging import page_of
 from sandbox.providers.meta.params import NOT_PARAMS, require
 from sandbox.providers.meta.params import fields_of as node_fields
-from sandbox.runtime import Runtime
+from sandbox.providers.meta.service import MetaProvider
 
 ASSET_FIELDS = {"name", "asset_type", "download_url"}
 ASSET_PATH = "/whatsapp_business/flow_assets/"
@@ -51,27 +51,27 @@ ASSET_PATH = "/whatsapp_business/flow_assets/"
 class Target:
     """The Flow a request names, the WABA keeping it and one of the WABA's numbers (for its views)."""
 
-    runtime: Runtime
+    meta: MetaProvider
     business: MetaBusiness
     waba: WabaAccount
     flow: Flow
 
 
-def _locate(runtime: Runtime, mine: list[MetaBusiness], flow_id: str) -> Target | None:
+def _locate(meta: MetaProvider, mine: list[MetaBusiness], flow_id: str) -> Target | None:
     for business in {b.waba_id: b for b in reversed(mine)}.values():
-        waba = runtime.meta_platform.accounts.waba(business.waba_id)
+        waba = meta.accounts.waba(business.waba_id)
         flow = waba.flows.get(flow_id)
         if flow is not None:
-            return Target(runtime, business, waba, flow)
+            return Target(meta, business, waba, flow)
     return None
 
 
 def _target(request: web.Request) -> Target:
     """``/{flow_id}/...``: a Flow of a WABA the token can use; anything else is Graph's 100/33."""
     token = authenticate(request)
-    runtime = runtime_of(request)
+    meta = backend(request)
     node = request.match_info["node"]
-    found = _locate(runtime, businesses_of_token(runtime, token), node)
+    found = _locate(meta, businesses_of_token(meta, token), node)
     if found is None:
         raise unsupported_request(request.method, node)
     return found
@@ -81,7 +81,7 @@ def _save(target: Target, flow: Flow) -> Flow:
     old = target.flow.status
     flows.save(target.waba, flow)
     if flow.status != old:
-        _notify(target.runtime, target.business.waba_id, flow, old)
+        _notify(target.meta, target.business.waba_id, flow, old)
     return flow
 
 
@@ -152,12 +152,12 @@ def _flag(raw: Any) -> bool:
 @graph_handler
 async def list_flows(request: web.Request) -> web.StreamResponse:
     token = authenticate(request)
-    runtime = runtime_of(request)
+    meta = backend(request)
     business = waba_numbers(request, token)[0]
-    waba = runtime.meta_platform.accounts.waba(business.waba_id)
+    waba = meta.accounts.waba(business.waba_id)
     fields = fields_of(request)
     page, paging = page_of(request, list(waba.flows.values()))  # oldest first (UNCONFIRMED order)
-    data = [flow_view(request, runtime, business, f, fields) for f in page]
+    data = [flow_view(request, meta, business, f, fields) for f in page]
     return graph_response(request, {"data": data, "paging": paging})
 
 
@@ -166,16 +166,16 @@ async def create_flow(request: web.Request) -> web.StreamResponse:
     """Name and categories required; ``clone_flow_id`` copies a Flow's JSON; ``flow_json`` uploads one
     (the answer then carries ``success`` and ``validation_errors``); ``publish`` needs valid ``flow_json``."""
     token = authenticate(request)
-    runtime = runtime_of(request)
+    meta = backend(request)
     business = waba_numbers(request, token)[0]
-    waba = runtime.meta_platform.accounts.waba(business.waba_id)
+    waba = meta.accounts.waba(business.waba_id)
     params = await _params(request)
     name = _text(params, "name") or require(params, "name")
     categories = _categories(require(params, "categories"))
     flows.check_name_free(waba, name)
-    now = runtime.clock.now()
-    flow = _cloned(runtime, businesses_of_token(runtime, token), params) or Flow(id="", name=name, categories=[])
-    flow = replace(flow, id=runtime.ids.graph_id(), name=name, categories=categories, status="DRAFT", updated_at=now)
+    now = meta.clock.now()
+    flow = _cloned(meta, businesses_of_token(meta, token), params) or Flow(id="", name=name, categories=[])
+    flow = replace(flow, id=meta.ids.graph_id(), name=name, categories=categories, status="DRAFT", updated_at=now)
     raw = params.get("flow_json")
     if raw is not None:
         upload = _flow_json(raw)
@@ -188,20 +188,20 @@ async def create_flow(request: web.Request) -> web.StreamResponse:
         flow = flows.publish(flow, now)  # UNCONFIRMED: a publish check failing fails the create
     flows.save(waba, flow)
     if flow.status == "PUBLISHED":
-        _notify(runtime, business.waba_id, flow, "DRAFT")
+        _notify(meta, business.waba_id, flow, "DRAFT")
     answer: dict[str, Any] = {"id": flow.id}
     if raw is not None:
         answer.update(success=True, validation_errors=flow.validation_errors)
     return graph_response(request, answer)
 
 
-def _cloned(runtime: Runtime, mine: list[MetaBusiness], params: dict[str, Any]) -> Flow | None:
+def _cloned(meta: MetaProvider, mine: list[MetaBusiness], params: dict[str, Any]) -> Flow | None:
     source_id = params.get("clone_flow_id")
     if source_id in (None, ""):
         return None
     if params.get("clone_template") not in (None, ""):
         raise flow_error("two_clone_sources")
-    found = _locate(runtime, mine, str(source_id))
+    found = _locate(meta, mine, str(source_id))
     if found is None:
         raise flow_error("no_such_flow")
     return found.flow
@@ -212,16 +212,16 @@ async def migrate_flows(request: web.Request) -> web.StreamResponse:
     """Copies of ``source_waba_id``'s Flows (all, or ``source_flow_names``) into this WABA; both WABAs
     must belong to the token's business (pywa: "owned by the same Meta business")."""
     token = authenticate(request)
-    runtime = runtime_of(request)
+    meta = backend(request)
     dest = waba_numbers(request, token)[0]
     params = await _params(request)
     source_id = str(require(params, "source_waba_id"))
-    source = next((b for b in businesses_of_token(runtime, token) if b.waba_id == source_id), None)
+    source = next((b for b in businesses_of_token(meta, token) if b.waba_id == source_id), None)
     if source is None:
         raise MetaError(100, f"source_waba_id '{source_id}' is not a WhatsApp Business Account of this business.")
     names = [str(n) for n in _list(params.get("source_flow_names") or [], "source_flow_names")]
-    accounts = runtime.meta_platform.accounts
-    result = flows.migrate(accounts.waba(source_id), accounts.waba(dest.waba_id), names, runtime.ids.graph_id, runtime.clock.now())
+    accounts = meta.accounts
+    result = flows.migrate(accounts.waba(source_id), accounts.waba(dest.waba_id), names, meta.ids.graph_id, meta.clock.now())
     return graph_response(request, result)
 
 
@@ -230,11 +230,11 @@ async def migrate_flows(request: web.Request) -> web.StreamResponse:
 
 async def flow_node(request: web.Request, mine: list[MetaBusiness]) -> web.StreamResponse | None:
     """The answer when ``/{node}`` names a Flow the token can use; None otherwise."""
-    target = _locate(runtime_of(request), mine, request.match_info["node"])
+    target = _locate(backend(request), mine, request.match_info["node"])
     if target is None:
         return None
     if request.method == "GET":
-        return graph_response(request, flow_view(request, target.runtime, target.business, target.flow, fields_of(request)))
+        return graph_response(request, flow_view(request, target.meta, target.business, target.flow, fields_of(request)))
     if request.method == "DELETE":
         flows.delete(target.waba, target.flow)
         return graph_response(request, {"success": True})
@@ -262,7 +262,7 @@ async def _update_metadata(request: web.Request, target: Target) -> web.StreamRe
         changes["application_id"] = str(app_id)
     if not changes:  # UNCONFIRMED: pywa refuses this before sending; Meta's answer is not documented
         raise MetaError(100, "Nothing to update: give name, categories, endpoint_uri or application_id.")
-    _save(target, replace(target.flow, **changes, updated_at=target.runtime.clock.now()))
+    _save(target, replace(target.flow, **changes, updated_at=target.meta.clock.now()))
     return graph_response(request, {"success": True})
 
 
@@ -283,7 +283,7 @@ async def upload_asset(request: web.Request) -> web.StreamResponse:
     upload = _flow_json(require(params, "file"))
     flows.check_draft(target.flow)
     report = check(upload)
-    _save(target, target.flow.with_json(upload, report, target.runtime.clock.now()))
+    _save(target, target.flow.with_json(upload, report, target.meta.clock.now()))
     return graph_response(request, {"success": True, "validation_errors": report.validation_errors})
 
 
@@ -310,8 +310,8 @@ def _download_url(request: web.Request, flow: Flow) -> str:
 
 @graph_handler
 async def download_asset(request: web.Request) -> web.StreamResponse:
-    runtime = runtime_of(request)
-    found = _locate(runtime, runtime.meta.businesses.all(), request.match_info["flow_id"])
+    meta = backend(request)
+    found = _locate(meta, meta.businesses.all(), request.match_info["flow_id"])
     if found is None or found.flow.flow_json is None or _digest(found.flow) != request.match_info["digest"]:
         # UNCONFIRMED: Meta's CDN answers an expired link with its own error; here Graph's envelope, 404.
         raise MetaError(100, "Flow asset not found: the link is unknown or belongs to an older upload of the Flow JSON.",
@@ -322,25 +322,25 @@ async def download_asset(request: web.Request) -> web.StreamResponse:
 @graph_handler
 async def publish_flow(request: web.Request) -> web.StreamResponse:
     target = _target(request)
-    _save(target, flows.publish(target.flow, target.runtime.clock.now()))
+    _save(target, flows.publish(target.flow, target.meta.clock.now()))
     return graph_response(request, {"success": True})
 
 
 @graph_handler
 async def deprecate_flow(request: web.Request) -> web.StreamResponse:
     target = _target(request)
-    _save(target, flows.deprecate(target.flow, target.runtime.clock.now()))
+    _save(target, flows.deprecate(target.flow, target.meta.clock.now()))
     return graph_response(request, {"success": True})
 
 
 # --- the flows webhook ----------------------------------------------------------------------------------------
 
 
-def _notify(runtime: Runtime, waba_id: str, flow: Flow, old: str) -> None:
+def _notify(meta: MetaProvider, waba_id: str, flow: Flow, old: str) -> None:
     """``flows`` field, event FLOW_STATUS_CHANGE (Meta's Flows webhooks page: flow_id, event, message,
     old_status, new_status), to the WABA's webhook, as template status updates go."""
-    platform = runtime.meta_platform
-    target = platform.waba_target(runtime.meta.businesses, waba_id)
+    platform = meta
+    target = platform.waba_target(meta.businesses, waba_id)
     if flow.status == old or target is None:
         return
     value = {"event": "FLOW_STATUS_CHANGE", "message": f"Flow {flow.name} changed status from {old} to {flow.status}",

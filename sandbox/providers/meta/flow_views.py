@@ -15,7 +15,7 @@ from sandbox.providers.meta.config import MetaBusiness
 from sandbox.providers.meta.errors import MetaError
 from sandbox.providers.meta.flows import Flow, flow_error
 from sandbox.providers.meta.phone_numbers import waba_json
-from sandbox.runtime import Runtime
+from sandbox.providers.meta.service import MetaProvider
 
 FIELDS = ("id", "name", "status", "categories", "validation_errors", "json_version", "data_api_version",
           "endpoint_uri", "data_channel_uri", "preview", "whatsapp_business_account", "application",
@@ -56,9 +56,9 @@ def date_of(request: web.Request, when: float) -> str | int:
     return datetime.fromtimestamp(when, UTC).strftime("%Y-%m-%dT%H:%M:%S+0000")
 
 
-def flow_view(request: web.Request, runtime: Runtime, business: MetaBusiness, flow: Flow, fields: Fields) -> dict[str, Any]:
+def flow_view(request: web.Request, meta: MetaProvider, business: MetaBusiness, flow: Flow, fields: Fields) -> dict[str, Any]:
     """``business``: a number of the Flow's WABA (its ``whatsapp_business_account``)."""
-    status = runtime.meta_platform.flow_health.status_of(flow)
+    status = meta.flow_health.status_of(flow)
     token = hashlib.sha256(f"{flow.id}:{flow.updated_at}".encode()).hexdigest()[:32]
     every: dict[str, Any] = {
         "id": flow.id, "name": flow.name, "status": status, "categories": flow.categories,
@@ -66,10 +66,10 @@ def flow_view(request: web.Request, runtime: Runtime, business: MetaBusiness, fl
         "data_api_version": flow.data_api_version, "endpoint_uri": flow.endpoint_uri,
         "data_channel_uri": flow.data_channel_uri,
         "preview": {"preview_url": f"https://business.facebook.com/wa/manage/flows/{flow.id}/preview/?token={token}",
-                    "expires_at": date_of(request, runtime.clock.now() + PREVIEW_DAYS * 86400)},
+                    "expires_at": date_of(request, meta.clock.now() + PREVIEW_DAYS * 86400)},
         "whatsapp_business_account": waba_json(business, None),
         "application": _application(flow),
-        "health_status": _health(runtime, business, flow, status, fields.phone_number),
+        "health_status": _health(meta, business, flow, status, fields.phone_number),
         "updated_at": date_of(request, flow.updated_at),
     }
     return {k: v for k, v in every.items() if (k in fields.names or k == "id") and v is not None}
@@ -82,15 +82,15 @@ def _application(flow: Flow) -> dict[str, str]:
             "link": f"https://www.facebook.com/games/?app_id={flow.application_id}"}
 
 
-def _health(runtime: Runtime, business: MetaBusiness, flow: Flow, status: str, phone: str | None) -> dict[str, Any]:
+def _health(meta: MetaProvider, business: MetaBusiness, flow: Flow, status: str, phone: str | None) -> dict[str, Any]:
     """OpenAPI "Get Flow" health_status: the worst ``can_send_message`` of the Flow, WABA, app (and number)."""
     can = {"DRAFT": "AVAILABLE", "PUBLISHED": "AVAILABLE", "THROTTLED": "LIMITED"}.get(status, "BLOCKED")
     entities = [{"entity_type": "FLOW", "id": flow.id, "can_send_message": can},
                 {"entity_type": "WABA", "id": business.waba_id, "can_send_message": "AVAILABLE"},
                 {"entity_type": "APP", "id": _application(flow)["id"], "can_send_message": "AVAILABLE"}]
-    number = runtime.meta.businesses.by_phone_number_id(phone or "")
+    number = meta.businesses.by_phone_number_id(phone or "")
     if number is not None and number.waba_id == business.waba_id:
-        registered = runtime.meta_platform.accounts.number(number.phone_number_id).registered
+        registered = meta.accounts.number(number.phone_number_id).registered
         entities.append({"entity_type": "PHONE_NUMBER", "id": number.phone_number_id,
                          "can_send_message": "AVAILABLE" if registered else "BLOCKED"})
     order = ["AVAILABLE", "LIMITED", "BLOCKED"]

@@ -12,10 +12,10 @@ from multidict import MultiDictProxy
 
 from sandbox.core import jsonbody
 from sandbox.core.boundary import ErrorShape, error_boundary
-from sandbox.keys import runtime_of
 from sandbox.providers.meta.config import MetaBusiness
 from sandbox.providers.meta.errors import MetaError, render_error, unsupported_request
-from sandbox.runtime import Runtime
+from sandbox.providers.meta.keys import backend
+from sandbox.providers.meta.service import MetaProvider
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +26,7 @@ JSON_CONTENT_TYPE = "application/json; charset=UTF-8"
 def public_base(request: web.Request) -> str:
     """Base of links handed to clients (paging.next, media URLs): the configured public URL, else the
     scheme and Host the client used, so a container behind a mapped port (Testcontainers) links right."""
-    configured = runtime_of(request).settings.public_url
+    configured = backend(request).settings.public_url
     return configured.rstrip("/") if configured else f"{request.scheme}://{request.host}"
 
 
@@ -35,20 +35,20 @@ def graph_response(request: web.Request, body: dict[str, Any], status: int = 200
     return web.Response(
         body=jsonbody.dumps_ascii(body),
         status=status,
-        headers={"Content-Type": JSON_CONTENT_TYPE, "x-fb-trace-id": runtime_of(request).ids.trace_header()},
+        headers={"Content-Type": JSON_CONTENT_TYPE, "x-fb-trace-id": backend(request).ids.trace_header()},
     )
 
 
-def error_response(runtime: Runtime, error: MetaError) -> web.Response:
+def error_response(meta: MetaProvider, error: MetaError) -> web.Response:
     """Graph's error envelope, compact JSON like its successes, the trace id in body and header."""
-    trace = runtime.ids.fbtrace_id()
+    trace = meta.ids.fbtrace_id()
     return web.Response(body=jsonbody.dumps_ascii(render_error(error, trace)), status=error.http_status,
                         headers={"Content-Type": JSON_CONTENT_TYPE, "x-fb-trace-id": trace})
 
 
 GRAPH_ERRORS: ErrorShape[MetaError] = ErrorShape(
     domain=MetaError,
-    render=lambda request, exc: error_response(runtime_of(request), exc),
+    render=lambda request, exc: error_response(backend(request), exc),
     too_large=lambda limit: MetaError(100, f"Request body is larger than the {limit} bytes the sandbox accepts"),
     unparsable=lambda why: MetaError(100, f"The request body could not be parsed: {why}"),
     unexpected=lambda: MetaError(131000, "The sandbox hit an unexpected error; see its log."),
@@ -58,7 +58,7 @@ graph_handler = error_boundary(GRAPH_ERRORS)  # every Meta route: Graph's envelo
 
 def authenticate(request: web.Request) -> str:
     """Bearer token from the header (or Graph's ``access_token`` query parameter)."""
-    runtime = runtime_of(request)
+    meta = backend(request)
     header = request.headers.get("Authorization")
     token: str | None
     if header is None:
@@ -70,14 +70,14 @@ def authenticate(request: web.Request) -> str:
         if scheme.lower() not in ("bearer", "oauth") or not token.strip():
             raise MetaError(190, message="Invalid OAuth access token - Cannot parse access token")
         token = token.strip()
-    if not runtime.meta.businesses.token_known(token):
+    if not meta.businesses.token_known(token):
         raise MetaError(190, message="Invalid OAuth access token - Cannot parse access token")
     return token
 
 
 def business_for(request: web.Request, node: str, token: str) -> MetaBusiness:
     """The phone number behind ``node``; an unknown id or one the token cannot see is Graph's 100/33."""
-    business = runtime_of(request).meta.businesses.by_phone_number_id(node)
+    business = backend(request).businesses.by_phone_number_id(node)
     if business is None or business.access_token != token:
         raise unsupported_request(request.method, node)
     return business

@@ -10,32 +10,32 @@ from typing import Any, NoReturn
 
 from aiohttp import web
 
-from sandbox.keys import runtime_of
 from sandbox.providers.meta.config import MetaBusiness
 from sandbox.providers.meta.errors import MetaError, unsupported_request
 from sandbox.providers.meta.file_handles import check_header_handles, with_sample_urls
 from sandbox.providers.meta.http import authenticate, graph_handler, graph_response, json_body, public_base
+from sandbox.providers.meta.keys import backend
 from sandbox.providers.meta.media import ATTACHMENTS_PATH, download_response, media_json, read_upload
 from sandbox.providers.meta.paging import encode_cursor, page_of
 from sandbox.providers.meta.phone_node import update_phone_number
 from sandbox.providers.meta.phone_numbers import phone_number_json, waba_json
 from sandbox.providers.meta.platform import MetaPlatform
+from sandbox.providers.meta.service import MetaProvider
 from sandbox.providers.meta.templates import Template, build, check_new
-from sandbox.runtime import Runtime
 
 
-def _platform(request: web.Request) -> tuple[Runtime, MetaPlatform]:
-    runtime = runtime_of(request)
-    return runtime, runtime.meta_platform
+def _platform(request: web.Request) -> tuple[MetaProvider, MetaPlatform]:
+    meta = backend(request)
+    return meta, meta
 
 
-def businesses_of_token(runtime: Runtime, token: str) -> list[MetaBusiness]:
-    return [b for b in runtime.meta.businesses.all() if b.access_token == token]
+def businesses_of_token(meta: MetaProvider, token: str) -> list[MetaBusiness]:
+    return [b for b in meta.businesses.all() if b.access_token == token]
 
 
 def waba_numbers(request: web.Request, token: str) -> list[MetaBusiness]:
     node = request.match_info["node"]
-    found = [b for b in runtime_of(request).meta.businesses.by_waba(node) if b.access_token == token]
+    found = [b for b in backend(request).businesses.by_waba(node) if b.access_token == token]
     if not found:
         raise unsupported_request(request.method, node)
     return found
@@ -52,11 +52,11 @@ def _fields(request: web.Request) -> set[str] | None:
 @graph_handler
 async def upload_media(request: web.Request) -> web.StreamResponse:
     token = authenticate(request)
-    runtime, platform = _platform(request)
+    meta, platform = _platform(request)
     node = request.match_info["node"]
-    business = runtime.meta.businesses.by_phone_number_id(node)
+    business = meta.businesses.by_phone_number_id(node)
     if business is None:  # UNCONFIRMED: MAAC's guide uploads to /{WABA_ID}/media; accepted for its numbers
-        business = next(iter(runtime.meta.businesses.by_waba(node)), None)
+        business = next(iter(meta.businesses.by_waba(node)), None)
     if business is None or business.access_token != token:
         raise unsupported_request(request.method, node)
     record = await read_upload(request, platform.media, business.phone_number_id)
@@ -66,11 +66,11 @@ async def upload_media(request: web.Request) -> web.StreamResponse:
 @graph_handler
 async def download_media(request: web.Request) -> web.StreamResponse:
     """The media URL: Bearer token required; unknown, expired or unauthorised all answer 404 (META-MEDIA)."""
-    runtime, platform = _platform(request)
+    meta, platform = _platform(request)
     record = platform.media.resolve_url(dict(request.query))
     header = request.headers.get("Authorization", "")
     token = header.partition(" ")[2].strip() or request.query.get("access_token", "")
-    owners = {b.phone_number_id for b in businesses_of_token(runtime, token)} if token else set()
+    owners = {b.phone_number_id for b in businesses_of_token(meta, token)} if token else set()
     if record is None or not (record.owner in owners or (record.owner == "link" and owners)):
         raise MetaError(100, "Media not found: the URL is unknown or expired, or the request has no valid Bearer token.", http_status=404)
     return download_response(platform.media, record)
@@ -82,12 +82,12 @@ async def download_media(request: web.Request) -> web.StreamResponse:
 @graph_handler
 async def get_node(request: web.Request) -> web.StreamResponse:
     token = authenticate(request)
-    runtime, platform = _platform(request)
+    meta, platform = _platform(request)
     node = request.match_info["node"]
-    mine = businesses_of_token(runtime, token)
+    mine = businesses_of_token(meta, token)
     business = next((b for b in mine if b.phone_number_id == node), None)
     if business is not None:
-        return graph_response(request, phone_number_json(business, runtime.meta_platform, _fields(request)))
+        return graph_response(request, phone_number_json(business, meta, _fields(request)))
     waba = [b for b in mine if b.waba_id == node]
     if waba:
         return graph_response(request, waba_json(waba[0], _fields(request)))
@@ -109,11 +109,11 @@ def _owns_media(request: web.Request, mine: list[MetaBusiness], owner: str) -> b
 @graph_handler
 async def delete_node(request: web.Request) -> web.StreamResponse:
     token = authenticate(request)
-    runtime, platform = _platform(request)
+    meta, platform = _platform(request)
     node = request.match_info["node"]
     record = platform.media.lookup(node)
-    if record is None or not _owns_media(request, businesses_of_token(runtime, token), record.owner):
-        return await _flow_node(request, businesses_of_token(runtime, token)) or _unsupported(request)
+    if record is None or not _owns_media(request, businesses_of_token(meta, token), record.owner):
+        return await _flow_node(request, businesses_of_token(meta, token)) or _unsupported(request)
     platform.media.store.delete(node)
     return graph_response(request, {"success": True})
 
@@ -123,19 +123,19 @@ async def post_node(request: web.Request) -> web.StreamResponse:
     """``POST /{template_id}``: edit a template; it goes back to review (META-TPL-MGMT).
     ``POST /{phone_number_id}``: the number's webhook override (phone_node.py)."""
     token = authenticate(request)
-    runtime, platform = _platform(request)
+    meta, platform = _platform(request)
     node = request.match_info["node"]
-    number = next((b for b in businesses_of_token(runtime, token) if b.phone_number_id == node), None)
+    number = next((b for b in businesses_of_token(meta, token) if b.phone_number_id == node), None)
     if number is not None:
         return await update_phone_number(request, number)
     template = platform.templates.by_id(node)
-    if template is None or not any(b.waba_id == template.waba_id for b in businesses_of_token(runtime, token)):
-        return await _flow_node(request, businesses_of_token(runtime, token)) or _unsupported(request)
+    if template is None or not any(b.waba_id == template.waba_id for b in businesses_of_token(meta, token)):
+        return await _flow_node(request, businesses_of_token(meta, token)) or _unsupported(request)
     body = await json_body(request)
     if "components" in body:
         check_header_handles(platform, body["components"])
     _edit(template, body)
-    platform.schedule_review(template, runtime.meta.businesses)
+    platform.schedule_review(template, meta.businesses)
     return graph_response(request, {"success": True, "id": template.id, "name": template.name, "category": template.category})
 
 
@@ -225,14 +225,14 @@ def _summary(request: web.Request, every: list[Template], matched: int) -> dict[
 @graph_handler
 async def create_template(request: web.Request) -> web.StreamResponse:
     token = authenticate(request)
-    runtime, platform = _platform(request)
+    meta, platform = _platform(request)
     waba = waba_numbers(request, token)[0]
     body = await json_body(request)
-    template = build(waba.waba_id, body, runtime.ids.graph_id())
+    template = build(waba.waba_id, body, meta.ids.graph_id())
     check_header_handles(platform, template.components)
     check_new(platform.templates, template)
     platform.templates.add(template)
-    platform.schedule_review(template, runtime.meta.businesses)
+    platform.schedule_review(template, meta.businesses)
     return graph_response(request, {"id": template.id, "status": template.status, "category": template.category})
 
 
@@ -259,7 +259,7 @@ async def delete_templates(request: web.Request) -> web.StreamResponse:
 @graph_handler
 async def list_phone_numbers(request: web.Request) -> web.StreamResponse:
     token = authenticate(request)
-    runtime, platform = _platform(request)
+    meta, platform = _platform(request)
     numbers = waba_numbers(request, token)
     fields = _fields(request)
     data = [phone_number_json(b, platform, fields) for b in numbers]

@@ -13,9 +13,9 @@ from typing import Any
 
 from aiohttp import web
 
-from sandbox.keys import runtime_of
 from sandbox.providers.meta.errors import MetaError
 from sandbox.providers.meta.http import authenticate, business_for, graph_handler, graph_response
+from sandbox.providers.meta.keys import backend
 from sandbox.providers.meta.params import fields_of, graph_params
 
 SECTIONS = ("calling", "payload_encryption", "storage_configuration", "user_identity_change")
@@ -35,7 +35,7 @@ async def get_settings(request: web.Request) -> web.StreamResponse:
     token = authenticate(request)
     business = business_for(request, request.match_info["node"], token)
     wanted = fields_of(request, set(SECTIONS), "WhatsAppBusinessPhoneNumberSettings")
-    stored = runtime_of(request).meta_platform.accounts.number(business.phone_number_id).settings
+    stored = backend(request).accounts.number(business.phone_number_id).settings
     merged = {name: {**DEFAULTS.get(name, {}), **stored.get(name, {})} for name in SECTIONS if name in DEFAULTS or name in stored}
     return graph_response(request, {k: v for k, v in merged.items() if wanted is None or k in wanted})
 
@@ -55,7 +55,7 @@ async def update_settings(request: web.Request) -> web.StreamResponse:
     if not isinstance(value, dict):
         raise MetaError(100, f"Param {name} must be an object.")
     _check(name, value)
-    account = runtime_of(request).meta_platform.accounts.number(business.phone_number_id)
+    account = backend(request).accounts.number(business.phone_number_id)
     new = _stored(name, value)
     if name == "calling":  # calling takes partial updates (status alone, video alone...)
         new = {**account.settings.get(name, {}), **new}

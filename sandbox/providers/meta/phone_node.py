@@ -14,11 +14,11 @@ from typing import Any
 
 from aiohttp import web
 
-from sandbox.keys import runtime_of
 from sandbox.providers.meta.config import MetaBusiness
 from sandbox.providers.meta.display_name import checked_name, request_name
 from sandbox.providers.meta.errors import MetaError
 from sandbox.providers.meta.http import graph_response
+from sandbox.providers.meta.keys import backend
 from sandbox.providers.meta.params import graph_params
 from sandbox.providers.meta.subscribed_apps import verify_override
 
@@ -28,7 +28,7 @@ async def update_phone_number(request: web.Request, business: MetaBusiness) -> w
     if "webhook_configuration" not in params and "new_display_name" not in params:
         raise MetaError(100, "The sandbox updates a phone number's webhook_configuration and new_display_name; send "
                              "{\"webhook_configuration\": {\"override_callback_uri\", \"verify_token\"}} or {\"new_display_name\": \"...\"}.")
-    platform = runtime_of(request).meta_platform
+    platform = backend(request)
     # every check before any change: a refused handshake leaves the name unrequested, and the other way round
     name = checked_name(platform, business, params["new_display_name"]) if "new_display_name" in params else None
     if "webhook_configuration" in params:
@@ -41,7 +41,7 @@ async def update_phone_number(request: web.Request, business: MetaBusiness) -> w
 async def _set_override(request: web.Request, business: MetaBusiness, config: Any) -> None:
     if not isinstance(config, dict):
         raise MetaError(100, "webhook_configuration must be an object: {\"override_callback_uri\", \"verify_token\"}.")
-    account = runtime_of(request).meta_platform.accounts.number(business.phone_number_id)
+    account = backend(request).accounts.number(business.phone_number_id)
     uri = config.get("override_callback_uri")
     if not uri:
         account.override_callback_uri = None

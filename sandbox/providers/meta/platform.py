@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Self
 
 from sandbox.core.clock import VirtualClock
 from sandbox.core.ids import IdFactory
@@ -58,7 +58,7 @@ class MetaPlatform:
 
     @classmethod
     def create(cls, settings: Settings, clock: VirtualClock, ids: IdFactory, scheduler: Scheduler,
-               messaging: Messaging, dispatcher: WebhookDispatcher, media_store: MediaStore | None = None) -> MetaPlatform:
+               messaging: Messaging, dispatcher: WebhookDispatcher, media_store: MediaStore | None = None) -> Self:
         media = MediaLibrary.create(settings, clock, ids, media_store)
         return cls(settings=settings, clock=clock, ids=ids, scheduler=scheduler, messaging=messaging,
                    dispatcher=dispatcher, media=media, links=LinkFetcher(media, lambda: dispatcher.session),
@@ -76,7 +76,7 @@ class MetaPlatform:
         assert self.limits is not None
         self.limits.load(section.get("limits") or {})
 
-    def reset(self, businesses: MetaBusinesses) -> None:
+    def reset_state(self, businesses: MetaBusinesses) -> None:
         self.media.reset()
         self.links.reset()
         self.accounts.reset()

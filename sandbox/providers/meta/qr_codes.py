@@ -17,15 +17,15 @@ from xml.sax.saxutils import escape
 
 from aiohttp import web
 
-from sandbox.keys import runtime_of
 from sandbox.providers.meta.accounts import NumberAccount
 from sandbox.providers.meta.config import MetaBusiness
 from sandbox.providers.meta.errors import MetaError
 from sandbox.providers.meta.http import authenticate, business_for, graph_handler, graph_response, public_base
+from sandbox.providers.meta.keys import backend
 from sandbox.providers.meta.media import placeholder
 from sandbox.providers.meta.paging import page_of
 from sandbox.providers.meta.params import graph_params, require
-from sandbox.runtime import Runtime
+from sandbox.providers.meta.service import MetaProvider
 
 MAX_MESSAGE = 140
 PAGE_LIMIT = 25  # OpenAPI: "Default and maximum limit is typically 25"
@@ -38,11 +38,11 @@ IMAGE_PATH = "/whatsapp_business/message_qrdls/"
 FIELDS = {"code", "prefilled_message", "deep_link_url", "creation_time", "qr_image_url"}
 
 
-def _target(request: web.Request) -> tuple[Runtime, MetaBusiness, NumberAccount]:
+def _target(request: web.Request) -> tuple[MetaProvider, MetaBusiness, NumberAccount]:
     token = authenticate(request)
     business = business_for(request, request.match_info["node"], token)
-    runtime = runtime_of(request)
-    return runtime, business, runtime.meta_platform.accounts.number(business.phone_number_id)
+    meta = backend(request)
+    return meta, business, meta.accounts.number(business.phone_number_id)
 
 
 def _not_found() -> MetaError:
@@ -126,7 +126,7 @@ async def get_code(request: web.Request) -> web.StreamResponse:
 @graph_handler
 async def create_or_update(request: web.Request) -> web.StreamResponse:
     """Without ``code``: a new QR code. With ``code`` (in the body, or the path): that code's new message."""
-    runtime, business, account = _target(request)
+    meta, business, account = _target(request)
     params = await graph_params(request)
     code = request.match_info.get("code") or params.get("code")
     message, image = _message(params), _image(params)
@@ -134,8 +134,8 @@ async def create_or_update(request: web.Request) -> web.StreamResponse:
         old = _known(account, str(code))
         qr = {**old, "prefilled_message": message}
     else:
-        code = "".join(runtime.ids.random.choices(BASE32, k=13)) + "1"
-        qr = {"prefilled_message": message, "creation_time": int(runtime.clock.now())}
+        code = "".join(meta.ids.random.choices(BASE32, k=13)) + "1"
+        qr = {"prefilled_message": message, "creation_time": int(meta.clock.now())}
     account.qr_codes = {**account.qr_codes, str(code): qr}  # a new dict: the snapshot fingerprint is shallow
     return graph_response(request, _item(request, business, str(code), qr, image))
 
@@ -155,11 +155,11 @@ async def qr_image(request: web.Request) -> web.StreamResponse:
     A deleted or unknown code answers like the message_qrdls edge does, 803 "QR code not found" (HTTP 404);
     an unknown number the OpenAPI's 803 "Phone number not found" (UNCONFIRMED: Meta's image is a CDN URL
     whose own errors are not documented)."""
-    runtime = runtime_of(request)
+    meta = backend(request)
     number, code, ext = request.match_info["number"], request.match_info["code"], request.match_info["ext"]
-    if runtime.meta.businesses.by_phone_number_id(number) is None:
+    if meta.businesses.by_phone_number_id(number) is None:
         raise MetaError(803, message="Phone number not found", http_status=404, type="GraphMethodException")
-    _known(runtime.meta_platform.accounts.number(number), code)
+    _known(meta.accounts.number(number), code)
     if ext == "png":
         return web.Response(body=placeholder("image", code), content_type="image/png")
     link = escape(f"https://wa.me/message/{code}")

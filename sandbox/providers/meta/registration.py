@@ -12,10 +12,10 @@ import re
 
 from aiohttp import web
 
-from sandbox.keys import runtime_of
 from sandbox.providers.meta.accounts import NumberAccount
 from sandbox.providers.meta.errors import MetaError
 from sandbox.providers.meta.http import authenticate, business_for, graph_handler, graph_response
+from sandbox.providers.meta.keys import backend
 from sandbox.providers.meta.params import graph_params, require
 
 VERIFICATION_CODE = "123456"  # magic: the code request_code "sends" (UNCONFIRMED: real codes are random)
@@ -26,7 +26,7 @@ PIN = re.compile(r"^\d{6}$")
 def _account(request: web.Request) -> NumberAccount:
     token = authenticate(request)
     business = business_for(request, request.match_info["node"], token)
-    return runtime_of(request).meta_platform.accounts.number(business.phone_number_id)
+    return backend(request).accounts.number(business.phone_number_id)
 
 
 @graph_handler

@@ -21,32 +21,32 @@ from aiohttp import web
 
 from sandbox.core.media_store import MediaRecord, MediaTooLarge
 from sandbox.core.params import whole_number
-from sandbox.keys import runtime_of
 from sandbox.providers.meta.errors import MetaError, unsupported_request
 from sandbox.providers.meta.file_handles import SAMPLE_PATH, sample_session
 from sandbox.providers.meta.http import authenticate, graph_handler, graph_response
+from sandbox.providers.meta.keys import backend
 from sandbox.providers.meta.media import beyond_storage, download_response
 from sandbox.providers.meta.params import graph_params, require
 from sandbox.providers.meta.platform import MetaPlatform
+from sandbox.providers.meta.service import MetaProvider
 from sandbox.providers.meta.uploads import FILE_TYPES, HANDLE_TTL, UploadSession
-from sandbox.runtime import Runtime
 
 CHUNK = 64 * 1024
 
 
-def _platform(request: web.Request) -> tuple[Runtime, MetaPlatform]:
-    runtime = runtime_of(request)
-    return runtime, runtime.meta_platform
+def _platform(request: web.Request) -> tuple[MetaProvider, MetaPlatform]:
+    meta = backend(request)
+    return meta, meta
 
 
 @graph_handler
 async def start_session(request: web.Request) -> web.StreamResponse:
     authenticate(request)
-    runtime, platform = _platform(request)
+    meta, platform = _platform(request)
     app_id = request.match_info["node"]
     # UNCONFIRMED: the sandbox plays whatever app the client names (Meta requires a role on it), but a
     # phone number or WABA id has no uploads edge.
-    if runtime.meta.businesses.by_phone_number_id(app_id) or runtime.meta.businesses.by_waba(app_id):
+    if meta.businesses.by_phone_number_id(app_id) or meta.businesses.by_waba(app_id):
         raise unsupported_request(request.method, app_id)
     params = await graph_params(request)
     length = _file_length(require(params, "file_length"))
@@ -56,8 +56,8 @@ async def start_session(request: web.Request) -> web.StreamResponse:
     store = platform.media.store
     if length > store.max_bytes:
         raise beyond_storage(store.max_bytes)
-    token = base64.urlsafe_b64encode(f"1:attachment:{runtime.ids.uuid()}".encode()).decode().rstrip("=")
-    now = runtime.clock.now()
+    token = base64.urlsafe_b64encode(f"1:attachment:{meta.ids.uuid()}".encode()).decode().rstrip("=")
+    now = meta.clock.now()
     name = params.get("file_name")
     record = MediaRecord(id=f"upload-{token}", owner=f"app:{app_id}", mime_type=file_type, size=0, sha256=b"",
                          created_at=now, expires_at=now + HANDLE_TTL, filename=str(name) if name else None, origin="resumable")
@@ -89,18 +89,18 @@ def _session(request: web.Request, platform: MetaPlatform) -> UploadSession:
 async def session_status(request: web.Request) -> web.StreamResponse:
     """Where to resume: the bytes the session holds (Meta's "Resume an interrupted upload")."""
     authenticate(request)
-    runtime, platform = _platform(request)
+    meta, platform = _platform(request)
     session = _session(request, platform)
-    offset = platform.uploads.received(session, platform.media.store, runtime.clock.now())
+    offset = platform.uploads.received(session, platform.media.store, meta.clock.now())
     return graph_response(request, {"id": session.id, "file_offset": offset})
 
 
 @graph_handler
 async def upload_bytes(request: web.Request) -> web.StreamResponse:
     authenticate(request)
-    runtime, platform = _platform(request)
+    meta, platform = _platform(request)
     session = _session(request, platform)
-    store, now = platform.media.store, runtime.clock.now()
+    store, now = platform.media.store, meta.clock.now()
     offset = _file_offset(request.headers.get("file_offset"))
     received = platform.uploads.received(session, store, now)
     if session.handle and received == session.file_length and offset == received:
@@ -120,7 +120,7 @@ async def upload_bytes(request: web.Request) -> web.StreamResponse:
         # UNCONFIRMED: Meta documents only the finished answer; a short body answers like GET does.
         return graph_response(request, {"id": session.id, "file_offset": record.size})
     if session.handle is None:
-        platform.uploads.complete(session, _handle(runtime, session, now))
+        platform.uploads.complete(session, _handle(meta, session, now))
     return graph_response(request, {"h": session.handle})
 
 
@@ -140,10 +140,10 @@ def _reopen(platform: MetaPlatform, session: UploadSession, now: float) -> None:
     session.handle = None
 
 
-def _handle(runtime: Runtime, session: UploadSession, now: float) -> str:
+def _handle(meta: MetaProvider, session: UploadSession, now: float) -> str:
     """Shaped like Meta's: ``4::<base64 MIME>:<opaque>:e:<expiry>:<app id>:<user id>:<signature>``."""
     mime = base64.b64encode(session.file_type.encode()).decode().rstrip("=")
-    ids = runtime.ids
+    ids = meta.ids
     return f"4::{mime}:AR{ids.token(86)}:e:{int(now + HANDLE_TTL)}:{session.app_id}:{ids.digits(15)}:AR{ids.token(17)}"
 
 
@@ -152,7 +152,7 @@ async def template_sample(request: web.Request) -> web.StreamResponse:
     """The scontent-style URL a template read shows for a header sample (file_handles.sample_url): the
     upload's bytes, without a token like a CDN. UNCONFIRMED: scontent's own errors are not Graph JSON; a
     sample the sandbox no longer holds answers Graph's envelope with HTTP 404, as the media URL does."""
-    platform = runtime_of(request).meta_platform
+    platform = backend(request)
     session = sample_session(platform, request.match_info["name"])
     record = platform.media.store.get(session.media_id, platform.clock.now()) if session else None
     if record is None:

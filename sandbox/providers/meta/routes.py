@@ -6,16 +6,24 @@ import functools
 
 from aiohttp import web
 
-from sandbox.keys import runtime_of
 from sandbox.providers.meta.config import graph_version
-from sandbox.providers.meta.errors import MetaError, unsupported_request
-from sandbox.providers.meta.http import authenticate, business_for, graph_handler, graph_response, json_body
+from sandbox.providers.meta.errors import MetaError, http_error, unsupported_request
+from sandbox.providers.meta.http import (
+    authenticate,
+    business_for,
+    error_response,
+    graph_handler,
+    graph_response,
+    json_body,
+)
+from sandbox.providers.meta.keys import backend
 from sandbox.providers.meta.management import management_routes
 from sandbox.providers.meta.send import handle_send
 
 VERSION = r"{version:v\d+\.\d+}"
 NODE = r"{node:\d+}"
 MIN_VERSION = (13, 0)
+PATH_PREFIXES = ("/",)  # whatever no other provider owns: Graph's numeric nodes sit at the root
 
 
 def _check_version(request: web.Request) -> None:
@@ -37,10 +45,10 @@ def _deprecated(version: str) -> bool:
 async def send_message(request: web.Request) -> web.StreamResponse:
     _check_version(request)
     token = authenticate(request)
-    runtime = runtime_of(request)
+    meta = backend(request)
     business = business_for(request, request.match_info["node"], token)
     body = await json_body(request)
-    response = handle_send(runtime.meta, runtime.meta_validator, business, body)
+    response = handle_send(meta, meta.validator, business, body)
     return graph_response(request, response)
 
 
@@ -71,3 +79,10 @@ def fallback_routes() -> list[web.AbstractRouteDef]:
             web.route("*", f"{prefix}/{NODE}/{{edge}}", unknown_edge),
         ]
     return table
+
+
+def render_http_error(request: web.Request, status: int, reason: str) -> web.StreamResponse:
+    """Unrouted paths and stray failures outside the other providers' prefixes, in Graph's envelope."""
+    meta = backend(request)
+    error = http_error(status, request.method, request.path, reason, meta.settings.max_body_bytes)
+    return error_response(meta, error)

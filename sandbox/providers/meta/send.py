@@ -38,7 +38,7 @@ def handle_send(
     # rules and the 24-hour window; the wire keeps Meta's BSUID-only form (no wa_id, no recipient_id).
     user_key = wa_id or provider.messaging.engine.number_of(user_id) or user_id
     facts = _facts(business, user_key, body)
-    extra = provider.platform.before_send(business, body, user_key) if provider.platform else {}  # templates, limits
+    extra = provider.before_send(business, body, user_key)  # templates, limits
     outcome = provider.messaging.engine.decide(facts)
     if outcome.reject:
         raise MetaError(int(outcome.reject["code"]), outcome.reject.get("details"))
@@ -55,8 +55,7 @@ def handle_send(
         meta={**_meta(body, recipient, user_id), **extra},
     )
     provider.messaging.accept(message, outcome, timeline=_timeline(provider, message, outcome))
-    if provider.platform:
-        provider.platform.after_accept(message)  # media ids and links, checked before the first status
+    provider.after_accept(message)  # media ids and links, checked before the first status
     contact: dict[str, Any] = {"input": body.get("to") or body.get("recipient")}
     if wa_id:
         contact["wa_id"] = wa_id

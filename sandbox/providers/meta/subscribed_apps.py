@@ -13,11 +13,11 @@ from typing import Any
 from aiohttp import web
 
 from sandbox.core.errors import ControlError
-from sandbox.keys import runtime_of
 from sandbox.providers.meta.accounts import SANDBOX_APP, WabaAccount
 from sandbox.providers.meta.config import MetaBusiness
 from sandbox.providers.meta.errors import MetaError, unsupported_request
 from sandbox.providers.meta.http import authenticate, graph_handler, graph_response
+from sandbox.providers.meta.keys import backend
 from sandbox.providers.meta.params import graph_params, require
 from sandbox.providers.meta.service import verify_webhook
 
@@ -25,11 +25,11 @@ from sandbox.providers.meta.service import verify_webhook
 def _waba(request: web.Request) -> tuple[MetaBusiness, WabaAccount]:
     token = authenticate(request)
     node = request.match_info["node"]
-    runtime = runtime_of(request)
-    found = [b for b in runtime.meta.businesses.by_waba(node) if b.access_token == token]
+    meta = backend(request)
+    found = [b for b in meta.businesses.by_waba(node) if b.access_token == token]
     if not found:
         raise unsupported_request(request.method, node)
-    return found[0], runtime.meta_platform.accounts.waba(node)
+    return found[0], meta.accounts.waba(node)
 
 
 def _app_json(account: WabaAccount) -> dict[str, Any]:
@@ -73,7 +73,7 @@ async def verify_override(request: web.Request, business: MetaBusiness, uri: str
     if not uri.startswith(("http://", "https://")):
         raise MetaError(100, f"Param override_callback_uri must be an http(s) URL; got '{uri}'.")
     try:
-        await verify_webhook(runtime_of(request).meta, replace(business, verify_token=token), uri)
+        await verify_webhook(backend(request), replace(business, verify_token=token), uri)
     except ControlError as exc:
         # Graph's callback-verification error (code 2200; wording UNCONFIRMED).
         raise MetaError(2200, message=f"(#2200) Callback verification failed: {exc}") from exc
