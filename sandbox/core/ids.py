@@ -48,22 +48,6 @@ class IdFactory:
         h = self.hex(32)
         return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{'89ab'[int(h[16], 16) % 4]}{h[17:20]}-{h[20:32]}"
 
-    def wamid(self, wa_id: str) -> str:
-        """A message id shaped like Meta's: ``wamid.`` + base64 of a small structure carrying the recipient.
-
-        Real ids decode to ``1c 18 <len> <wa_id> 15 02 00 11 18 12 <18 hex chars> 00``.
-        """
-        recipient = wa_id.encode("ascii", "replace")[:255]
-        raw = (
-            b"\x1c\x18"
-            + bytes([len(recipient)])
-            + recipient
-            + b"\x15\x02\x00\x11\x18\x12"
-            + self.hex(18, upper=True).encode()
-            + b"\x00"
-        )
-        return "wamid." + base64.b64encode(raw).decode("ascii")
-
     def graph_id(self) -> str:
         """Numeric Graph object id (media, templates): 15-16 digits like Meta's."""
         return self.digits(16)

@@ -37,7 +37,7 @@ class MediaRecord:
     expires_at: float | None
     filename: str | None = None
     origin: str = "upload"  # upload | inbound | link
-    provider: str = "meta"  # whose API serves it; records saved before this field were all Meta's
+    provider: str = ""  # whose API serves it (a provider's name); on restore, "" is the spec's owns_unlabelled_media
 
 
 class MediaStore:

@@ -27,6 +27,7 @@ from sandbox.providers.meta.errors import MetaError
 from sandbox.settings import Settings
 
 MB = 1024 * 1024
+MEDIA_PROVIDER = "meta"  # MediaRecord.provider of the media Graph serves (the store holds every provider's)
 # MIME -> (message kind, size limit). Order and spelling of the upload list as Meta's own error
 # message prints it ("Param file must be a file with one of the following types: ...", recorded in
 # fbsamples/whatsapp-api-examples#10 and MissaelAnda/laravel-whatsapp#4).
@@ -98,7 +99,7 @@ class MediaLibrary:
 
     def lookup(self, media_id: str) -> MediaRecord | None:
         record = self.store.get(media_id, self.clock.now())
-        return record if record is not None and record.provider == "meta" else None
+        return record if record is not None and record.provider == MEDIA_PROVIDER else None
 
     def new_record(self, owner: str, mime: str, *, filename: str | None, origin: str) -> MediaRecord:
         # API uploads live 30 days, webhook (inbound) media 7 days (META-MEDIA).
@@ -106,7 +107,7 @@ class MediaLibrary:
         now = self.clock.now()
         return MediaRecord(
             id=self.ids.graph_id(), owner=owner, mime_type=mime, size=0, sha256=b"",
-            created_at=now, expires_at=now + ttl, filename=filename, origin=origin,
+            created_at=now, expires_at=now + ttl, filename=filename, origin=origin, provider=MEDIA_PROVIDER,
         )
 
     # --- download URLs ----------------------------------------------------------------------------
@@ -131,7 +132,7 @@ class MediaLibrary:
         record = MediaRecord(
             id=str(obj["id"]), owner=owner, mime_type=mime, size=0, sha256=b"",
             created_at=self.clock.now(), expires_at=self.clock.now() + 7 * 86400,
-            filename=obj.get("filename"), origin="inbound",
+            filename=obj.get("filename"), origin="inbound", provider=MEDIA_PROVIDER,
         )
         record = self.store.put_bytes(record, data if data is not None else placeholder(kind, record.id))
         # Webhook media carry the base64 digest (every Meta example has 44 characters).

@@ -25,7 +25,7 @@ from sandbox.providers.meta.errors import MetaError, unsupported_request
 from sandbox.providers.meta.file_handles import SAMPLE_PATH, sample_session
 from sandbox.providers.meta.http import authenticate, graph_handler, graph_response
 from sandbox.providers.meta.keys import backend
-from sandbox.providers.meta.media import beyond_storage, download_response
+from sandbox.providers.meta.media import MEDIA_PROVIDER, beyond_storage, download_response
 from sandbox.providers.meta.params import graph_params, require
 from sandbox.providers.meta.platform import MetaPlatform
 from sandbox.providers.meta.service import MetaProvider
@@ -60,7 +60,8 @@ async def start_session(request: web.Request) -> web.StreamResponse:
     now = meta.clock.now()
     name = params.get("file_name")
     record = MediaRecord(id=f"upload-{token}", owner=f"app:{app_id}", mime_type=file_type, size=0, sha256=b"",
-                         created_at=now, expires_at=now + HANDLE_TTL, filename=str(name) if name else None, origin="resumable")
+                         created_at=now, expires_at=now + HANDLE_TTL, filename=str(name) if name else None, origin="resumable",
+                         provider=MEDIA_PROVIDER)
     store.put_bytes(record, b"")
     session = platform.uploads.add(UploadSession(
         id=f"upload:{token}", app_id=app_id, file_name=record.filename, file_length=length,
@@ -135,7 +136,8 @@ def _file_offset(raw: str | None) -> int:
 
 def _reopen(platform: MetaPlatform, session: UploadSession, now: float) -> None:
     record = MediaRecord(id=session.media_id, owner=f"app:{session.app_id}", mime_type=session.file_type, size=0,
-                         sha256=b"", created_at=now, expires_at=now + HANDLE_TTL, filename=session.file_name, origin="resumable")
+                         sha256=b"", created_at=now, expires_at=now + HANDLE_TTL, filename=session.file_name, origin="resumable",
+                         provider=MEDIA_PROVIDER)
     platform.media.store.put_bytes(record, b"")
     session.handle = None
 

@@ -17,6 +17,7 @@ from sandbox.providers.meta.config import MetaBusiness
 from sandbox.providers.meta.errors import MetaError
 from sandbox.providers.meta.service import PROVIDER, MetaProvider
 from sandbox.providers.meta.validation import SendValidator
+from sandbox.providers.meta.wamid import wamid
 
 FREE_FORM_EXEMPT = {"template"}  # only templates may be sent outside the 24-hour window
 FAIL_FAST = 0.2  # seconds after the send at which a rule-independent failure is reported
@@ -43,7 +44,7 @@ def handle_send(
     if outcome.reject:
         raise MetaError(int(outcome.reject["code"]), outcome.reject.get("details"))
     message = Message(
-        id=provider.ids.wamid(wa_id or user_id),
+        id=wamid(provider.ids, wa_id or user_id),
         provider=PROVIDER,
         channel="whatsapp",
         direction="outbound",

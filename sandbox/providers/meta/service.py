@@ -18,6 +18,7 @@ from sandbox.providers.meta.config import MetaBusiness, MetaBusinesses
 from sandbox.providers.meta.errors import REASON_CODES, REASON_DETAILS, webhook_error
 from sandbox.providers.meta.platform import MetaPlatform
 from sandbox.providers.meta.validation import SendValidator
+from sandbox.providers.meta.wamid import wamid
 
 PROVIDER = "meta"
 CONVERSATION_DROPPED = (24, 0)  # meta-cloud-api.md §3.5: statuses omit `conversation` from webhook v24.0
@@ -171,7 +172,7 @@ class MetaProvider(MetaPlatform):
         if reply_to:
             context = {"from": business.display_digits, "id": reply_to}
         payload = inbound.build_message(
-            spec, wamid=self.ids.wamid(wa_id), sender=wa_id, timestamp=int(now), context=context
+            spec, wamid=wamid(self.ids, wa_id), sender=wa_id, timestamp=int(now), context=context
         )
         self.store_inbound(business.phone_number_id, spec, payload)
         persona = self.messaging.engine.persona(wa_id)

@@ -1,0 +1,22 @@
+"""Meta's message ids (moved from tests/core/test_ids.py with wamid itself: the core names no provider)."""
+
+from __future__ import annotations
+
+import base64
+
+from sandbox.core.ids import IdFactory
+from sandbox.providers.meta.wamid import wamid
+
+
+def test_wamid_carries_the_recipient_like_metas():
+    raw = base64.b64decode(wamid(IdFactory(1), "16505551234").removeprefix("wamid."))
+    assert raw.startswith(b"\x1c\x18\x0b16505551234\x15\x02\x00\x11\x18\x12") and raw.endswith(b"\x00")
+
+
+def test_same_seed_same_ids():
+    assert [wamid(IdFactory("s"), "1") for _ in range(2)] == [wamid(IdFactory("s"), "1")] * 2
+
+
+def test_ids_are_unique_within_a_run():
+    ids = IdFactory(0)
+    assert len({wamid(ids, "15550200001") for _ in range(10_000)}) == 10_000
