@@ -34,15 +34,35 @@ starts over from the scenario: see docs/reliability-persistence.md.
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING, Any
+from collections.abc import Sequence
+from typing import Any, Protocol
 
-from sandbox.core.media_store import MediaRecord
+from sandbox.core.clock import VirtualClock
+from sandbox.core.ids import IdFactory
+from sandbox.core.media_store import MediaRecord, MediaStore
+from sandbox.core.messaging import Messaging
 from sandbox.core.persistence import SqlitePersistence
+from sandbox.core.provider import ProviderSpec
 from sandbox.core.scenario import Scenario
-from sandbox.core.store import Message
+from sandbox.core.store import Journal, Message
+from sandbox.core.webhooks import WebhookDispatcher
 
-if TYPE_CHECKING:
-    from sandbox.runtime import Runtime
+
+class Runtime(Protocol):
+    """What of a runtime (sandbox/runtime.py) is kept and restored; named here so that the runtime
+    imports this module and not the other way round."""
+
+    clock: VirtualClock
+    ids: IdFactory
+    journal: Journal
+    media_store: MediaStore
+    messaging: Messaging
+    dispatcher: WebhookDispatcher
+    scenario: Scenario
+    providers: Sequence[ProviderSpec[Any]]
+    backends: dict[str, Any]
+
+    def load(self, scenario: Scenario, *, keep_targets: bool = False) -> None: ...
 
 
 def attach(runtime: Runtime, persistence: SqlitePersistence) -> dict[str, int]:
@@ -56,7 +76,7 @@ def attach(runtime: Runtime, persistence: SqlitePersistence) -> dict[str, int]:
     unlabelled = next((spec.name for spec in runtime.providers if spec.owns_unlabelled_media), "")
     for raw in persistence.saved_media():
         raw.setdefault("provider", unlabelled)
-        runtime.media_store.restore(MediaRecord(**{**raw, "sha256": bytes.fromhex(raw["sha256"])}))
+        runtime.media_store.restore(MediaRecord.from_record(raw))
         counts["media"] += 1
     for token, message_id, due, kind, data in persistence.saved_steps():
         message = runtime.journal.get(message_id)

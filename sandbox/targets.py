@@ -12,10 +12,20 @@ not scenario fields: a load keeps them, a reset clears them.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Sequence
+from typing import Any, Protocol
 
-if TYPE_CHECKING:
-    from sandbox.runtime import Runtime
+from sandbox.core.provider import ProviderSpec
+from sandbox.core.scenario import Scenario
+
+
+class Runtime(Protocol):
+    """What of a runtime (sandbox/runtime.py) holds webhook targets; named here so that the runtime
+    imports this module and not the other way round."""
+
+    scenario: Scenario
+    providers: Sequence[ProviderSpec[Any]]
+    backends: dict[str, Any]
 
 Carried = dict[tuple[str, str, str], Any]  # maps (provider, object key, attribute) -> value set at run time
 

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from sandbox.core.ids import IdFactory
     from sandbox.core.media_store import MediaStore
     from sandbox.core.messaging import Messaging
-    from sandbox.core.persistence import Persistence
+    from sandbox.core.persistence_hooks import Persistence
     from sandbox.core.scheduler import Scheduler
     from sandbox.core.store import Journal
     from sandbox.core.webhooks import WebhookDispatcher

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal, TypeVar
 
-from sandbox.core.persistence import Persistence
+from sandbox.core.persistence_hooks import Persistence
 
 K = TypeVar("K")
 V = TypeVar("V")

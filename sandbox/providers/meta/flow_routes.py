@@ -30,14 +30,15 @@ from sandbox.providers.meta.flows import CATEGORIES, Flow, flow_error
 from sandbox.providers.meta.http import (
     FORMS,
     authenticate,
+    businesses_of_token,
     graph_handler,
     graph_response,
     json_body,
     public_base,
     read_form,
+    waba_numbers,
 )
 from sandbox.providers.meta.keys import backend
-from sandbox.providers.meta.management import businesses_of_token, waba_numbers
 from sandbox.providers.meta.paging import page_of
 from sandbox.providers.meta.params import NOT_PARAMS, require
 from sandbox.providers.meta.params import fields_of as node_fields

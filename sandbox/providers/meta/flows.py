@@ -13,15 +13,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from sandbox.providers.meta.errors import MetaError
 from sandbox.providers.meta.flow_json import ENDPOINT_URI_FROM, Report, version_of
-
-if TYPE_CHECKING:
-    from sandbox.providers.meta.accounts import WabaAccount
-    from sandbox.providers.meta.config import MetaBusiness
-    from sandbox.providers.meta.platform import MetaPlatform
+from sandbox.providers.meta.templates import TemplateRegistry
 
 CATEGORIES = ("SIGN_UP", "SIGN_IN", "APPOINTMENT_BOOKING", "LEAD_GENERATION", "SHOPPING", "CONTACT_US",
               "CUSTOMER_SUPPORT", "SURVEY", "OTHER")
@@ -31,6 +27,13 @@ MIGRATE_MAX = 100  # pywa/Meta: "Only 100 Flows can be migrated in a request"
 MIGRATION_ERROR = "4233041"  # the OpenAPI example's error_code (used for both failures: UNCONFIRMED)
 ENDPOINT = re.compile(r"^https?://[^\s/?#]+\S*$")
 
+
+
+class WabaAccount(Protocol):
+    """Where a WABA's Flows live (accounts.WabaAccount; named here so that accounts imports this module
+    and not the other way round)."""
+
+    flows: dict[str, Flow]
 
 @dataclass(frozen=True)
 class Flow:
@@ -225,18 +228,18 @@ class FlowHealth:
         self.sent.clear()
 
 
-def check_flow_send(platform: MetaPlatform, business: MetaBusiness, body: dict[str, Any]) -> None:
+def check_flow_send(waba_id: str, waba: WabaAccount, health: FlowHealth, templates: TemplateRegistry, now: float,
+                    body: dict[str, Any]) -> None:
     """The Flows a send names, checked against their status (platform.before_send). A Flow this WABA
     does not have is not refused: sends naming Flows made outside the sandbox keep working (UNCONFIRMED;
     Meta refuses an unknown Flow)."""
-    waba = platform.accounts.waba(business.waba_id)
     if not waba.flows or body.get("type") not in ("interactive", "template"):
         return
-    for flow, mode in _named_flows(platform, business, waba, body):
-        platform.flow_health.check_send(flow, mode, platform.clock.now())
+    for flow, mode in _named_flows(templates, waba_id, waba, body):
+        health.check_send(flow, mode, now)
 
 
-def _named_flows(platform: MetaPlatform, business: MetaBusiness, waba: WabaAccount,
+def _named_flows(templates: TemplateRegistry, waba_id: str, waba: WabaAccount,
                  body: dict[str, Any]) -> list[tuple[Flow, str | None]]:
     sent = body.get(str(body.get("type")))
     if not isinstance(sent, dict):
@@ -248,7 +251,7 @@ def _named_flows(platform: MetaPlatform, business: MetaBusiness, waba: WabaAccou
         named: list[tuple[Any, Any, str | None]] = [(params.get("flow_id"), params.get("flow_name"), str(params.get("mode") or "published"))]
     else:
         language = (sent.get("language") or {}).get("code", "")
-        template = platform.templates.get(business.waba_id, str(sent.get("name")), str(language))
+        template = templates.get(waba_id, str(sent.get("name")), str(language))
         buttons = [b for b in (template.buttons() if template else []) if str(b.get("type", "")).upper() == "FLOW"]
         named = [(b.get("flow_id"), b.get("flow_name"), None) for b in buttons]
     found: list[tuple[Flow, str | None]] = []

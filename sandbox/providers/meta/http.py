@@ -83,6 +83,18 @@ def business_for(request: web.Request, node: str, token: str) -> MetaBusiness:
     return business
 
 
+def businesses_of_token(meta: MetaProvider, token: str) -> list[MetaBusiness]:
+    return [b for b in meta.businesses.all() if b.access_token == token]
+
+
+def waba_numbers(request: web.Request, token: str) -> list[MetaBusiness]:
+    node = request.match_info["node"]
+    found = [b for b in backend(request).businesses.by_waba(node) if b.access_token == token]
+    if not found:
+        raise unsupported_request(request.method, node)
+    return found
+
+
 FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 

@@ -13,7 +13,16 @@ from aiohttp import web
 from sandbox.providers.meta.config import MetaBusiness
 from sandbox.providers.meta.errors import MetaError, unsupported_request
 from sandbox.providers.meta.file_handles import check_header_handles, with_sample_urls
-from sandbox.providers.meta.http import authenticate, graph_handler, graph_response, json_body, public_base
+from sandbox.providers.meta.flow_routes import flow_node
+from sandbox.providers.meta.http import (
+    authenticate,
+    businesses_of_token,
+    graph_handler,
+    graph_response,
+    json_body,
+    public_base,
+    waba_numbers,
+)
 from sandbox.providers.meta.keys import backend
 from sandbox.providers.meta.media import ATTACHMENTS_PATH, download_response, media_json, read_upload
 from sandbox.providers.meta.paging import encode_cursor, page_of
@@ -27,18 +36,6 @@ from sandbox.providers.meta.templates import Template, build, check_new
 def _platform(request: web.Request) -> tuple[MetaProvider, MetaPlatform]:
     meta = backend(request)
     return meta, meta
-
-
-def businesses_of_token(meta: MetaProvider, token: str) -> list[MetaBusiness]:
-    return [b for b in meta.businesses.all() if b.access_token == token]
-
-
-def waba_numbers(request: web.Request, token: str) -> list[MetaBusiness]:
-    node = request.match_info["node"]
-    found = [b for b in backend(request).businesses.by_waba(node) if b.access_token == token]
-    if not found:
-        raise unsupported_request(request.method, node)
-    return found
 
 
 def _fields(request: web.Request) -> set[str] | None:
@@ -141,8 +138,6 @@ async def post_node(request: web.Request) -> web.StreamResponse:
 
 async def _flow_node(request: web.Request, mine: list[MetaBusiness]) -> web.StreamResponse | None:
     """``/{flow_id}``: a WhatsApp Flow (flow_routes.py)."""
-    from sandbox.providers.meta.flow_routes import flow_node  # here: flow_routes imports this module
-
     return await flow_node(request, mine)
 
 
@@ -282,6 +277,4 @@ def management_routes(prefix: str, node: str) -> list[web.AbstractRouteDef]:
               web.delete(f"{prefix}/{node}/", delete_node)]
     if not prefix:
         table.append(web.get(ATTACHMENTS_PATH, download_media))
-    from sandbox.providers.meta.admin_routes import admin_routes  # here: those modules import this one
-
-    return table + admin_routes(prefix, node)
+    return table

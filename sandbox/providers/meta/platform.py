@@ -93,7 +93,9 @@ class MetaPlatform:
         if self.validate_templates and body.get("type") == "template" and isinstance(body.get("template"), dict):
             extra["rendered"] = check_template(self.templates, business.waba_id, body["template"])
             extra.update(template_facts(self.templates, business.waba_id, body["template"]))
-        check_flow_send(self, business, body)  # Flows it names: status, draft mode, throttling (flows.py)
+        # Flows it names: status, draft mode, throttling (flows.py)
+        check_flow_send(business.waba_id, self.accounts.waba(business.waba_id), self.flow_health, self.templates,
+                        self.clock.now(), body)
         assert self.limits is not None
         self.limits.check(business.phone_number_id, business.country_code, user)
         return extra

@@ -6,6 +6,7 @@ import functools
 
 from aiohttp import web
 
+from sandbox.providers.meta.admin_routes import admin_routes
 from sandbox.providers.meta.config import graph_version
 from sandbox.providers.meta.errors import MetaError, http_error, unsupported_request
 from sandbox.providers.meta.http import (
@@ -67,6 +68,7 @@ def routes() -> list[web.AbstractRouteDef]:
             web.post(f"{prefix}/{NODE}/messages", send_message),
         ]
         table += management_routes(prefix, NODE)  # media, templates, phone numbers, /{id}
+        table += admin_routes(prefix, NODE)  # number and WABA settings, Flows, uploads (admin_routes.py)
     return table
 
 
