@@ -35,7 +35,7 @@ from sandbox.providers.maac.errors import reject_error
 from sandbox.providers.maac.push import Contact, PushCommand
 from sandbox.providers.maac.records import Leg, PnpRecord, PnpRecords, record_from_legs
 from sandbox.providers.maac.templates import check_template
-from sandbox.providers.meta.templates import TemplateRegistry
+from sandbox.providers.meta.templates.registry import TemplateRegistry
 
 PROVIDER = "maac"
 FAIL_FAST = 0.2  # seconds after the send at which a template error fails the WhatsApp leg

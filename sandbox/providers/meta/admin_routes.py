@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from sandbox.providers.meta.block_users import block_routes
-from sandbox.providers.meta.business_profile import profile_routes
-from sandbox.providers.meta.flow_routes import flow_routes
-from sandbox.providers.meta.number_settings import settings_routes
-from sandbox.providers.meta.qr_codes import qr_routes
-from sandbox.providers.meta.registration import registration_routes
-from sandbox.providers.meta.resumable_upload import upload_routes
-from sandbox.providers.meta.subscribed_apps import subscribed_apps_routes
+from sandbox.providers.meta.accounts.block_users import block_routes
+from sandbox.providers.meta.accounts.business_profile import profile_routes
+from sandbox.providers.meta.accounts.number_settings import settings_routes
+from sandbox.providers.meta.accounts.qr_codes import qr_routes
+from sandbox.providers.meta.accounts.registration import registration_routes
+from sandbox.providers.meta.accounts.subscribed_apps import subscribed_apps_routes
+from sandbox.providers.meta.flows.routes import flow_routes
+from sandbox.providers.meta.media.resumable_upload import upload_routes
 
 
 def admin_routes(prefix: str, node: str) -> list[web.AbstractRouteDef]:

@@ -10,10 +10,11 @@ from typing import Any, NoReturn
 
 from aiohttp import web
 
+from sandbox.providers.meta.accounts.phone_node import update_phone_number
+from sandbox.providers.meta.accounts.phone_numbers import phone_number_json, waba_json
 from sandbox.providers.meta.config import MetaBusiness
 from sandbox.providers.meta.errors import MetaError, unsupported_request
-from sandbox.providers.meta.file_handles import check_header_handles, with_sample_urls
-from sandbox.providers.meta.flow_routes import flow_node
+from sandbox.providers.meta.flows.routes import flow_node
 from sandbox.providers.meta.http import (
     authenticate,
     businesses_of_token,
@@ -24,13 +25,12 @@ from sandbox.providers.meta.http import (
     waba_numbers,
 )
 from sandbox.providers.meta.keys import backend
-from sandbox.providers.meta.media import ATTACHMENTS_PATH, download_response, media_json, read_upload
+from sandbox.providers.meta.media.file_handles import check_header_handles, with_sample_urls
+from sandbox.providers.meta.media.library import ATTACHMENTS_PATH, download_response, media_json, read_upload
 from sandbox.providers.meta.paging import encode_cursor, page_of
-from sandbox.providers.meta.phone_node import update_phone_number
-from sandbox.providers.meta.phone_numbers import phone_number_json, waba_json
 from sandbox.providers.meta.platform import MetaPlatform
 from sandbox.providers.meta.service import MetaProvider
-from sandbox.providers.meta.templates import Template, build, check_new
+from sandbox.providers.meta.templates.registry import Template, build, check_new
 
 
 def _platform(request: web.Request) -> tuple[MetaProvider, MetaPlatform]:

@@ -19,15 +19,15 @@ from sandbox.core.scheduler import Scheduler
 from sandbox.core.store import Message
 from sandbox.core.webhooks import WebhookDispatcher
 from sandbox.providers.meta import render
-from sandbox.providers.meta.accounts import Accounts
+from sandbox.providers.meta.accounts.state import Accounts
 from sandbox.providers.meta.config import MetaBusiness, MetaBusinesses, graph_version
-from sandbox.providers.meta.flows import FlowHealth, check_flow_send
-from sandbox.providers.meta.limits import RateLimits
-from sandbox.providers.meta.links import LinkFetcher, check_message_media, media_refs
-from sandbox.providers.meta.media import MEDIA_KINDS, MediaLibrary, decode_data
-from sandbox.providers.meta.template_send import check_template, template_facts
-from sandbox.providers.meta.templates import Template, TemplateRegistry, review_problem
-from sandbox.providers.meta.uploads import Uploads
+from sandbox.providers.meta.flows.model import FlowHealth, check_flow_send
+from sandbox.providers.meta.media.library import MEDIA_KINDS, MediaLibrary, decode_data
+from sandbox.providers.meta.media.links import LinkFetcher, check_message_media, media_refs
+from sandbox.providers.meta.media.uploads import Uploads
+from sandbox.providers.meta.messages.limits import RateLimits
+from sandbox.providers.meta.templates.registry import Template, TemplateRegistry, review_problem
+from sandbox.providers.meta.templates.send_check import check_template, template_facts
 from sandbox.settings import Settings
 
 PROVIDER = "meta"

@@ -19,7 +19,7 @@ from sandbox.providers.meta.http import (
 )
 from sandbox.providers.meta.keys import backend
 from sandbox.providers.meta.management import management_routes
-from sandbox.providers.meta.send import handle_send
+from sandbox.providers.meta.messages.send import handle_send
 
 VERSION = r"{version:v\d+\.\d+}"
 NODE = r"{node:\d+}"

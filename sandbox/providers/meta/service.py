@@ -13,12 +13,13 @@ from sandbox.core.errors import ControlError
 from sandbox.core.numbers import InvalidNumber, normalize, region_of
 from sandbox.core.scenario import ErrorSpec, Outcome, UserAction, pick_target
 from sandbox.core.store import Message, StatusEvent
-from sandbox.providers.meta import inbound, render
+from sandbox.providers.meta import render
 from sandbox.providers.meta.config import MetaBusiness, MetaBusinesses
 from sandbox.providers.meta.errors import REASON_CODES, REASON_DETAILS, webhook_error
+from sandbox.providers.meta.messages import inbound
+from sandbox.providers.meta.messages.validation import SendValidator
+from sandbox.providers.meta.messages.wamid import wamid
 from sandbox.providers.meta.platform import MetaPlatform
-from sandbox.providers.meta.validation import SendValidator
-from sandbox.providers.meta.wamid import wamid
 
 PROVIDER = "meta"
 CONVERSATION_DROPPED = (24, 0)  # meta-cloud-api.md §3.5: statuses omit `conversation` from webhook v24.0

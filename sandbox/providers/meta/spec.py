@@ -16,12 +16,12 @@ from sandbox.core.provider import (
     listed,
 )
 from sandbox.providers.meta import routes
+from sandbox.providers.meta.accounts.display_name import resume_reviews
 from sandbox.providers.meta.config import MetaBusinesses
 from sandbox.providers.meta.config_schema import SECTION_SCHEMA
-from sandbox.providers.meta.display_name import resume_reviews
 from sandbox.providers.meta.keys import KEY
 from sandbox.providers.meta.service import PROVIDER, MetaProvider
-from sandbox.providers.meta.templates import Template
+from sandbox.providers.meta.templates.registry import Template
 
 
 def build(core: CoreObjects, built: Mapping[str, Any], section: Section) -> MetaProvider:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 
 from sandbox.core.ids import IdFactory
-from sandbox.providers.meta.wamid import wamid
+from sandbox.providers.meta.messages.wamid import wamid
 
 
 def test_wamid_carries_the_recipient_like_metas():

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sandbox.providers.meta.accounts import NumberAccount
+from sandbox.providers.meta.accounts.state import NumberAccount
 from sandbox.providers.meta.config import MetaBusiness, MetaBusinesses
 from sandbox.providers.meta.errors import MetaError
 from sandbox.providers.meta.platform import MetaPlatform

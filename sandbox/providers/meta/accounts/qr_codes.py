@@ -17,12 +17,12 @@ from xml.sax.saxutils import escape
 
 from aiohttp import web
 
-from sandbox.providers.meta.accounts import NumberAccount
+from sandbox.providers.meta.accounts.state import NumberAccount
 from sandbox.providers.meta.config import MetaBusiness
 from sandbox.providers.meta.errors import MetaError
 from sandbox.providers.meta.http import authenticate, business_for, graph_handler, graph_response, public_base
 from sandbox.providers.meta.keys import backend
-from sandbox.providers.meta.media import placeholder
+from sandbox.providers.meta.media.library import placeholder
 from sandbox.providers.meta.paging import page_of
 from sandbox.providers.meta.params import graph_params, require
 from sandbox.providers.meta.service import MetaProvider

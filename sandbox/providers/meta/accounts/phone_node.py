@@ -14,13 +14,13 @@ from typing import Any
 
 from aiohttp import web
 
+from sandbox.providers.meta.accounts.display_name import checked_name, request_name
+from sandbox.providers.meta.accounts.subscribed_apps import verify_override
 from sandbox.providers.meta.config import MetaBusiness
-from sandbox.providers.meta.display_name import checked_name, request_name
 from sandbox.providers.meta.errors import MetaError
 from sandbox.providers.meta.http import graph_response
 from sandbox.providers.meta.keys import backend
 from sandbox.providers.meta.params import graph_params
-from sandbox.providers.meta.subscribed_apps import verify_override
 
 
 async def update_phone_number(request: web.Request, business: MetaBusiness) -> web.StreamResponse:

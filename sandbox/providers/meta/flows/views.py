@@ -10,11 +10,11 @@ from typing import Any
 
 from aiohttp import web
 
-from sandbox.providers.meta.accounts import SANDBOX_APP
+from sandbox.providers.meta.accounts.phone_numbers import waba_json
+from sandbox.providers.meta.accounts.state import SANDBOX_APP
 from sandbox.providers.meta.config import MetaBusiness
 from sandbox.providers.meta.errors import MetaError
-from sandbox.providers.meta.flows import Flow, flow_error
-from sandbox.providers.meta.phone_numbers import waba_json
+from sandbox.providers.meta.flows.model import Flow, flow_error
 from sandbox.providers.meta.service import MetaProvider
 
 FIELDS = ("id", "name", "status", "categories", "validation_errors", "json_version", "data_api_version",

@@ -16,7 +16,7 @@ from typing import Any
 
 from sandbox.providers.meta.config import MetaBusiness
 from sandbox.providers.meta.errors import MetaError
-from sandbox.providers.meta.flows import Flow
+from sandbox.providers.meta.flows.model import Flow
 
 # The sandbox plays one Meta app; its id and name are what subscribed_apps answers (UNCONFIRMED values).
 SANDBOX_APP = {"id": "300000000000001", "name": "wa-sandbox", "link": "https://www.facebook.com/games/?app_id=300000000000001"}

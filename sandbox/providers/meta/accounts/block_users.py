@@ -14,7 +14,7 @@ from aiohttp import web
 
 from sandbox.core.messaging import WINDOW_SECONDS
 from sandbox.core.numbers import InvalidNumber, normalize
-from sandbox.providers.meta.accounts import BlockedUser, NumberAccount
+from sandbox.providers.meta.accounts.state import BlockedUser, NumberAccount
 from sandbox.providers.meta.config import MetaBusiness
 from sandbox.providers.meta.errors import MetaError, render_error
 from sandbox.providers.meta.http import authenticate, business_for, graph_handler, graph_response

@@ -12,7 +12,7 @@ import re
 
 from aiohttp import web
 
-from sandbox.providers.meta.accounts import NumberAccount
+from sandbox.providers.meta.accounts.state import NumberAccount
 from sandbox.providers.meta.errors import MetaError
 from sandbox.providers.meta.http import authenticate, business_for, graph_handler, graph_response
 from sandbox.providers.meta.keys import backend

@@ -15,9 +15,9 @@ from sandbox.core.store import Message
 from sandbox.core.wa_message import text_of
 from sandbox.providers.meta.config import MetaBusiness
 from sandbox.providers.meta.errors import MetaError
+from sandbox.providers.meta.messages.validation import SendValidator
+from sandbox.providers.meta.messages.wamid import wamid
 from sandbox.providers.meta.service import PROVIDER, MetaProvider
-from sandbox.providers.meta.validation import SendValidator
-from sandbox.providers.meta.wamid import wamid
 
 FREE_FORM_EXEMPT = {"template"}  # only templates may be sent outside the 24-hour window
 FAIL_FAST = 0.2  # seconds after the send at which a rule-independent failure is reported

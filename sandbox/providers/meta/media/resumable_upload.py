@@ -22,14 +22,14 @@ from aiohttp import web
 from sandbox.core.media_store import MediaRecord, MediaTooLarge
 from sandbox.core.params import whole_number
 from sandbox.providers.meta.errors import MetaError, unsupported_request
-from sandbox.providers.meta.file_handles import SAMPLE_PATH, sample_session
 from sandbox.providers.meta.http import authenticate, graph_handler, graph_response
 from sandbox.providers.meta.keys import backend
-from sandbox.providers.meta.media import MEDIA_PROVIDER, beyond_storage, download_response
+from sandbox.providers.meta.media.file_handles import SAMPLE_PATH, sample_session
+from sandbox.providers.meta.media.library import MEDIA_PROVIDER, beyond_storage, download_response
+from sandbox.providers.meta.media.uploads import FILE_TYPES, HANDLE_TTL, UploadSession
 from sandbox.providers.meta.params import graph_params, require
 from sandbox.providers.meta.platform import MetaPlatform
 from sandbox.providers.meta.service import MetaProvider
-from sandbox.providers.meta.uploads import FILE_TYPES, HANDLE_TTL, UploadSession
 
 CHUNK = 64 * 1024
 

@@ -23,7 +23,7 @@ from sandbox.core.media_fetch import FetchFailure, Reason, SaveTo, base_mime, fe
 from sandbox.core.params import whole_number
 from sandbox.core.scenario import ErrorSpec
 from sandbox.core.store import Message
-from sandbox.providers.meta.media import KIND_MIMES, SUPPORTED, MediaLibrary
+from sandbox.providers.meta.media.library import KIND_MIMES, SUPPORTED, MediaLibrary
 
 MAX_CACHED_LINKS = 10_000
 # A link that cannot be used -> the details of its 131053. The two "Downloading media from weblink"

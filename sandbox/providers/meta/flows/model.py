@@ -16,8 +16,8 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 from sandbox.providers.meta.errors import MetaError
-from sandbox.providers.meta.flow_json import ENDPOINT_URI_FROM, Report, version_of
-from sandbox.providers.meta.templates import TemplateRegistry
+from sandbox.providers.meta.flows.flow_json import ENDPOINT_URI_FROM, Report, version_of
+from sandbox.providers.meta.templates.registry import TemplateRegistry
 
 CATEGORIES = ("SIGN_UP", "SIGN_IN", "APPOINTMENT_BOOKING", "LEAD_GENERATION", "SHOPPING", "CONTACT_US",
               "CUSTOMER_SUPPORT", "SURVEY", "OTHER")

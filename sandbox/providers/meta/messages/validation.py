@@ -24,8 +24,8 @@ from typing import Any
 
 from jsonschema import Draft202012Validator, ValidationError, validators
 
-from sandbox.providers.meta import fast_validation, schemas
 from sandbox.providers.meta.errors import MetaError
+from sandbox.providers.meta.messages import fast_validation, schemas
 
 PathItem = str | int
 

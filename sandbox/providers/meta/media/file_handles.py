@@ -14,8 +14,8 @@ import re
 from typing import Any
 
 from sandbox.providers.meta.errors import MetaError
+from sandbox.providers.meta.media.uploads import UploadSession
 from sandbox.providers.meta.platform import MetaPlatform
-from sandbox.providers.meta.uploads import UploadSession
 
 # header format -> the upload file types that can be its sample (GIF headers are MP4 files)
 HEADER_TYPES = {

@@ -23,7 +23,7 @@ from typing import Any
 
 import fastjsonschema
 
-from sandbox.providers.meta import schemas
+from sandbox.providers.meta.messages import schemas
 
 Schema = dict[str, Any]
 STATUS = None  # the kind of mark-as-read / typing-indicator bodies (no message type can be None)

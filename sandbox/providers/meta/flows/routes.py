@@ -20,13 +20,13 @@ from aiohttp import web
 
 from sandbox.core import jsonbody
 from sandbox.core.params import whole_number
-from sandbox.providers.meta import flows
-from sandbox.providers.meta.accounts import WabaAccount
+from sandbox.providers.meta.accounts.state import WabaAccount
 from sandbox.providers.meta.config import MetaBusiness
 from sandbox.providers.meta.errors import MetaError, unsupported_request
-from sandbox.providers.meta.flow_json import check
-from sandbox.providers.meta.flow_views import fields_of, flow_view
-from sandbox.providers.meta.flows import CATEGORIES, Flow, flow_error
+from sandbox.providers.meta.flows import model as flows
+from sandbox.providers.meta.flows.flow_json import check
+from sandbox.providers.meta.flows.model import CATEGORIES, Flow, flow_error
+from sandbox.providers.meta.flows.views import fields_of, flow_view
 from sandbox.providers.meta.http import (
     FORMS,
     authenticate,

@@ -18,7 +18,7 @@ from typing import Any
 
 from sandbox.core.params import whole_number
 from sandbox.providers.meta.errors import MetaError
-from sandbox.providers.meta.templates import (
+from sandbox.providers.meta.templates.registry import (
     LIMITS,
     VARIABLE,
     Template,

@@ -13,7 +13,7 @@ from typing import Any
 from aiohttp import web
 
 from sandbox.core.errors import ControlError
-from sandbox.providers.meta.accounts import SANDBOX_APP, WabaAccount
+from sandbox.providers.meta.accounts.state import SANDBOX_APP, WabaAccount
 from sandbox.providers.meta.config import MetaBusiness
 from sandbox.providers.meta.errors import MetaError, unsupported_request
 from sandbox.providers.meta.http import authenticate, graph_handler, graph_response

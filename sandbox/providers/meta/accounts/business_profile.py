@@ -15,9 +15,9 @@ from aiohttp import web
 
 from sandbox.core import jsonbody
 from sandbox.providers.meta.errors import MetaError
-from sandbox.providers.meta.file_handles import profile_picture_url
 from sandbox.providers.meta.http import authenticate, business_for, graph_handler, graph_response
 from sandbox.providers.meta.keys import backend
+from sandbox.providers.meta.media.file_handles import profile_picture_url
 from sandbox.providers.meta.params import fields_of, graph_params, require
 
 PROFILE_FIELDS = {"about", "address", "description", "email", "profile_picture_url", "websites", "vertical", "messaging_product"}
