@@ -146,11 +146,3 @@ def _user_json(user: BlockedUser) -> dict[str, Any]:
     if user.user_id:
         item["user_id"] = user.user_id
     return item
-
-
-def block_routes(prefix: str, node: str) -> list[web.AbstractRouteDef]:
-    return [
-        web.get(f"{prefix}/{node}/block_users", list_blocked),
-        web.post(f"{prefix}/{node}/block_users", block),
-        web.delete(f"{prefix}/{node}/block_users", unblock),
-    ]

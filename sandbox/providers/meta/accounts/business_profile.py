@@ -144,11 +144,3 @@ def _commands(value: Any) -> list[dict[str, str]]:
         if not isinstance(description, str) or not description or len(description) > 256:
             raise MetaError(100, "Param commands[].command_description is required and must be at most 256 characters.")
     return [{"command_name": c["command_name"], "command_description": c["command_description"]} for c in value]
-
-
-def profile_routes(prefix: str, node: str) -> list[web.AbstractRouteDef]:
-    return [
-        web.get(f"{prefix}/{node}/whatsapp_business_profile", get_profile),
-        web.post(f"{prefix}/{node}/whatsapp_business_profile", update_profile),
-        web.post(f"{prefix}/{node}/conversational_automation", update_automation),
-    ]

@@ -81,10 +81,3 @@ def _stored(name: str, value: dict[str, Any]) -> dict[str, Any]:
     if name == "payload_encryption":
         return {k: v for k, v in value.items() if k != "client_encryption_key"}  # a key, not a setting to echo
     return dict(value)
-
-
-def settings_routes(prefix: str, node: str) -> list[web.AbstractRouteDef]:
-    return [
-        web.get(f"{prefix}/{node}/settings", get_settings),
-        web.post(f"{prefix}/{node}/settings", update_settings),
-    ]

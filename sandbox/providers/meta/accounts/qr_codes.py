@@ -166,16 +166,3 @@ async def qr_image(request: web.Request) -> web.StreamResponse:
     svg = (f'<svg xmlns="http://www.w3.org/2000/svg" width="400" height="400"><rect width="400" height="400" fill="#fff"/>'
            f'<text x="200" y="200" text-anchor="middle" font-size="16">{link}</text></svg>')
     return web.Response(text=svg, content_type="image/svg+xml")
-
-
-def qr_routes(prefix: str, node: str) -> list[web.AbstractRouteDef]:
-    table: list[web.AbstractRouteDef] = [
-        web.get(f"{prefix}/{node}/message_qrdls", list_codes),
-        web.post(f"{prefix}/{node}/message_qrdls", create_or_update),
-        web.get(f"{prefix}/{node}/message_qrdls/{{code}}", get_code),
-        web.post(f"{prefix}/{node}/message_qrdls/{{code}}", create_or_update),
-        web.delete(f"{prefix}/{node}/message_qrdls/{{code}}", delete_code),
-    ]
-    if not prefix:
-        table.append(web.get(f"{IMAGE_PATH}{{number:\\d+}}/{{code}}.{{ext:png|svg}}", qr_image))
-    return table

@@ -77,12 +77,3 @@ async def verify_code(request: web.Request) -> web.StreamResponse:
         raise MetaError(100, "The verification code is invalid or has expired. Call request_code first; the sandbox sends 123456.")
     account.pending_code, account.code_verification_status = None, "VERIFIED"
     return graph_response(request, {"success": True})
-
-
-def registration_routes(prefix: str, node: str) -> list[web.AbstractRouteDef]:
-    return [
-        web.post(f"{prefix}/{node}/register", register),
-        web.post(f"{prefix}/{node}/deregister", deregister),
-        web.post(f"{prefix}/{node}/request_code", request_code),
-        web.post(f"{prefix}/{node}/verify_code", verify_code),
-    ]

@@ -77,11 +77,3 @@ async def verify_override(request: web.Request, business: MetaBusiness, uri: str
     except ControlError as exc:
         # Graph's callback-verification error (code 2200; wording UNCONFIRMED).
         raise MetaError(2200, message=f"(#2200) Callback verification failed: {exc}") from exc
-
-
-def subscribed_apps_routes(prefix: str, node: str) -> list[web.AbstractRouteDef]:
-    return [
-        web.get(f"{prefix}/{node}/subscribed_apps", list_apps),
-        web.post(f"{prefix}/{node}/subscribed_apps", subscribe),
-        web.delete(f"{prefix}/{node}/subscribed_apps", unsubscribe),
-    ]

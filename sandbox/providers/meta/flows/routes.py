@@ -347,18 +347,3 @@ def _notify(meta: MetaProvider, waba_id: str, flow: Flow, old: str) -> None:
     value = {"event": "FLOW_STATUS_CHANGE", "message": f"Flow {flow.name} changed status from {old} to {flow.status}",
              "flow_id": flow.id, "old_status": old, "new_status": flow.status}
     platform.post_field(*target, "flows", value, key=f"flow:{flow.id}", event=f"flow:{flow.status}")
-
-
-def flow_routes(prefix: str, node: str) -> list[web.AbstractRouteDef]:
-    table: list[web.AbstractRouteDef] = [
-        web.get(f"{prefix}/{node}/flows", list_flows),
-        web.post(f"{prefix}/{node}/flows", create_flow),
-        web.post(f"{prefix}/{node}/migrate_flows", migrate_flows),
-        web.get(f"{prefix}/{node}/assets", list_assets),
-        web.post(f"{prefix}/{node}/assets", upload_asset),
-        web.post(f"{prefix}/{node}/publish", publish_flow),
-        web.post(f"{prefix}/{node}/deprecate", deprecate_flow),
-    ]
-    if not prefix:
-        table.append(web.get(f"{ASSET_PATH}{{flow_id:\\d+}}/{{digest:[0-9a-f]+}}/flow.json", download_asset))
-    return table

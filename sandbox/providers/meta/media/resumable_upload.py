@@ -24,25 +24,19 @@ from sandbox.core.params import whole_number
 from sandbox.providers.meta.errors import MetaError, unsupported_request
 from sandbox.providers.meta.http import authenticate, graph_handler, graph_response
 from sandbox.providers.meta.keys import backend
-from sandbox.providers.meta.media.file_handles import SAMPLE_PATH, sample_session
+from sandbox.providers.meta.media.file_handles import sample_session
 from sandbox.providers.meta.media.library import MEDIA_PROVIDER, beyond_storage, download_response
 from sandbox.providers.meta.media.uploads import FILE_TYPES, HANDLE_TTL, UploadSession
 from sandbox.providers.meta.params import graph_params, require
-from sandbox.providers.meta.platform import MetaPlatform
 from sandbox.providers.meta.service import MetaProvider
 
 CHUNK = 64 * 1024
 
 
-def _platform(request: web.Request) -> tuple[MetaProvider, MetaPlatform]:
-    meta = backend(request)
-    return meta, meta
-
-
 @graph_handler
 async def start_session(request: web.Request) -> web.StreamResponse:
     authenticate(request)
-    meta, platform = _platform(request)
+    meta = backend(request)
     app_id = request.match_info["node"]
     # UNCONFIRMED: the sandbox plays whatever app the client names (Meta requires a role on it), but a
     # phone number or WABA id has no uploads edge.
@@ -53,7 +47,7 @@ async def start_session(request: web.Request) -> web.StreamResponse:
     file_type = str(require(params, "file_type")).strip().lower()
     if file_type not in FILE_TYPES:
         raise MetaError(100, message="(#100) Param file_type must be one of {" + ", ".join(FILE_TYPES) + "} - got \"" + file_type + "\".")
-    store = platform.media.store
+    store = meta.media.store
     if length > store.max_bytes:
         raise beyond_storage(store.max_bytes)
     token = base64.urlsafe_b64encode(f"1:attachment:{meta.ids.uuid()}".encode()).decode().rstrip("=")
@@ -63,7 +57,7 @@ async def start_session(request: web.Request) -> web.StreamResponse:
                          created_at=now, expires_at=now + HANDLE_TTL, filename=str(name) if name else None, origin="resumable",
                          provider=MEDIA_PROVIDER)
     store.put_bytes(record, b"")
-    session = platform.uploads.add(UploadSession(
+    session = meta.uploads.add(UploadSession(
         id=f"upload:{token}", app_id=app_id, file_name=record.filename, file_length=length,
         file_type=file_type, media_id=record.id, created_at=now,
     ))
@@ -78,9 +72,9 @@ def _file_length(raw: Any) -> int:
     return length
 
 
-def _session(request: web.Request, platform: MetaPlatform) -> UploadSession:
+def _session(request: web.Request, meta: MetaProvider) -> UploadSession:
     session_id = f"upload:{request.match_info['session']}"
-    session = platform.uploads.get(session_id)
+    session = meta.uploads.get(session_id)
     if session is None:
         raise unsupported_request(request.method, session_id)
     return session
@@ -90,20 +84,20 @@ def _session(request: web.Request, platform: MetaPlatform) -> UploadSession:
 async def session_status(request: web.Request) -> web.StreamResponse:
     """Where to resume: the bytes the session holds (Meta's "Resume an interrupted upload")."""
     authenticate(request)
-    meta, platform = _platform(request)
-    session = _session(request, platform)
-    offset = platform.uploads.received(session, platform.media.store, meta.clock.now())
+    meta = backend(request)
+    session = _session(request, meta)
+    offset = meta.uploads.received(session, meta.media.store, meta.clock.now())
     return graph_response(request, {"id": session.id, "file_offset": offset})
 
 
 @graph_handler
 async def upload_bytes(request: web.Request) -> web.StreamResponse:
     authenticate(request)
-    meta, platform = _platform(request)
-    session = _session(request, platform)
-    store, now = platform.media.store, meta.clock.now()
+    meta = backend(request)
+    session = _session(request, meta)
+    store, now = meta.media.store, meta.clock.now()
     offset = _file_offset(request.headers.get("file_offset"))
-    received = platform.uploads.received(session, store, now)
+    received = meta.uploads.received(session, store, now)
     if session.handle and received == session.file_length and offset == received:
         return graph_response(request, {"h": session.handle})  # a retried last request
     if offset != received:
@@ -111,7 +105,7 @@ async def upload_bytes(request: web.Request) -> web.StreamResponse:
         raise MetaError(100, f"file_offset {offset} does not match the {received} bytes this upload session holds: "
                              f"send the rest from file_offset {received} (GET /{session.id} answers it).")
     if store.get(session.media_id, now) is None:  # evicted or expired: start the bytes over
-        _reopen(platform, session, now)
+        _reopen(meta, session, now)
     try:
         record = await store.append_stream(session.media_id, request.content.iter_chunked(CHUNK), session.file_length)
     except MediaTooLarge as exc:
@@ -121,7 +115,7 @@ async def upload_bytes(request: web.Request) -> web.StreamResponse:
         # UNCONFIRMED: Meta documents only the finished answer; a short body answers like GET does.
         return graph_response(request, {"id": session.id, "file_offset": record.size})
     if session.handle is None:
-        platform.uploads.complete(session, _handle(meta, session, now))
+        meta.uploads.complete(session, _handle(meta, session, now))
     return graph_response(request, {"h": session.handle})
 
 
@@ -134,11 +128,11 @@ def _file_offset(raw: str | None) -> int:
     return offset
 
 
-def _reopen(platform: MetaPlatform, session: UploadSession, now: float) -> None:
+def _reopen(meta: MetaProvider, session: UploadSession, now: float) -> None:
     record = MediaRecord(id=session.media_id, owner=f"app:{session.app_id}", mime_type=session.file_type, size=0,
                          sha256=b"", created_at=now, expires_at=now + HANDLE_TTL, filename=session.file_name, origin="resumable",
                          provider=MEDIA_PROVIDER)
-    platform.media.store.put_bytes(record, b"")
+    meta.media.store.put_bytes(record, b"")
     session.handle = None
 
 
@@ -154,21 +148,10 @@ async def template_sample(request: web.Request) -> web.StreamResponse:
     """The scontent-style URL a template read shows for a header sample (file_handles.sample_url): the
     upload's bytes, without a token like a CDN. UNCONFIRMED: scontent's own errors are not Graph JSON; a
     sample the sandbox no longer holds answers Graph's envelope with HTTP 404, as the media URL does."""
-    platform = backend(request)
-    session = sample_session(platform, request.match_info["name"])
-    record = platform.media.store.get(session.media_id, platform.clock.now()) if session else None
+    meta = backend(request)
+    session = sample_session(meta, request.match_info["name"])
+    record = meta.media.store.get(session.media_id, meta.clock.now()) if session else None
     if record is None:
         raise MetaError(100, "No template sample at this URL: the upload behind it is unknown, expired or was "
                              "evicted from the media store.", http_status=404)
-    return download_response(platform.media, record)
-
-
-def upload_routes(prefix: str, node: str) -> list[web.AbstractRouteDef]:
-    table: list[web.AbstractRouteDef] = [
-        web.post(f"{prefix}/{node}/uploads", start_session),
-        web.post(f"{prefix}/upload:{{session}}", upload_bytes),
-        web.get(f"{prefix}/upload:{{session}}", session_status),
-    ]
-    if not prefix:
-        table.append(web.get(f"{SAMPLE_PATH}{{name}}", template_sample))
-    return table
+    return download_response(meta.media, record)
