@@ -1,6 +1,7 @@
 """The Cloud API surface besides /messages: media, templates, limits, and the hooks a send passes through.
 
-``MetaPlatform`` is built once per runtime and reloaded with the scenario. ``before_send`` is the single
+``MetaPlatform`` is what Meta's backend keeps (``MetaProvider``, service.py, is the same object with the
+hooks the core calls): built once per runtime and reloaded with the scenario. ``before_send`` is the single
 call the send handler makes before the outcome is decided; ``after_accept`` schedules the media checks.
 """
 
