@@ -1,11 +1,13 @@
-# syntax=docker/dockerfile:1
-#
 # wa-sandbox: a local mock of the WhatsApp Cloud API and SMS provider APIs.
 #
-#   docker build -t wa-sandbox .
-#   docker run --rm -p 8080:8080 wa-sandbox
+#   docker build -t wa-sandbox:local .
+#   docker run --rm -p 8080:8080 wa-sandbox:local
 #   docker run --rm -p 8080:8080 -v "$PWD/scenarios:/app/scenarios:ro" \
-#       -e SANDBOX_SCENARIO=/app/scenarios/my-scenario.yaml wa-sandbox
+#       -e SANDBOX_SCENARIO=/app/scenarios/my-scenario.yaml wa-sandbox:local
+#   docker run --rm -p 8080:8080 -v wa-sandbox-data:/data -e SANDBOX_DATA_DIR=/data wa-sandbox:local
+#
+# No `# syntax=` line: BuildKit would pull that frontend image from a registry,
+# which fails where builds are offline; nothing here needs a newer frontend.
 #
 # BASE may be any Debian-like image with python3 (>= 3.11) and its venv module.
 # The default is the official slim image; scripts/image-test.sh builds with a
@@ -45,11 +47,13 @@ FROM ${BASE}
 LABEL org.opencontainers.image.title="wa-sandbox" \
       org.opencontainers.image.description="Local mock of the WhatsApp Cloud API and SMS provider APIs" \
       org.opencontainers.image.licenses="MIT" \
-      io.wa-sandbox.scenarios.mount="/app/scenarios"
+      io.wa-sandbox.scenarios.mount="/app/scenarios" \
+      io.wa-sandbox.data.mount="/data"
 
 RUN groupadd --gid 10001 sandbox \
  && useradd --uid 10001 --gid sandbox --no-log-init --no-create-home --home-dir /app \
-        --shell /usr/sbin/nologin sandbox
+        --shell /usr/sbin/nologin sandbox \
+ && mkdir /data && chown sandbox:sandbox /data && chmod 0750 /data
 
 COPY --from=build /opt/venv /opt/venv
 COPY --chown=root:root scenarios/ /app/scenarios/
@@ -69,6 +73,13 @@ USER sandbox:sandbox
 #   -v ./my-scenarios:/app/scenarios:ro  -e SANDBOX_SCENARIO=/app/scenarios/x.yaml
 # It is deliberately not a VOLUME: it is configuration, not state, and a VOLUME
 # would leave an anonymous volume behind on every `docker run`.
+
+# Data folder for --data-dir (SANDBOX_DATA_DIR=/data): owned by the sandbox user,
+# so a named volume mounted here starts writable (Docker copies the owner into a
+# new volume). Persistence stays opt-in: without SANDBOX_DATA_DIR the sandbox
+# keeps everything in memory, as before. A host folder bind-mounted here keeps
+# its own owner: make it writable by uid 10001 (or run with --user).
+VOLUME ["/data"]
 
 EXPOSE 8080
 

@@ -3,7 +3,12 @@
 PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do $$p -c 'import sys; assert sys.version_info >= (3, 11)' 2>/dev/null && { echo $$p; break; }; done)
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+CKSUM := $(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+# Everything (test extras: pytest, playwright, schemathesis, mypy, ...): lint, typecheck, pytest, bench.
+STAMP := $(VENV)/.installed-$(CKSUM)
+# Only what serving needs (the package's own dependencies): `make run` on a fresh clone answers sooner.
+# A venv that has everything already serves as it is.
+SERVE_STAMP := $(if $(wildcard $(STAMP)),$(STAMP),$(VENV)/.serving-$(CKSUM))
 
 .PHONY: run test lint typecheck pytest browser bench soak image-test clean
 
@@ -13,7 +18,13 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	rm -f $(VENV)/.installed-* && touch $@
 
-run: $(STAMP)
+$(VENV)/.serving-$(CKSUM): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	rm -f $(VENV)/.serving-* && touch $@
+
+run: $(SERVE_STAMP)
 	$(BIN)/wa-sandbox serve
 
 lint: $(STAMP)

@@ -17,7 +17,19 @@ from sandbox.settings import Settings
 HERE = Path(__file__).resolve().parent
 SPEC = HERE.parent.parent / "shared" / "reference" / "meta-openapi-v23.yaml"
 NPM_PACKAGES = ("wiremock", "@stoplight/prism-cli")
-WITH_WEBHOOKS = ("sandbox", "sandbox-delivery-process")  # targets that get a webhook receiver
+WITH_WEBHOOKS = ("sandbox", "sandbox-delivery-process", "sandbox-batched")  # targets that get a webhook receiver
+BATCH = {"max_size": 1000, "window_ms": 50}  # sandbox-batched: Meta's batched webhooks (README), up to Meta's 1,000
+
+
+def batched_scenario(work: Path) -> Path:
+    """The bench scenario with ``meta.webhook_batch`` on: statuses of one number coalesced per POST."""
+    path = work / "bench-batched.yaml"
+    if not path.exists():
+        data = yaml.safe_load(bench_scenario(work).read_text())
+        data["name"] = "bench-batched"
+        data["meta"]["webhook_batch"] = dict(BATCH)
+        path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
+    return path
 
 
 def bench_scenario(work: Path) -> Path:
@@ -38,9 +50,13 @@ def sandbox_command() -> list[str]:
 
 
 def start_sandbox(work: Path, label: str, *, clock: list[str], webhook_url: str | None = None,
-                  max_messages: int = 2_000_000, extra: tuple[str, ...] = ()) -> procs.Service:
+                  max_messages: int = 2_000_000, extra: tuple[str, ...] = (), scenario: Path | None = None,
+                  cpus: str | None = None) -> procs.Service:
+    """``cpus``: a taskset CPU list (``0`` = one CPU) the sandbox and its children are pinned to."""
     port = procs.free_port()
-    cmd = [*sandbox_command(), "serve", "--port", str(port), *clock, "--scenario", str(bench_scenario(work)),
+    pin = ["taskset", "-c", cpus] if cpus else []
+    cmd = [*pin, *sandbox_command(), "serve", "--port", str(port), *clock,
+           "--scenario", str(scenario or bench_scenario(work)),
            "--log-level", "warning", *extra]
     cmd += ["--meta-webhook-url", webhook_url] if webhook_url else []
     env = {"SANDBOX_MAX_MESSAGES": str(max_messages)}
@@ -64,6 +80,10 @@ def start_target(name: str, work: Path, tools: Path, receiver: procs.Service | N
         assert receiver is not None
         return start_sandbox(work, "delivery-process", clock=["--clock", "real"], webhook_url=receiver.base_url + "/hook",
                              extra=("--delivery-process",))
+    if name == "sandbox-batched":  # Meta's batched webhooks on (targets.BATCH)
+        assert receiver is not None
+        return start_sandbox(work, "batched", clock=["--clock", "real"], webhook_url=receiver.base_url + "/hook",
+                             scenario=batched_scenario(work))
     if name == "sandbox-sends":  # the send path alone: timelines run, but no webhook URL, so no webhook
         return start_sandbox(work, "sends", clock=["--clock", "real"])
     if name == "receiver":  # the webhook receiver itself, saturated with status webhooks: its own ceiling

@@ -4,17 +4,23 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import TYPE_CHECKING
 
 from aiohttp import web
 
+from sandbox import methods
 from sandbox.control.routes import ROUTES as CONTROL_ROUTES
 from sandbox.core.clock import VirtualClock
 from sandbox.core.ids import IdFactory
 from sandbox.keys import ADMISSION, RUNTIME, runtime_of
 from sandbox.limits import Admission, counts_against_cap, oversize_headers, parser_limit, refuse
+from sandbox.origin import SameOrigin
 from sandbox.runtime import Runtime, build_runtime
 from sandbox.settings import Settings
 from sandbox.ui import routes as ui_routes
+
+if TYPE_CHECKING:
+    from sandbox.core.scenario_cache import ScenarioCache  # the pytest plugin's; a server never loads it
 
 log = logging.getLogger(__name__)
 
@@ -33,16 +39,24 @@ async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
 
 def _gateway(settings: Settings, admission: Admission) -> Callable[..., Awaitable[web.StreamResponse]]:
     """The one middleware every request passes (one, not four: each level costs a coroutine per request):
-    the request limits (sandbox/limits.py), then the handler; unrouted paths and stray failures still
-    answer in the shape of the provider the path belongs to; with --data-dir, what the request changed
-    is on disk before its response is sent."""
+    the cross-site checks (sandbox/origin.py), the request limits (sandbox/limits.py), then the handler;
+    unrouted paths and stray failures still answer in the shape of the provider the path belongs to; with
+    --data-dir, what the request changed is on disk before its response is sent."""
     max_header_bytes = settings.max_header_bytes
+    same_origin = SameOrigin.from_settings(settings)
 
     @web.middleware
     async def gateway(request: web.Request, handler: Handler) -> web.StreamResponse:
+        refusal = same_origin.refusal(request)
+        if refusal is not None:
+            return _render_http_error(request, *refusal)
         oversize = oversize_headers(request, max_header_bytes)
         if oversize is not None:
             return _render_http_error(request, 431, oversize)
+        if methods.never_served(request):  # TRACE, CONNECT...: 405 before any route (sandbox/methods.py)
+            allowed = await methods.allowed_methods(request)
+            reason = f"Method Not Allowed (this path serves {', '.join(allowed) or 'no method'})"
+            return methods.with_allow(_render_http_error(request, 405, reason), allowed)
         counted = counts_against_cap(request)
         if counted:
             if admission.in_flight >= admission.limit:
@@ -53,8 +67,13 @@ def _gateway(settings: Settings, admission: Admission) -> Callable[..., Awaitabl
         except web.HTTPException as exc:
             if exc.status < 400 or exc.content_type == "application/json":
                 raise
-            return _render_http_error(request, exc.status, exc.reason)
+            response = _render_http_error(request, exc.status, exc.reason)
+            if isinstance(exc, web.HTTPMethodNotAllowed):
+                methods.with_allow(response, exc.allowed_methods)
+            return response
         except Exception:
+            if request.transport is None:  # the client left mid-request, or its connection timed out: nobody to tell
+                return web.Response(status=400)
             log.exception("unhandled error in %s %s", request.method, request.path)
             return _render_http_error(request, 500, "The sandbox hit an unexpected error; see its log.")
         finally:
@@ -89,17 +108,19 @@ def mount(app: web.Application, runtime: Runtime) -> None:
 
 
 def create_app(
-    settings: Settings | None = None, *, clock: VirtualClock | None = None, ids: IdFactory | None = None
+    settings: Settings | None = None, *, clock: VirtualClock | None = None, ids: IdFactory | None = None,
+    scenarios: ScenarioCache | None = None,
 ) -> web.Application:
     settings = settings or Settings.from_env()
     admission = Admission(settings.max_concurrent_requests)
     line_limit = parser_limit(settings.max_header_bytes)
     app = web.Application(
         client_max_size=settings.max_body_bytes,
-        handler_args={"max_line_size": line_limit, "max_field_size": line_limit},
+        handler_args={"max_line_size": line_limit, "max_field_size": line_limit,
+                      "keepalive_timeout": settings.keepalive_timeout},
         middlewares=[_gateway(settings, admission)],
     )
-    runtime = app[RUNTIME] = build_runtime(settings, clock=clock, ids=ids)
+    runtime = app[RUNTIME] = build_runtime(settings, clock=clock, ids=ids, scenarios=scenarios)
     app[ADMISSION] = admission
     app.cleanup_ctx.append(_lifecycle)
     app.add_routes(CONTROL_ROUTES)

@@ -19,6 +19,8 @@ from typing import Any
 from aiohttp import web
 
 from sandbox import __version__, gcpolicy
+from sandbox.connections import ConnectionGuard, GuardedSite, connection_cap
+from sandbox.core.datadir import DataDirError
 from sandbox.core.errors import ScenarioError
 from sandbox.settings import LOG_LEVELS, Settings, bundled_scenarios
 
@@ -41,6 +43,12 @@ def _serve_parser(sub: Any) -> None:
     p.add_argument("--log-level", type=str.lower, choices=[level.lower() for level in LOG_LEVELS],
                    help="logging level (SANDBOX_LOG_LEVEL, default info)")
     p.add_argument("--data-dir", help="persist state in SQLite here across restarts (SANDBOX_DATA_DIR; default: in memory)")
+    p.add_argument("--data-dir-recover", action="store_true", default=None,
+                   help="the data dir is damaged or partial: start from what can be read and log what was lost "
+                        "(SANDBOX_DATA_DIR_RECOVER=1; without it such a start stops with exit 2)")
+    p.add_argument("--media-fetch-links", help="hosts media links may be fetched from: off, public, loopback, private, "
+                                               "any, addresses, networks, names (SANDBOX_MEDIA_FETCH_LINKS, default auto: "
+                                               "loopback,public on a loopback bind, else public)")
     p.add_argument("--delivery-process", action="store_true", default=None,
                    help="post webhooks from a child process, using another CPU (SANDBOX_DELIVERY_PROCESS=1)")
     p.epilog = _env_only_epilog({action.dest for action in p._actions})
@@ -109,8 +117,12 @@ def banner(settings: Settings, app: web.Application) -> str:
 
     rt = app[RUNTIME]
     base = settings.base_url
+    # What it binds, as given (0.0.0.0 in the image): the URLs below are where clients reach it.
+    host = f"[{settings.host}]" if ":" in settings.host else settings.host or "0.0.0.0"
+    bound = f"http://{host}:{settings.port}"
     lines = [
-        f"wa-sandbox {__version__} listening on {base} (scenario: {rt.scenario.name}, clock: {rt.clock.mode})",
+        f"wa-sandbox {__version__} listening on {bound} (scenario: {rt.scenario.name}, clock: {rt.clock.mode})",
+        *([f"  Base URL         {base}  (in the URLs below, media URLs and paging links; --public-url)"] if bound != base else []),
         f"  Meta Cloud API   {base}/v23.0/<phone_number_id>/messages",
         f"  SMSGlobal        {base}/v2/sms, {base}/v2/whatsapp",
         f"  MAAC SMS+        {base}/openapi/v1/pnp/message/push/",
@@ -139,8 +151,11 @@ def serve(settings: Settings) -> int:
 
     try:
         app = create_app(settings)
-    except ScenarioError as exc:
+    except (ScenarioError, DataDirError) as exc:
         print(f"wa-sandbox: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:  # a file or folder the settings name cannot be used (media dir, scenarios...)
+        print(f"wa-sandbox: {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
         return 2
     return asyncio.run(_run(app, settings))
 
@@ -148,7 +163,15 @@ def serve(settings: Settings) -> int:
 async def _run(app: web.Application, settings: Settings) -> int:
     runner = web.AppRunner(app, access_log=None, handle_signals=False)
     await runner.setup()
-    site = web.TCPSite(runner, settings.host, settings.port)
+    loop = asyncio.get_running_loop()
+    cap = connection_cap(settings.max_connections)
+    if cap < settings.max_connections:
+        logging.getLogger("sandbox.connections").info(
+            "at most %d connections (SANDBOX_MAX_CONNECTIONS=%d, kept under the file-descriptor limit)", cap,
+            settings.max_connections)
+    guard = ConnectionGuard(cap, settings.header_timeout, settings.body_timeout, clock=loop.time)
+    loop.set_exception_handler(guard.exception_handler)
+    site = GuardedSite(runner, settings.host, settings.port, guard)
     try:
         await site.start()
     except OSError as exc:
@@ -163,12 +186,13 @@ async def _run(app: web.Application, settings: Settings) -> int:
     # send to an unknown number does not pay ~50 ms for it.
     threading.Thread(target=importlib.import_module, args=("faker",), name="warm-faker", daemon=True).start()
     housekeeper = asyncio.create_task(gcpolicy.housekeeping(settings.gc_freeze_interval, settings.gc_full_interval))
+    sweeper = asyncio.create_task(guard.run())
     stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     await stop.wait()
     housekeeper.cancel()
+    sweeper.cancel()
     from sandbox.keys import RUNTIME
 
     pending = len(app[RUNTIME].dispatcher.pending())

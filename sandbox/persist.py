@@ -17,6 +17,7 @@ core's, then each provider's (``ProviderSpec.snapshots``, in its ``spec.py``); t
 |                 | blocked users, conversational automation, subscribed apps, overrides, |
 |                 | QR codes, WhatsApp Flows                                              |
 | meta.uploads    | Resumable Upload API sessions and their file handles (bytes: media)   |
+| meta.batching   | webhook updates waiting in an open batch window; the run-time setting |
 | smsglobal.lists | SMSGlobal opt-outs and WhatsApp opt-ins (scenario's and run time's)   |
 | smsglobal.accounts | each SMSGlobal account's balance and callback targets (notifyUrl...) |
 | maac            | the next ``pnp_message_id``, the webhook URL and ShareSecret          |

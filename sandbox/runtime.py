@@ -7,26 +7,29 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from aiohttp import web
 
 from sandbox.core.clock import VirtualClock
+from sandbox.core.datadir import reading_back
 from sandbox.core.feed import ChangeFeed
 from sandbox.core.ids import IdFactory
 from sandbox.core.media_store import MediaStore
 from sandbox.core.messaging import Messaging
 from sandbox.core.persistence import Persistence, SqlitePersistence
-from sandbox.core.provider import CoreObjects, ProviderSpec
-from sandbox.core.scenario import Scenario, ScenarioEngine, check_reasons, load_scenario
-from sandbox.core.scenario_schema import scenario_schema
+from sandbox.core.provider import CoreObjects, ProviderSpec, format_of
+from sandbox.core.scenario import Scenario, ScenarioEngine, ScenarioFormat, check_reasons, load_scenario
 from sandbox.core.scheduler import Scheduler
 from sandbox.core.store import Journal
 from sandbox.core.webhooks import RetryPolicy, WebhookDispatcher
 from sandbox.persist import attach
-from sandbox.providers.all import PROVIDERS
-from sandbox.settings import Settings
+from sandbox.providers.all import PROVIDERS, SCENARIO_FORMAT
+from sandbox.settings import Settings, bundled_scenarios
 from sandbox.targets import carry_over, set_at_run_time
+
+if TYPE_CHECKING:
+    from sandbox.core.scenario_cache import ScenarioCache  # the pytest plugin's; a server never loads it
 
 T = TypeVar("T")
 
@@ -47,10 +50,15 @@ class Runtime:
     providers: Sequence[ProviderSpec[Any]] = PROVIDERS
     backends: dict[str, Any] = field(default_factory=dict)  # maps provider name -> its backend
     keyed: dict[web.AppKey[Any], Any] = field(default_factory=dict)  # maps the provider's own key -> its backend
-    scenario_schema: dict[str, Any] = field(default_factory=dict)  # the core's and every provider's section
+    scenario_format: ScenarioFormat = SCENARIO_FORMAT  # the core's schema and every provider's section
     started_at: float = field(default_factory=time.monotonic)
     persistence: Persistence = field(default_factory=Persistence)  # SQLite with --data-dir, else no-op
     restored: dict[str, int] = field(default_factory=dict)  # what --data-dir brought back at start
+
+    @property
+    def scenario_schema(self) -> dict[str, Any]:
+        """The whole scenario schema (GET /_sandbox/scenario/schema)."""
+        return self.scenario_format.schema
 
     def __getitem__(self, key: web.AppKey[T]) -> T:
         """A provider's backend, under the key that provider owns (``sandbox.core.provider.Served``)."""
@@ -101,6 +109,10 @@ class Runtime:
             return Path(self.settings.scenarios_dir)
         return Path(self.settings.scenario).parent
 
+    def scenario_library(self) -> tuple[Path, ...]:
+        """Where ``extends: <name>`` looks after the extending file's own folder."""
+        return (self.scenarios_dir(), bundled_scenarios())
+
 
 def failure_reasons(messaging: Messaging) -> dict[str, frozenset[str] | None]:
     """Maps each provider -> the scenario ``error:`` reasons it knows (None: it declares none, takes any)."""
@@ -108,16 +120,20 @@ def failure_reasons(messaging: Messaging) -> dict[str, frozenset[str] | None]:
 
 
 def build_runtime(settings: Settings, *, clock: VirtualClock | None = None, ids: IdFactory | None = None,
-                  providers: Sequence[ProviderSpec[Any]] = PROVIDERS) -> Runtime:
-    """The core objects, then each provider's backend from them and its scenario section, in order."""
-    schema = scenario_schema({spec.name: spec.section_schema for spec in providers})
-    scenario = load_scenario(settings.scenario, schema)
+                  providers: Sequence[ProviderSpec[Any]] = PROVIDERS, scenarios: ScenarioCache | None = None) -> Runtime:
+    """The core objects, then each provider's backend from them and its scenario section, in order.
+    ``scenarios``: parsed scenarios shared by the apps of one test session (scenario_cache.py)."""
+    fmt = SCENARIO_FORMAT if providers is PROVIDERS else format_of(providers)
+    library = (*(Path(d) for d in [settings.scenarios_dir] if d), bundled_scenarios())
+    scenario = (scenarios.load(settings.scenario, library, fmt) if scenarios is not None
+                else load_scenario(settings.scenario, library, fmt=fmt))
     seed = settings.seed or scenario.raw.get("seed") or 0
     clock = clock or VirtualClock(mode="manual" if settings.clock == "manual" else "real", speed=settings.clock_speed)
     ids = ids or IdFactory(seed)
     feed = ChangeFeed()
     scheduler = Scheduler(clock)
-    persistence = SqlitePersistence(settings.data_dir) if settings.data_dir else Persistence()
+    persistence = (SqlitePersistence(settings.data_dir, recover=settings.data_dir_recover) if settings.data_dir
+                   else Persistence())
     if settings.data_dir and not settings.media_dir:
         settings.media_dir = str(Path(settings.data_dir) / "media")
     scheduler.after_job.append(persistence.flush_soon)
@@ -157,9 +173,10 @@ def build_runtime(settings: Settings, *, clock: VirtualClock | None = None, ids:
         providers=tuple(providers),
         backends=backends,
         keyed={spec.key: backends[spec.name] for spec in providers},
-        scenario_schema=schema,
+        scenario_format=fmt,
         persistence=persistence,
     )
     if isinstance(persistence, SqlitePersistence):
-        runtime.restored = attach(runtime, persistence)
+        with reading_back(persistence.path):
+            runtime.restored = attach(runtime, persistence)
     return runtime

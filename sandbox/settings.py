@@ -9,6 +9,8 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from sandbox.core.link_policy import LinkPolicy, parse_link_policy
+
 CHECKOUT_SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
 INSTALLED_SCENARIOS = Path(sys.prefix) / "share" / "wa-sandbox" / "scenarios"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
@@ -61,14 +63,22 @@ class Settings:
     webhook_log: int = 10_000  # finished webhook deliveries kept with their attempts (GET /_sandbox/webhooks)
     delivery_process: bool = False  # serve: webhook HTTP posts in a child process (docs/bench.md; ~75 -> ~12 µs CPU each here)
     data_dir: str | None = None  # keep journal, media, templates, scenario state, pending webhooks in SQLite here
+    data_dir_recover: bool = False  # start from what a damaged data dir still holds, and log what was lost
     media_dir: str | None = None  # where uploaded/fetched media bytes live; None = a temporary folder
     media_max_bytes: int = 512 * 1024 * 1024  # media storage cap; the oldest media are evicted past it
     media_url_ttl: float = 300.0  # seconds a media download URL stays valid (Meta: 5 minutes)
-    media_fetch_links: bool = True  # fetch media sent by `link` (off: links are accepted unchecked)
+    media_fetch_links: str | bool = "auto"  # which hosts media `link`s may be fetched from (core/link_policy.py); off: none
     media_fetch_timeout: float = 5.0  # real seconds for one link fetch
     gc_freeze_interval: float = 30.0  # serve: freeze long-lived objects this often (0: Python's default GC)
     gc_full_interval: float = 1800.0  # serve: one full garbage collection this often (reclaims frozen cycles)
     log_level: str = "info"
+    # Hardening (docs/security.md): who may reach the sandbox, and how long a connection may hold it.
+    allowed_hosts: str = ""  # Host names besides IPs, single-label names, reserved suffixes (.localhost, .internal...); ".x.com" subdomains; "*" any
+    allowed_origins: str = ""  # browser origins besides the sandbox's own allowed to call it ("http://app.test:3000"; "*" any)
+    max_connections: int = 4096  # serve: open client connections, kept under the file-descriptor limit
+    header_timeout: float = 10.0  # serve: seconds to receive a request's headers, from connect or its first byte
+    body_timeout: float = 60.0  # serve: seconds to receive a request's body once its headers are in
+    keepalive_timeout: float = 75.0  # seconds an idle keep-alive connection stays open
 
     def __post_init__(self) -> None:
         # Checked here, not left to where each is used: a typo in SANDBOX_CLOCK would otherwise run the real
@@ -82,6 +92,15 @@ class Settings:
             raise ValueError(f"log level must be one of {', '.join(LOG_LEVELS).lower()}, not {self.log_level!r}")
         if not 0 <= self.port <= 65535:
             raise ValueError(f"port must be from 0 to 65535, not {self.port}")
+        for name in ("max_connections", "header_timeout", "body_timeout", "keepalive_timeout"):
+            if not getattr(self, name) > 0:
+                raise ValueError(f"{name} must be a positive number, not {getattr(self, name)!r}")
+        self.link_policy  # noqa: B018 - a typo in SANDBOX_MEDIA_FETCH_LINKS stops `serve` with its message
+
+    @property
+    def link_policy(self) -> LinkPolicy:
+        """What media links may be fetched (``media_fetch_links`` for the bind address)."""
+        return parse_link_policy(self.media_fetch_links, self.host)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:

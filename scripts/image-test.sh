@@ -49,6 +49,7 @@ TIMINGS=()
 WORK_DIR=""
 CTR=""              # buildah working container / docker container id
 SERVER_PID=""       # buildah mode: the `buildah run` process (own session)
+VOLUME_NAME=""      # docker mode: the named volume mounted on /data
 
 log()  { printf '%s\n' "$*"; }
 die()  { printf '\nIMAGE TEST FAILED: %s\n' "$*" >&2; exit 1; }
@@ -79,6 +80,9 @@ cleanup() {
         else
             buildah rm "$CTR" >/dev/null 2>&1
         fi
+    fi
+    if [ -n "${VOLUME_NAME:-}" ] && [ "$ENGINE" = docker ]; then
+        docker volume rm -f "$VOLUME_NAME" >/dev/null 2>&1
     fi
     [ -n "$WORK_DIR" ] && rm -rf "$WORK_DIR"
     exit "$rc"
@@ -125,6 +129,19 @@ if r.status != 200 or b"<html" not in page.lower():
 PY
 }
 
+# After a restart on the same /data: the message sent before is still listed. $1 = port.
+check_kept() {
+    python3 - "$1" "$T_SEND" <<'PY'
+import json, sys, urllib.request
+port, timeout = sys.argv[1], float(sys.argv[2])
+with urllib.request.urlopen(f"http://127.0.0.1:{port}/_sandbox/messages?to=15550200001", timeout=timeout) as r:
+    messages = json.load(r)["messages"]
+print(f"    GET /_sandbox/messages?to=15550200001 -> {len(messages)} message(s)")
+if not messages:
+    sys.exit("the message sent before the restart was not kept in /data")
+PY
+}
+
 # The container's main process under `buildah run` (chroot isolation):
 # buildah -> buildah-chroot-runtime -> buildah-chroot-exec -> the command.
 main_pid() {
@@ -164,6 +181,7 @@ for k, v in {"SANDBOX_HOST": "0.0.0.0", "SANDBOX_PORT": "8080",
 hc = (c.get("Healthcheck") or {}).get("Test") or []
 want(hc[:1] in (["CMD"], ["CMD-SHELL"]) and "wa-sandbox healthcheck" in " ".join(hc), f"HEALTHCHECK {hc}")
 want(c.get("StopSignal") in ("SIGTERM", "15"), f"STOPSIGNAL {c.get('StopSignal')}")
+want("/data" in (c.get("Volumes") or {}), f"VOLUME /data for --data-dir ({sorted(c.get('Volumes') or {})})")
 if problems: sys.exit("image configuration: " + "; ".join(problems))
 PY
 }
@@ -206,7 +224,9 @@ if [ "$ENGINE" = docker ]; then
 
     step "docker run (published on 127.0.0.1, free port)"
     PORT=$(free_port)
-    CTR=$(docker run -d --name "wa-sandbox-imgtest-$$" -p "127.0.0.1:$PORT:8080" "$IMAGE_TAG") \
+    VOLUME_NAME="wa-sandbox-imgtest-data-$$"
+    CTR=$(docker run -d --name "wa-sandbox-imgtest-$$" -p "127.0.0.1:$PORT:8080" \
+            -v "$VOLUME_NAME:/data" -e SANDBOX_DATA_DIR=/data "$IMAGE_TAG") \
         || die "docker run failed"
     log "    container $CTR on 127.0.0.1:$PORT"
     UID_IN=$(timeout "$T_HEALTH_CMD" docker exec "$CTR" id -u) || die "docker exec id -u failed"
@@ -234,6 +254,18 @@ if [ "$ENGINE" = docker ]; then
     log "    exited with code $EXIT_CODE"
     docker logs "$CTR" > "$WORK_DIR/server.log" 2>&1 || true
     docker rm "$CTR" >/dev/null; CTR=""
+
+    step "a new container on the same volume keeps the message"
+    CTR=$(docker run -d --name "wa-sandbox-imgtest-$$" -p "127.0.0.1:$PORT:8080" \
+            -v "$VOLUME_NAME:/data" -e SANDBOX_DATA_DIR=/data "$IMAGE_TAG") || die "docker run failed"
+    deadline=$(( $(date +%s) + T_HEALTHY ))
+    until timeout "$T_HEALTH_CMD" docker exec "$CTR" "${HC[@]}" >/dev/null 2>&1; do
+        [ "$(date +%s)" -lt "$deadline" ] || { docker logs "$CTR" 2>&1 | tail -50; die "not healthy again within ${T_HEALTHY}s"; }
+        sleep 1
+    done
+    check_kept "$PORT" || { docker logs "$CTR" 2>&1 | tail -50; die "data not kept"; }
+    docker rm -f "$CTR" >/dev/null; CTR=""
+    docker volume rm "$VOLUME_NAME" >/dev/null || true
     step end
     log ""
     log "Timings:"; printf '  %s\n' "${TIMINGS[@]}"
@@ -370,55 +402,77 @@ UID_IN=$(timeout "$T_HEALTH_CMD" buildah run --isolation chroot "$CTR" -- id -u)
 [ "$UID_IN" != 0 ] || die "the image's user is root"
 log "    user: uid $UID_IN; no pip in the runtime: \
 $(buildah run --isolation chroot "$CTR" -- python -m pip --version >/dev/null 2>&1 && echo NO || echo yes)"
-log "    ${CMD[*]}  (SANDBOX_PORT=$PORT)"
-setsid buildah run --isolation chroot -e "SANDBOX_PORT=$PORT" "$CTR" -- "${CMD[@]}" \
-    >"$WORK_DIR/server.log" 2>&1 &
-SERVER_PID=$!
+# The image's CMD with persistence in its data volume (SANDBOX_DATA_DIR=/data).
+start_server() {
+    log "    ${CMD[*]}  (SANDBOX_PORT=$PORT SANDBOX_DATA_DIR=/data)"
+    setsid buildah run --isolation chroot -e "SANDBOX_PORT=$PORT" -e SANDBOX_DATA_DIR=/data "$CTR" -- "${CMD[@]}" \
+        >"$WORK_DIR/server.log" 2>&1 &
+    SERVER_PID=$!
+}
+
+wait_healthy() {
+    mapfile -d '' HC < <(health_argv "$CONFIG")
+    log "    ${HC[*]}"
+    local deadline=$(( $(date +%s) + T_HEALTHY )) tries=0
+    until timeout "$T_HEALTH_CMD" buildah run --isolation chroot -e "SANDBOX_PORT=$PORT" "$CTR" -- "${HC[@]}" \
+            >"$WORK_DIR/health.log" 2>&1; do
+        tries=$((tries + 1))
+        kill -0 "$SERVER_PID" 2>/dev/null \
+            || { sed 's/^/    server| /' "$WORK_DIR/server.log" | tail -50; die "the server exited before it was healthy"; }
+        if [ "$(date +%s)" -ge "$deadline" ]; then
+            sed 's/^/    health| /' "$WORK_DIR/health.log" | tail -20
+            sed 's/^/    server| /' "$WORK_DIR/server.log" | tail -50
+            die "not healthy within ${T_HEALTHY}s"
+        fi
+        sleep 1
+    done
+    log "    healthy after $tries failed probe(s)"
+}
+
+stop_server() {
+    local stop_signal main deadline
+    stop_signal=$(json_field "$CONFIG" 'v.get("StopSignal") or "SIGTERM"')
+    # Like `docker stop`: the image's STOPSIGNAL goes to the container's main
+    # process only (not to buildah, which would kill its child outright).
+    main=$(main_pid "$SERVER_PID") || die "cannot find the server process under buildah (pid $SERVER_PID)"
+    log "    kill -s ${stop_signal#SIG} $main ($(ps -o args= -p "$main"))"
+    kill -s "${stop_signal#SIG}" "$main"
+    deadline=$(( $(date +%s) + T_STOP ))
+    while kill -0 "$SERVER_PID" 2>/dev/null && [ "$(date +%s)" -lt "$deadline" ]; do sleep 0.2; done
+    if kill -0 "$SERVER_PID" 2>/dev/null; then
+        sed 's/^/    server| /' "$WORK_DIR/server.log" | tail -30
+        die "the server did not stop within ${T_STOP}s of $stop_signal"
+    fi
+    set +e; wait "$SERVER_PID"; EXIT_CODE=$?; set -e
+    SERVER_PID=""
+    if [ "$EXIT_CODE" = 0 ]; then
+        log "    stopped cleanly (exit code 0)"
+    else
+        log "    WARNING: the server exited with code $EXIT_CODE on $stop_signal (expected 0 for a graceful stop)"
+    fi
+    sed 's/^/    server| /' "$WORK_DIR/server.log" | tail -15
+}
+
+DATA_OWNER=$(buildah run --isolation chroot "$CTR" -- stat -c %u /data) || die "no /data in the image"
+[ "$DATA_OWNER" = "$UID_IN" ] || die "/data belongs to uid $DATA_OWNER, not to the image's user ($UID_IN)"
+log "    /data belongs to the image's user"
+start_server
 
 step "wait for HEALTHCHECK (<= ${T_HEALTHY}s)"
-mapfile -d '' HC < <(health_argv "$CONFIG")
-log "    ${HC[*]}"
-deadline=$(( $(date +%s) + T_HEALTHY ))
-tries=0
-until timeout "$T_HEALTH_CMD" buildah run --isolation chroot -e "SANDBOX_PORT=$PORT" "$CTR" -- "${HC[@]}" \
-        >"$WORK_DIR/health.log" 2>&1; do
-    tries=$((tries + 1))
-    kill -0 "$SERVER_PID" 2>/dev/null \
-        || { sed 's/^/    server| /' "$WORK_DIR/server.log" | tail -50; die "the server exited before it was healthy"; }
-    if [ "$(date +%s)" -ge "$deadline" ]; then
-        sed 's/^/    health| /' "$WORK_DIR/health.log" | tail -20
-        sed 's/^/    server| /' "$WORK_DIR/server.log" | tail -50
-        die "not healthy within ${T_HEALTHY}s"
-    fi
-    sleep 1
-done
-log "    healthy after $tries failed probe(s)"
+wait_healthy
 
 step "send one template message"
 send_one_message "$PORT" \
     || { sed 's/^/    server| /' "$WORK_DIR/server.log" | tail -50; die "the send failed"; }
 
-STOP_SIGNAL=$(json_field "$CONFIG" 'v.get("StopSignal") or "SIGTERM"')
-step "stop: $STOP_SIGNAL to the server process"
-# Like `docker stop`: the image's STOPSIGNAL goes to the container's main
-# process only (not to buildah, which would kill its child outright).
-MAIN_PID=$(main_pid "$SERVER_PID") || die "cannot find the server process under buildah (pid $SERVER_PID)"
-log "    kill -s ${STOP_SIGNAL#SIG} $MAIN_PID ($(ps -o args= -p "$MAIN_PID"))"
-kill -s "${STOP_SIGNAL#SIG}" "$MAIN_PID"
-deadline=$(( $(date +%s) + T_STOP ))
-while kill -0 "$SERVER_PID" 2>/dev/null && [ "$(date +%s)" -lt "$deadline" ]; do sleep 0.2; done
-if kill -0 "$SERVER_PID" 2>/dev/null; then
-    sed 's/^/    server| /' "$WORK_DIR/server.log" | tail -30
-    die "the server did not stop within ${T_STOP}s of SIGTERM"
-fi
-set +e; wait "$SERVER_PID"; EXIT_CODE=$?; set -e
-SERVER_PID=""
-if [ "$EXIT_CODE" = 0 ]; then
-    log "    stopped cleanly (exit code 0)"
-else
-    log "    WARNING: the server exited with code $EXIT_CODE on $STOP_SIGNAL (expected 0 for a graceful stop)"
-fi
-sed 's/^/    server| /' "$WORK_DIR/server.log" | tail -15
+step "stop: the image's STOPSIGNAL to the server process"
+stop_server
+
+step "restart on the same /data: the message is kept"
+start_server
+wait_healthy
+check_kept "$PORT" || { sed 's/^/    server| /' "$WORK_DIR/server.log" | tail -50; die "data not kept"; }
+stop_server
 buildah rm "$CTR" >/dev/null; CTR=""
 
 step end

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from sandbox import __version__
 from sandbox.settings import Settings
 
 BIN = Path(sys.executable).parent / "wa-sandbox"
@@ -111,3 +112,14 @@ def test_serve_keeps_serving_when_its_stdout_reader_is_gone():
         proc.terminate()
         _, err = proc.communicate(timeout=10)
     assert proc.returncode == 0 and "Traceback" not in err, err
+
+
+@pytest.mark.parametrize(("host", "bound"), [("0.0.0.0", "http://0.0.0.0:23081"), ("::", "http://[::]:23081")])
+def test_the_banner_prints_the_address_it_binds_and_the_url_clients_use(host, bound):
+    from sandbox.app import create_app
+    from sandbox.cli import banner
+
+    settings = Settings(host=host, port=23081)
+    first, second = banner(settings, create_app(settings)).splitlines()[:2]
+    assert first.startswith(f"wa-sandbox {__version__} listening on {bound} (")
+    assert second.split()[:3] == ["Base", "URL", "http://127.0.0.1:23081"]

@@ -64,3 +64,15 @@ def test_the_python_tests_in_the_docs_pass_as_written(tmp_path, mode):
                          cwd=tmp_path, capture_output=True, text=True, timeout=180)
     assert run.returncode == 0, run.stdout + run.stderr
     assert f"{len(python_tests_in_docs())} passed" in run.stdout, run.stdout
+
+
+def test_the_readme_example_runs_clean_in_strict_mode_with_no_configuration(tmp_path):
+    # No pytest.ini, pyproject or conftest: pytest-asyncio's strict mode and its unset
+    # asyncio_default_fixture_loop_scope, as a newcomer's first project has them.
+    [example] = [code for name, code in python_tests_in_docs().items() if name.startswith("test_readme_")]
+    (tmp_path / "test_example.py").write_text(example)
+    run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:randomly", "-rw"],
+                         cwd=tmp_path, capture_output=True, text=True, timeout=180)
+    output = run.stdout + run.stderr
+    assert run.returncode == 0 and "1 passed" in run.stdout, output
+    assert "Warning" not in output and "asyncio_default_fixture_loop_scope" not in output, output

@@ -16,6 +16,7 @@ from typing import Any
 from aiohttp import web
 
 from sandbox import __version__
+from sandbox.control import validation
 from sandbox.core import jsonbody
 from sandbox.core.errors import ControlError, ScenarioError
 from sandbox.core.scenario import ErrorSpec, load_scenario, parse_scenario, unknown_reason
@@ -25,6 +26,7 @@ from sandbox.runtime import Runtime, failure_reasons
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 MAX_WAIT = 60.0
+LAST_VIRTUAL_TIME = 253402300799.0  # 9999-12-31T23:59:59Z, openapi.yaml's maximum for the clock
 PREFIX = "/_sandbox"
 
 
@@ -32,6 +34,7 @@ def control(handler: Handler) -> Handler:
     @wraps(handler)
     async def wrapper(request: web.Request) -> web.StreamResponse:
         try:
+            await _check(request)
             return await handler(request)
         except ControlError as exc:
             return _error(exc.message, exc.status)
@@ -39,6 +42,16 @@ def control(handler: Handler) -> Handler:
             return _error(str(exc), 422)
 
     return wrapper
+
+
+async def _check(request: web.Request) -> None:
+    """The query and JSON body against openapi.yaml (validation.py), before any handler reads them."""
+    resource = request.match_info.route.resource
+    operation = validation.operation(request.method, resource.canonical) if resource is not None else None
+    if operation is not None:
+        operation.check_query(request.query)
+        if request.body_exists:  # none at all: the handler says what it needs (or reads the query instead)
+            operation.check_body(await _body(request))
 
 
 def _error(message: str, status: int) -> web.Response:
@@ -50,7 +63,7 @@ def _rt(request: web.Request) -> Runtime:
 
 
 async def _body(request: web.Request) -> dict[str, Any]:
-    if not request.can_read_body:
+    if not request.body_exists:  # not can_read_body: false once read, and _check reads it first
         return {}
     try:
         data = jsonbody.loads(await request.read() or b"{}")
@@ -142,13 +155,13 @@ async def scenarios_load(request: web.Request) -> web.StreamResponse:
     rt = _rt(request)
     body = await _body(request)
     if isinstance(body.get("yaml"), str):
-        scenario = parse_scenario(body["yaml"], "<inline>", rt.scenario_schema)
+        scenario = parse_scenario(body["yaml"], "<inline>", rt.scenario_library(), fmt=rt.scenario_format)
     elif isinstance(body.get("name"), str):
         name = body["name"]
         path = rt.scenarios_dir() / f"{Path(name).stem}.yaml"
         if not path.is_file():
             raise ControlError(f"no scenario named '{name}' in {rt.scenarios_dir()}", 404)
-        scenario = load_scenario(path, rt.scenario_schema)
+        scenario = load_scenario(path, rt.scenario_library(), fmt=rt.scenario_format)
     else:
         raise ControlError("give 'name' (a scenario file in the scenarios folder) or 'yaml' (the scenario text)")
     resets = body.get("reset", True)
@@ -186,7 +199,7 @@ def _message_json(rt: Runtime, message_id: str) -> dict[str, Any] | None:
     if message is None:
         return None
     out = message.to_json()
-    out["webhooks"] = [d.to_json() for d in rt.dispatcher.deliveries() if d.message_id == message_id]
+    out["webhooks"] = [d.to_json() for d in rt.dispatcher.deliveries() if d.concerns(message_id)]
     return out
 
 
@@ -217,7 +230,8 @@ async def message_get(request: web.Request) -> web.StreamResponse:
 
 @control
 async def message_status(request: web.Request) -> web.StreamResponse:
-    """Force a status now (e.g. ``{"status":"failed","error":{"code":131026}}``)."""
+    """Force a status now (e.g. ``{"status":"failed","error":{"code":131026}}``): it replaces the rest of
+    the message's script; 409 after a final status (core/status_order.py)."""
     rt = _rt(request)
     body = await _body(request)
     status = body.get("status")
@@ -231,7 +245,7 @@ async def message_status(request: web.Request) -> web.StreamResponse:
         raise ControlError(f"no message '{request.match_info['id']}'", 404)
     spec = ErrorSpec.parse(raw_error)
     _check_reason(rt, message.provider, spec)
-    rt.messaging.set_status(message.id, status, spec)
+    rt.messaging.force_status(message.id, status, spec)
     await rt.dispatcher.idle(rt.settings.webhook_timeout)
     return web.json_response(_message_json(rt, request.match_info["id"]))
 
@@ -270,9 +284,9 @@ async def webhooks_list(request: web.Request) -> web.StreamResponse:
 def _webhook_matches(d: Any, q: Any) -> bool:
     return (
         ("provider" not in q or d.provider == q["provider"])
-        and ("message_id" not in q or d.message_id == q["message_id"])
+        and ("message_id" not in q or d.concerns(q["message_id"]))  # a batched POST counts for each update
         and ("state" not in q or d.state == q["state"])
-        and ("event" not in q or d.event.startswith(q["event"]))
+        and ("event" not in q or d.has_event(q["event"]))
     )
 
 
@@ -327,6 +341,19 @@ async def chaos_set(request: web.Request) -> web.StreamResponse:
     return web.json_response(chaos.to_json())
 
 
+@control
+async def batching_get(request: web.Request) -> web.StreamResponse:
+    rt = _rt(request)
+    return web.json_response(rt.meta.batching.to_json(rt.scenario))
+
+
+@control
+async def batching_set(request: web.Request) -> web.StreamResponse:
+    """Meta's batched webhooks at run time: ``{"max_size": 50, "window_ms": 100}``; ``{}`` back to the scenario's."""
+    rt = _rt(request)
+    return web.json_response(rt.meta.batching.configure(await _body(request), rt.scenario))
+
+
 # --- clock ---------------------------------------------------------------------------------------
 
 
@@ -357,6 +384,8 @@ async def clock_advance(request: web.Request) -> web.StreamResponse:
     rt = _rt(request)
     body = await _body(request)
     seconds = _number(body.get("seconds", request.query.get("seconds")), "seconds")
+    if rt.clock.now() + seconds > LAST_VIRTUAL_TIME:  # past it lies float infinity, not valid JSON
+        raise ControlError(f"'seconds' would move the clock past 9999-12-31 ({LAST_VIRTUAL_TIME:.0f})", 409)
     ran = await rt.scheduler.advance(seconds)
     settled = await rt.dispatcher.idle(rt.settings.webhook_timeout)
     return web.json_response({**rt.clock.describe(), "ran": ran, "settled": settled})
@@ -484,6 +513,8 @@ ROUTES: list[web.RouteDef] = [
     web.get(f"{PREFIX}/webhooks/targets", webhook_targets),
     web.put(f"{PREFIX}/webhooks/targets/{{provider}}", webhook_target_set),
     web.post(f"{PREFIX}/webhooks/{{id}}/redeliver", webhook_redeliver),
+    web.get(f"{PREFIX}/webhooks/batching", batching_get),
+    web.put(f"{PREFIX}/webhooks/batching", batching_set),
     web.get(f"{PREFIX}/chaos", chaos_get),
     web.put(f"{PREFIX}/chaos", chaos_set),
     web.get(f"{PREFIX}/clock", clock_get),

@@ -19,6 +19,14 @@ log = logging.getLogger(__name__)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 E = TypeVar("E", bound=Exception)
 
+# The methods any route of the sandbox serves; the gateway refuses the rest (TRACE, CONNECT...) with a 405
+# before routing (sandbox/methods.py), and a provider's renderer may tell that 405 from its own verbs'.
+SERVED_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
+
+def never_served(method: str) -> bool:
+    return method not in SERVED_METHODS
+
 
 @dataclass(frozen=True)
 class ErrorShape(Generic[E]):

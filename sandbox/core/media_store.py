@@ -54,17 +54,24 @@ class MediaStore:
     def __init__(self, max_bytes: int, directory: str | None = None) -> None:
         self.max_bytes = max_bytes
         self._tmp: tempfile.TemporaryDirectory[str] | None = None
+        self._given: Path | None = None
         if directory:
             Path(directory).mkdir(parents=True, exist_ok=True)
-            self._dir = Path(directory)
-        else:
-            # Removed when the store is garbage-collected or the process exits.
-            self._tmp = tempfile.TemporaryDirectory(prefix="wa-sandbox-media-")
-            self._dir = Path(self._tmp.name)
+            self._given = Path(directory)
         self._records: OrderedDict[str, MediaRecord] = OrderedDict()  # maps media id -> record, LRU first
         self.total_bytes = 0  # bytes held on disk by the records
         self.evicted_by: dict[str, int] = {}  # maps provider -> how many of its media the size cap dropped
         self.persistence = Persistence()  # replaced by build_runtime with --data-dir
+
+    @property
+    def _dir(self) -> Path:
+        """The given folder, else a temporary one made on first use: most sandboxes (one per test with the
+        pytest plugin) never store media, and making and removing the folder cost ~1-5 ms per app."""
+        if self._given is not None:
+            return self._given
+        if self._tmp is None:  # removed when the store is garbage-collected or the process exits
+            self._tmp = tempfile.TemporaryDirectory(prefix="wa-sandbox-media-")
+        return Path(self._tmp.name)
 
     # --- writing ----------------------------------------------------------------------------------
     def put_bytes(self, record: MediaRecord, data: bytes) -> MediaRecord:

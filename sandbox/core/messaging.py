@@ -12,10 +12,12 @@ from functools import partial
 from typing import Any, ClassVar, Protocol
 
 from sandbox.core.clock import VirtualClock
+from sandbox.core.errors import ControlError
 from sandbox.core.feed import ChangeFeed
 from sandbox.core.persistence_hooks import Persistence
 from sandbox.core.scenario import ErrorSpec, Outcome, ScenarioEngine, Step, UserAction
 from sandbox.core.scheduler import Scheduler
+from sandbox.core.status_order import NEUTRAL, StatusOrder
 from sandbox.core.store import Journal, Message, StatusEvent
 
 WINDOW_SECONDS = 24 * 3600  # the WhatsApp customer-service window
@@ -26,6 +28,7 @@ class ProviderHooks(Protocol):
 
     name: str
     failure_reasons: ClassVar[frozenset[str]]  # the scenario `error:` reasons it maps (others are refused)
+    status_orders: ClassVar[dict[str, StatusOrder]]  # maps channel -> how its messages' statuses move
 
     def error_object(self, spec: ErrorSpec, message: Message) -> dict[str, Any]: ...
 
@@ -110,7 +113,7 @@ class Messaging:
         else:
             assert action is not None and outcome is not None
             job, label = self._action_job(message_id, action, outcome, token), f"{message_id} user {action.kind}"
-        self.scheduler.at(due, job, label=label, key=message_id)
+        self.scheduler.at(due, job, label=label, key=message_id, kind="status" if step is not None else "action")
 
     def restore_step(self, token: int, message_id: str, provider: str, due: float, kind: str, data: dict[str, Any]) -> None:
         """A step saved before a restart (``schedule_step``'s data): scheduled again under its token."""
@@ -148,12 +151,37 @@ class Messaging:
 
         return run
 
+    def status_order(self, message: Message) -> StatusOrder:
+        hooks = self.providers.get(message.provider)
+        return hooks.status_orders.get(message.channel, NEUTRAL) if hooks is not None else NEUTRAL
+
     def set_status(
         self, message_id: str, status: str, error: ErrorSpec | None = None, extra: dict[str, Any] | None = None
     ) -> StatusEvent | None:
+        """A scripted step (or a provider's own outcome): not reported when the provider's status order
+        refuses it (core/status_order.py), e.g. ``delivered`` after ``failed``."""
+        message = self.journal.get(message_id)
+        if message is None or self.status_order(message).refusal(message.status, status) is not None:
+            return None
+        return self._record(message, status, error, extra)
+
+    def force_status(self, message_id: str, status: str, error: ErrorSpec | None = None) -> StatusEvent:
+        """Control API: ``status`` now, replacing the rest of the message's script. Its pending status
+        steps are cancelled, and its scripted user actions too when ``status`` is a failure (a user does
+        not answer a message that never arrived). Raises ControlError 404 / 409 (after a final status)."""
         message = self.journal.get(message_id)
         if message is None:
-            return None
+            raise ControlError(f"no message '{message_id}'", 404)
+        refusal = self.status_order(message).refusal(message.status, status, forced=True)
+        if refusal is not None:
+            raise ControlError(f"message '{message_id}' cannot report '{status}': {refusal}", 409)
+        kind = None if status == "failed" else "status"
+        self.scheduler.cancel(message_id, None if kind is None else {kind})
+        self.persistence.steps_cancelled(message_id, kind)
+        return self._record(message, status, error, None)
+
+    def _record(self, message: Message, status: str, error: ErrorSpec | None,
+                extra: dict[str, Any] | None) -> StatusEvent:
         hooks = self.providers.get(message.provider)
         errors = [hooks.error_object(error, message)] if (error and hooks) else ()
         event = StatusEvent(status, self.clock.now(), errors, dict(extra) if extra else None)

@@ -17,12 +17,12 @@ from __future__ import annotations
 
 import asyncio
 import json
-import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from sandbox.core import datadir
 from sandbox.core.persistence_hooks import DeliveryRow, Persistence, Row
 from sandbox.core.spill import SpillQueue
 
@@ -56,10 +56,11 @@ SCHEMA = (
 class SqlitePersistence(Persistence):
     enabled = True
 
-    def __init__(self, data_dir: str | Path) -> None:
+    def __init__(self, data_dir: str | Path, *, recover: bool = False) -> None:
         self.path = Path(data_dir) / DB_NAME
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.conn = sqlite3.connect(self.path, check_same_thread=False)
+        # checked (folder usable, file whole and current) or DataDirError; recover: from what can be read
+        self.opened = datadir.open_database(self.path, recover=recover)
+        self.conn = self.opened.conn
         self.conn.execute("PRAGMA journal_mode=WAL")
         # NORMAL: a commit survives the process dying (kill -9); only a power cut may lose the last ones.
         self.conn.execute("PRAGMA synchronous=NORMAL")
@@ -106,9 +107,12 @@ class SqlitePersistence(Persistence):
         if token is not None and self._steps.pop(token, None) is None:
             self._steps_done.add(token)
 
-    def steps_cancelled(self, message_id: str) -> None:
-        self._steps = {t: row for t, row in self._steps.items() if row[0] != message_id}
-        self._sql("DELETE FROM steps WHERE message_id = ?", message_id)
+    def steps_cancelled(self, message_id: str, kind: str | None = None) -> None:
+        self._steps = {t: row for t, row in self._steps.items() if row[0] != message_id or kind not in (None, row[3])}
+        if kind is None:
+            self._sql("DELETE FROM steps WHERE message_id = ?", message_id)
+        else:
+            self._sql("DELETE FROM steps WHERE message_id = ? AND kind = ?", message_id, kind)
 
     def steps_reset(self, provider: str | None) -> None:
         self._steps = {t: row for t, row in self._steps.items() if provider is not None and row[1] != provider}
@@ -138,8 +142,8 @@ class SqlitePersistence(Persistence):
               version: Callable[[], object] | None = None) -> None:
         self._tracked[name] = _Tracked(dump, load, version)
 
-    def _sql(self, statement: str, arg: str | None) -> None:
-        self._statements.append((statement, (arg,) if arg is not None else ()))
+    def _sql(self, statement: str, *args: str | None) -> None:
+        self._statements.append((statement, tuple(arg for arg in args if arg is not None)))
 
     # --- writing ----------------------------------------------------------------------------------
     def flush(self) -> None:
@@ -224,6 +228,7 @@ class SqlitePersistence(Persistence):
             self._flush_timer.cancel()
             self._flush_timer = None
         self.flush()
+        datadir.mark_clean(self.conn)
         self.conn.close()
 
     # --- reading back (start-up) ------------------------------------------------------------------
@@ -262,4 +267,4 @@ class SqlitePersistence(Persistence):
         return self.conn.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (name,)).fetchone() is not None
 
     def describe(self) -> dict[str, Any]:
-        return {"enabled": True, "path": str(self.path), "flushes": self.flushes}
+        return {"enabled": True, "path": str(self.path), "flushes": self.flushes, "start": self.opened.describe()}

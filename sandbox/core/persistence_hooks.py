@@ -50,7 +50,8 @@ class Persistence:
 
     def step_done(self, token: int | None) -> None: ...
 
-    def steps_cancelled(self, message_id: str) -> None: ...
+    def steps_cancelled(self, message_id: str, kind: str | None = None) -> None:
+        """The message's pending steps (only those of ``kind``, "status" or "action", when given) are dropped."""
 
     def steps_reset(self, provider: str | None) -> None: ...
 

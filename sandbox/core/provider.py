@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 from aiohttp import web
 
+from sandbox.core.scenario import KeyOf, ScenarioFormat, scenario_format
+
 if TYPE_CHECKING:
     from sandbox.core.clock import VirtualClock
     from sandbox.core.feed import ChangeFeed
@@ -150,3 +152,15 @@ class ProviderSpec(Generic[B]):
     restored: Callable[[B], dict[str, int]] = lambda backend: {}
     owns_unlabelled_media: bool = False  # media saved before records named their provider are its own
     aliases: Mapping[str, Callable[[B], Any]] = field(default_factory=dict)  # older names on the runtime
+    rule_schema: Mapping[str, Any] = field(default_factory=dict)  # fields it adds to a scenario rule (JSON Schema)
+    # the lists of its section that ``extends:`` merges item by item: maps a path in the section -> item key
+    merge_keys: Mapping[tuple[str, ...], KeyOf] = field(default_factory=dict)
+
+
+def format_of(specs: Iterable[ProviderSpec[Any]]) -> ScenarioFormat:
+    """The scenario format of a program with these providers: the core's, each one's section schema and
+    rule fields, and its ``extends:`` merge keys."""
+    specs = list(specs)
+    return scenario_format({spec.name: spec.section_schema for spec in specs},
+                           rule_fields={k: v for spec in specs for k, v in spec.rule_schema.items()},
+                           keyed={spec.name: spec.merge_keys for spec in specs})

@@ -2,7 +2,8 @@
 
 Here only the provider-neutral part (version, personas, rules, default); each provider's section
 (``meta:``, ``smsglobal:``...) comes from its spec (``ProviderSpec.section_schema``) through
-``scenario_schema``. Without them (``CORE_SCHEMA``) a provider section is accepted unchecked."""
+``scenario_schema``, as do the fields a provider adds to a rule (Meta's ``webhook_batch``). Without them
+(``CORE_SCHEMA``) a provider section or rule field, or any other key there, is accepted unchecked."""
 
 from __future__ import annotations
 
@@ -77,6 +78,10 @@ CORE_SCHEMA: dict[str, Any] = {
     "required": ["version"],
     "properties": {
         "version": {"const": 1},
+        "extends": {
+            "type": "string", "minLength": 1,
+            "description": "another scenario this one builds on: a bundled name (default) or a file path",
+        },
         "name": {"type": "string"},
         "description": {"type": "string"},
         "seed": {"type": ["integer", "string"]},
@@ -129,15 +134,23 @@ CORE_SCHEMA: dict[str, Any] = {
                         },
                     },
                 },
-                "additionalProperties": False,
+                # fields providers add (ProviderSpec.rule_schema) pass unchecked here; the whole schema is strict
+                "additionalProperties": True,
             },
         },
         "default": {"type": "object", "properties": _OUTCOME_PROPS, "additionalProperties": False},
     },
-    "additionalProperties": True,
+    "additionalProperties": True,  # provider sections, unchecked without them; the whole schema is strict
 }
 
 
-def scenario_schema(sections: Mapping[str, dict[str, Any]]) -> dict[str, Any]:
-    """The whole scenario schema: the core's, plus each provider's section schema under its name."""
-    return {**CORE_SCHEMA, "properties": {**CORE_SCHEMA["properties"], **sections}}
+def scenario_schema(sections: Mapping[str, dict[str, Any]], rule_fields: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The whole scenario schema: the core's, plus each provider's section schema under its name and the
+    fields providers add to a rule. Any other top-level or rule key is refused: a misspelled section
+    (``rulez:``) would otherwise be ignored silently."""
+    properties = {**CORE_SCHEMA["properties"], **sections}
+    rules = properties["rules"]
+    items = {**rules["items"], "properties": {**rules["items"]["properties"], **(rule_fields or {})},
+             "additionalProperties": False}
+    properties["rules"] = {**rules, "items": items}
+    return {**CORE_SCHEMA, "properties": properties, "additionalProperties": False}

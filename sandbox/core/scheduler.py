@@ -14,7 +14,7 @@ import itertools
 import logging
 import math
 from collections import deque
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Collection, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,6 +33,7 @@ class _Item:
     label: str = ""
     cancelled: bool = False
     key: str | None = None  # groups jobs that can be cancelled together
+    kind: str | None = None  # what the job is within its key (e.g. a status step or a user action)
 
 
 class _DueQueue:
@@ -122,8 +123,8 @@ class Scheduler:
         self.after_job: list[Callable[[], None]] = []  # run after every job (persistence writes its changes)
         clock.subscribe(self._wake.set)
 
-    def at(self, due: float, job: Job, label: str = "", key: str | None = None) -> _Item:
-        item = _Item(due, next(self._seq), job, label, key=key)
+    def at(self, due: float, job: Job, label: str = "", key: str | None = None, kind: str | None = None) -> _Item:
+        item = _Item(due, next(self._seq), job, label, key=key, kind=kind)
         self._queue.push(item, due - self.clock.now())
         if due < self._sleeping_until:  # only an earlier job than the one awaited needs the loop awake
             self._wake.set()
@@ -145,16 +146,17 @@ class Scheduler:
             self._queue.push(item, item.due - self.clock.now())
         self._wake.set()
 
-    def cancel(self, key: str) -> int:
-        """Cancel every pending job scheduled with ``key`` (e.g. the rest of a message's timeline)."""
-        return self.cancel_keys({key})
+    def cancel(self, key: str, kinds: Collection[str] | None = None) -> int:
+        """Cancel every pending job scheduled with ``key`` (e.g. the rest of a message's timeline), or only
+        those of ``kinds`` (e.g. its status steps but not its scripted user replies)."""
+        return self.cancel_keys({key}, kinds)
 
-    def cancel_keys(self, keys: set[str]) -> int:
-        """Cancel every pending job whose key is in ``keys``, in one pass over the heap."""
+    def cancel_keys(self, keys: set[str], kinds: Collection[str] | None = None) -> int:
+        """Cancel every pending job whose key is in ``keys`` (and kind in ``kinds``), in one pass over the heap."""
         cancelled = 0
         held = (item for key in keys for item in self._held.get(key, []))
         for item in itertools.chain(self._queue.items(), held):
-            if item.key in keys and not item.cancelled:
+            if item.key in keys and not item.cancelled and (kinds is None or item.kind in kinds):
                 item.cancelled = True
                 cancelled += 1
         return cancelled

@@ -17,26 +17,29 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import time
 from collections import OrderedDict, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
+from urllib.parse import parse_qsl
 
 import aiohttp
 
 from sandbox.core.clock import VirtualClock
-from sandbox.core.delivery_process import DeliveryProcess, post_once
+from sandbox.core.delivery_process import DeliveryProcess
 from sandbox.core.feed import ChangeFeed
 from sandbox.core.ids import IdFactory
 from sandbox.core.persistence_hooks import Persistence
 from sandbox.core.scheduler import Scheduler
 from sandbox.core.spill import SpillQueue
+from sandbox.core.webhook_client import WebhookClient
 
 log = logging.getLogger(__name__)
 
-DeliveryState = Literal["pending", "delivered", "failed"]
+DeliveryState = Literal["pending", "delivered", "failed", "dropped"]  # dropped: by a reset, never shown
 
 
 @dataclass
@@ -98,6 +101,17 @@ class Delivery:
     state: DeliveryState = "pending"
     attempts: list[Attempt] = field(default_factory=list)
     next_attempt_at: float | None = None
+    # A batched POST (core/batching.py): each update's {"message_id", "event"}, in payload order; empty
+    # for a POST of one update (then ``message_id`` and ``event`` say it).
+    updates: list[dict[str, str | None]] = field(default_factory=list)
+
+    def concerns(self, message_id: str) -> bool:
+        """Does this POST carry an update of ``message_id`` (alone or in a batch)?"""
+        return self.message_id == message_id or any(u["message_id"] == message_id for u in self.updates)
+
+    def has_event(self, prefix: str) -> bool:
+        """Is this POST's event, or one of its batched updates' events, ``prefix...``?"""
+        return self.event.startswith(prefix) or any(str(u["event"]).startswith(prefix) for u in self.updates)
 
     def to_json(self, *, with_body: bool = True) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -112,10 +126,24 @@ class Delivery:
             "attempts": [a.to_json() for a in self.attempts],
             "next_attempt_at": self.next_attempt_at,
         }
+        if self.updates:
+            out["updates"] = [dict(u) for u in self.updates]
         if with_body:
             text = self.body.decode("utf-8", "replace")
-            out["body"] = text
+            out["body"] = text  # the bytes sent, as text (kept: tests written before `payload` read it)
+            out["payload"] = self.payload(text)
         return out
+
+    def payload(self, text: str) -> Any:
+        """The body as data: JSON parsed, a urlencoded form (SMSGlobal's callbacks) as an object of its
+        fields; None for anything else."""
+        ctype = next((v for k, v in self.headers.items() if k.lower() == "content-type"), "")
+        if "x-www-form-urlencoded" in ctype:
+            return dict(parse_qsl(text, keep_blank_values=True))
+        try:
+            return json.loads(text)
+        except ValueError:
+            return None
 
     def to_record(self) -> dict[str, Any]:
         """Everything but the body, as JSON-ready data (spill and persistence store the body as bytes).
@@ -132,6 +160,7 @@ class Delivery:
             "state": self.state,
             "attempts": [vars(a).copy() for a in self.attempts],
             "next_attempt_at": self.next_attempt_at,
+            "updates": [dict(u) for u in self.updates],
         }
 
     @classmethod
@@ -169,7 +198,10 @@ class WebhookDispatcher:
         self._spill: SpillQueue | None = None  # opened on the first spill
         self._spill_factory: Callable[[], SpillQueue] = self.persistence.spill_queue or SpillQueue.temporary
         self._held: set[str] = set()  # ids of the pending deliveries held in memory (counted against backlog)
-        self.counters = {"enqueued": 0, "delivered": 0, "failed": 0, "spilled": 0, "log_evicted": 0}
+        # enqueued (events, chaos duplicates, redeliveries, pending ones restored by --data-dir) always equals
+        # delivered + failed + dropped_by_reset + pending_in_memory + pending_spilled (GET /_sandbox/stats)
+        self.counters = {"enqueued": 0, "delivered": 0, "failed": 0, "dropped_by_reset": 0, "spilled": 0,
+                         "log_evicted": 0}
         self._log: OrderedDict[str, Delivery] = OrderedDict()  # maps delivery id -> Delivery, oldest first
         self._finished: deque[str] = deque()  # ids of the finished deliveries in the log, in finishing order
         self._lanes: dict[str, deque[Delivery]] = {}  # maps ordering key -> deliveries waiting their turn
@@ -178,6 +210,7 @@ class WebhookDispatcher:
         self._idle = asyncio.Event()
         self._idle.set()
         self._session: aiohttp.ClientSession | None = None
+        self._client: WebhookClient | None = None  # the POSTs (webhook_client.py); aiohttp's session for https
         self._workers: list[asyncio.Task[None]] = []
         # serve --delivery-process: the HTTP posts run in a child process (delivery_process.py)
         self.remote = DeliveryProcess(concurrency=concurrency, timeout=self.policy.timeout) if delivery_process else None
@@ -186,6 +219,7 @@ class WebhookDispatcher:
     async def start(self) -> None:
         timeout = aiohttp.ClientTimeout(total=self.policy.timeout)
         self._session = aiohttp.ClientSession(timeout=timeout, connector=aiohttp.TCPConnector(limit=self._concurrency))
+        self._client = WebhookClient(self._session)
         self._workers = [asyncio.create_task(self._worker(), name=f"webhook-{i}") for i in range(self._concurrency)]
 
     async def stop(self) -> None:
@@ -195,6 +229,9 @@ class WebhookDispatcher:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         self._workers = []
+        if self._client is not None:
+            self._client.close()
+            self._client = None
         if self._session is not None:
             await self._session.close()
             self._session = None
@@ -218,7 +255,9 @@ class WebhookDispatcher:
         key: str,
         event: str,
         message_id: str | None = None,
+        updates: list[dict[str, str | None]] | None = None,
     ) -> Delivery:
+        """``updates``: a batched POST's updates (core/batching.py), each ``{"message_id", "event"}``."""
         delivery = Delivery(
             id=self.ids.uuid(),
             provider=provider,
@@ -229,6 +268,7 @@ class WebhookDispatcher:
             event=event,
             message_id=message_id,
             created_at=self.clock.now(),
+            updates=list(updates or []),
         )
         copies = 2 if self.ids.random.random() < self.chaos.duplicate_probability else 1
         for n in range(copies):
@@ -241,6 +281,7 @@ class WebhookDispatcher:
         if original is None:
             return None
         copy = self._copy(original, "redelivery")
+        self.counters["enqueued"] += 1
         self.persistence.delivery_changed(copy)
         self._hold(copy, laned=False)  # an explicit request: never spilled, never waits in a lane
         return copy
@@ -271,6 +312,7 @@ class WebhookDispatcher:
 
     def restore(self, record: dict[str, Any], body: bytes) -> None:
         """A pending delivery saved before a restart: queued again in its saved order, tried at once."""
+        self.counters["enqueued"] += 1
         self._admit(Delivery.from_record(record, body), persist=False)
 
     async def idle(self, timeout: float) -> bool:
@@ -284,10 +326,15 @@ class WebhookDispatcher:
     def reset(self, provider: str | None = None) -> None:
         for key in [k for k, d in self._log.items() if provider is None or d.provider == provider]:
             self._held.discard(key)
-            del self._log[key]
+            dropped = self._log.pop(key)
+            if dropped.state == "pending":  # its retry timer or in-flight attempt then does nothing
+                dropped.state = "dropped"
+                self.counters["dropped_by_reset"] += 1
         self._finished = deque(i for i in self._finished if i in self._log)
         if self._spill is not None:
+            before = len(self._spill)
             self._spill.clear(provider)
+            self.counters["dropped_by_reset"] += before - len(self._spill)
         self.persistence.deliveries_reset(provider)
         for lane_key in list(self._lanes):
             lane = deque(d for d in self._lanes[lane_key] if provider is not None and d.provider != provider)
@@ -308,6 +355,7 @@ class WebhookDispatcher:
             event=f"{original.event} ({why})",
             message_id=original.message_id,
             created_at=self.clock.now(),
+            updates=[dict(u) for u in original.updates],
         )
         return copy
 
@@ -374,16 +422,18 @@ class WebhookDispatcher:
     async def _attempt(self, delivery: Delivery) -> None:
         if delivery.state != "pending":
             return
-        assert self._session is not None, "dispatcher not started"
+        assert self._client is not None, "dispatcher not started"
         number = len(delivery.attempts) + 1
         started = time.perf_counter()
         at = self.clock.now()
         if self.remote is not None:
             status, excerpt, error = await self.remote.post(delivery.url, delivery.body, delivery.headers)
         else:
-            status, excerpt, error = await post_once(self._session, delivery.url, delivery.body, delivery.headers,
-                                                     self.policy.timeout)
+            status, excerpt, error = await self._client.post(delivery.url, delivery.body, delivery.headers,
+                                                             self.policy.timeout)
         latency = (time.perf_counter() - started) * 1000
+        if delivery.state == "dropped":  # a reset dropped it while this attempt was in flight
+            return
         delivery.attempts.append(Attempt(number, at, status, latency, excerpt, error))
         if status is not None and 200 <= status < 300:
             self._finish(delivery, "delivered")

@@ -8,10 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sandbox.core.provider import ProviderSpec
+from sandbox.core.provider import ProviderSpec, format_of
 from sandbox.providers.maac.spec import SPEC as MAAC
 from sandbox.providers.meta.spec import SPEC as META
 from sandbox.providers.modica.spec import SPEC as MODICA
 from sandbox.providers.smsglobal.spec import SPEC as SMSGLOBAL
 
 PROVIDERS: tuple[ProviderSpec[Any], ...] = (META, SMSGLOBAL, MAAC, MODICA)
+# The scenario format of these providers (core/scenario.py ScenarioFormat): one object for the process, so
+# the pytest plugin's scenario cache finds a file parsed for one app again for the next.
+SCENARIO_FORMAT = format_of(PROVIDERS)

@@ -101,7 +101,8 @@ class SandboxControl:
         return dict(await self.request("POST", "/inbound", json={"provider": provider, "from": sender, **message}))
 
     async def set_status(self, message_id: str, status: str, error: Any = None) -> dict[str, Any]:
-        """Force ``status`` now; ``error`` is a neutral reason (``"blocked"``) or ``{"code": 131026}``."""
+        """Force ``status`` now; ``error`` is a neutral reason (``"blocked"``) or ``{"code": 131026}``. It
+        replaces the rest of the message's script; ControlAPIError 409 once the message is final."""
         body: dict[str, Any] = {"status": status}
         if error is not None:
             body["error"] = error

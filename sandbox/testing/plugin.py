@@ -5,6 +5,7 @@ Fixtures:
   ``@pytest.mark.wa_sandbox(scenario="scenarios/x.yaml", seed=7, ...)`` overrides any Settings field;
   or override the fixture itself for a whole module.
 - ``wa_sandbox``: a running sandbox: ``.url``, ``.base_urls``, ``.control`` (SandboxControl), ``.runtime``.
+- ``wa_sandbox_scenarios`` (session): scenario files parsed once per session, each sandbox gets a copy.
 - ``webhook_receiver``: a running WebhookReceiver with ``.url``; Meta webhooks are not wired to it
   unless the test calls ``await wa_sandbox.control.set_webhook(webhook_receiver.url)``.
 Requires pytest-aiohttp (its ``aiohttp_server`` fixture; ``pip install 'wa-sandbox[pytest]'``). Works in
@@ -16,6 +17,7 @@ wa-sandbox only to run it as a server); only a test that asks for these fixtures
 from __future__ import annotations
 
 import asyncio
+import warnings
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
@@ -23,6 +25,7 @@ from typing import Any
 import pytest
 
 from sandbox.app import create_app
+from sandbox.core.scenario_cache import ScenarioCache
 from sandbox.keys import RUNTIME
 from sandbox.runtime import Runtime
 from sandbox.settings import Settings
@@ -60,14 +63,34 @@ def wa_sandbox_settings(request: pytest.FixtureRequest) -> Settings:
     return Settings(**{"clock": "manual", "seed": "pytest", "verify_webhooks": True, **overrides})
 
 
+# pytest-asyncio (>= 0.24) warns at start-up when this option is unset, so the README's example printed a
+# deprecation warning in a project with no configuration at all.
+LOOP_SCOPE_OPTION = "asyncio_default_fixture_loop_scope"
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-asyncio's own pytest_configure, which warns
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "wa_sandbox(**settings): Settings fields for this test's sandbox, e.g. scenario=..., seed=..."
     )
+    if config.pluginmanager.hasplugin("asyncio") and config.getini(LOOP_SCOPE_OPTION) is None:
+        # The warning is about the default for async fixtures wider than a test; this plugin's fixtures are
+        # per test, the same under either default. Only that message is silenced, only when the option is
+        # unset; a project with wider async fixtures of its own sets the option (README "pytest").
+        warnings.filterwarnings(
+            "ignore", message=f'The configuration option "{LOOP_SCOPE_OPTION}" is unset', category=pytest.PytestDeprecationWarning,
+        )
 
 
-async def _running_sandbox(aiohttp_server: Any, wa_sandbox_settings: Settings) -> AsyncIterator[RunningSandbox]:
-    app = create_app(wa_sandbox_settings)
+@pytest.fixture(scope="session")
+def wa_sandbox_scenarios() -> ScenarioCache:
+    """Scenario files parsed once per test session (each test's sandbox gets its own copy)."""
+    return ScenarioCache()
+
+
+async def _running_sandbox(aiohttp_server: Any, wa_sandbox_settings: Settings,
+                           wa_sandbox_scenarios: ScenarioCache) -> AsyncIterator[RunningSandbox]:
+    app = create_app(wa_sandbox_settings, scenarios=wa_sandbox_scenarios)
     server = await aiohttp_server(app)
     url = str(server.make_url("")).rstrip("/")
     wa_sandbox_settings.public_url = url

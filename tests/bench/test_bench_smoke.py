@@ -16,15 +16,20 @@ pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="RS
 
 def test_quick_run_against_the_sandbox_writes_every_section(tmp_path: Path) -> None:
     out = tmp_path / "RESULTS.md"
-    cmd = [sys.executable, "-m", "bench.run", "--quick", "--targets", "sandbox,sandbox-sends,sandbox-delivery-process,receiver", "--out", str(out),
+    cmd = [sys.executable, "-m", "bench.run", "--quick", "--targets",
+           "sandbox,sandbox-sends,sandbox-delivery-process,sandbox-batched,receiver", "--out", str(out),
            "--cold-seconds", "1", "--saturation-seconds", "1", "--rates", "20", "--sustain-rate", "20",
            "--sustain-seconds", "1", "--memory-counts", "100", "--connections", "4", "--rate-connections", "4",
-           "--no-profile"]
-    subprocess.run(cmd, check=True, capture_output=True, timeout=60, cwd=Path(__file__).resolve().parents[2])
+           "--no-profile", "--per-test", "0", "--lifecycle-seconds", "0.5", "--batched-rate", "40"]
+    subprocess.run(cmd, check=True, capture_output=True, timeout=180, cwd=Path(__file__).resolve().parents[2])
     results = json.loads((tmp_path / "results.json").read_text())
     sandbox = results["targets"]["sandbox"]
     assert sandbox["warm"]["ok"] > 0
     assert sandbox["rates"][0]["webhooks"]["missing"] == 0
+    assert sandbox["lifecycle"]["missing"] == 0 and sandbox["lifecycle"]["accepted"] > 0  # issue 20's throughput
+    batched = results["targets"]["sandbox-batched"]  # batching on: one rate, every update counted
+    assert batched["rates"][0]["rate"] == 40 and batched["rates"][0]["webhooks"]["missing"] == 0
+    assert any("every update delivered" in row["target"] and row["met"] for row in results["issue20"])
     sends_only = results["targets"]["sandbox-sends"]
     assert sends_only["warm"]["ok"] > 0 and "rates" not in sends_only
     child = results["targets"]["sandbox-delivery-process"]  # webhooks posted from a child process
@@ -34,9 +39,29 @@ def test_quick_run_against_the_sandbox_writes_every_section(tmp_path: Path) -> N
     assert results["startup_memory"]["memory"][0]["stored"] == 100
     assert {c["target"] for c in results["comparison"]} >= {"start to healthy < 0.5 s", "idle RSS < 150 MB"}
     text = out.read_text()
-    for heading in ("## Machine", "## Against issue 9's targets", "## Saturation", "## Fixed rates",
+    for heading in ("## Machine", "## Against issue 20's targets", "## Against issue 9's targets", "## Sustainable full lifecycle", "## Saturation", "## Fixed rates",
                     "## Webhook lifecycle", "## Start-up and memory"):
         assert heading in text
+
+
+def test_per_test_cost_measures_each_mode(tmp_path: Path) -> None:
+    from bench import per_test
+
+    out = per_test.measure(3, tmp_path)
+    assert out["plugin"]["tests"] == 3 and out["plugin-floor"]["tests"] == 3 and out["external"]["tests"] == 3
+    assert 0 < out["plugin"]["ms"]["p50"] <= out["plugin"]["ms"]["max"]
+    assert "skipped" in out["workspace"]  # the hook for workspaces (issue 15)
+
+
+def test_interleaved_ab_runs_each_variant_every_round() -> None:
+    cmd = [sys.executable, "-m", "bench.ab", "--rounds", "1", "--seconds", "0.5", "--rate", "20",
+           "now=head", "committed=ref:HEAD", "child=dp+cpus:0"]
+    done = subprocess.run(cmd, check=True, capture_output=True, text=True, timeout=240,
+                          cwd=Path(__file__).resolve().parents[2])
+    out = json.loads(done.stdout)
+    assert set(out["runs"]) == {"now", "committed", "child"}
+    assert all(run[0]["missing"] == 0 and run[0]["lifecycle_msg_per_second"] for run in out["runs"].values())
+    assert out["lifecycle ratio to now, per round"]["now"] == [1.0]
 
 
 def test_soak_with_a_receiver_outage_misses_no_webhook(tmp_path: Path) -> None:

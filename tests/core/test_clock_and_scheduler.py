@@ -78,6 +78,18 @@ async def test_clear_cancels_pending_jobs():
     assert seen == [] and scheduler.pending() == []
 
 
+async def test_cancel_by_kind_leaves_the_keys_other_jobs():
+    clock = VirtualClock(mode="manual", start=0)
+    scheduler = Scheduler(clock)
+    seen: list[str] = []
+    scheduler.at(1, lambda: seen.append("status"), key="m1", kind="status")
+    scheduler.at(2, lambda: seen.append("reply"), key="m1", kind="action")
+    scheduler.at(1, lambda: seen.append("other"), key="m2", kind="status")
+    assert scheduler.cancel("m1", {"status"}) == 1
+    await scheduler.advance(3)
+    assert seen == ["other", "reply"]
+
+
 async def test_jobs_due_at_the_same_time_run_in_the_order_they_were_scheduled():
     clock = VirtualClock(mode="manual", start=0)
     scheduler = Scheduler(clock)

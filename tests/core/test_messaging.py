@@ -14,6 +14,7 @@ from sandbox.core.messaging import Messaging
 from sandbox.core.persistence_hooks import Persistence
 from sandbox.core.scenario import ErrorSpec, Outcome, ScenarioEngine, Step, UserAction, parse_scenario
 from sandbox.core.scheduler import Scheduler
+from sandbox.core.status_order import StatusOrder
 from sandbox.core.store import Journal, Message, StatusEvent
 
 PROVIDER = "fake"
@@ -24,6 +25,7 @@ class FakeHooks:
 
     name = PROVIDER
     failure_reasons: ClassVar[frozenset[str]] = frozenset({"undeliverable"})
+    status_orders: ClassVar[dict[str, StatusOrder]] = {}  # every channel: the neutral order
 
     def __init__(self) -> None:
         self.statuses: list[tuple[str, str, list[dict[str, Any]] | tuple[()]]] = []

@@ -110,3 +110,15 @@ async def test_address_message_to_unsupported_client_fails_with_1026(wa_sandbox,
     await wa_sandbox.control.advance(1)
     failed = await pywa_receiver.wait(lambda u: isinstance(u, types.MessageStatus) and u.id == body["messages"][0]["id"])
     assert failed[0].status == types.MessageStatusType.FAILED and failed[0].error.code == 1026
+
+
+async def test_pywa_dispatches_only_the_first_update_of_a_batched_post(wa, wa_sandbox, pywa_receiver):
+    """What README "Batched webhooks" says of pywa 4.x (david-lev/pywa#229): the magic number's one POST
+    carries sent and delivered; pywa's handler sees only the first. When pywa reads every update, this
+    test fails and the README's note should go."""
+    sent = await wa.send_message(to="15550200020", text="batched")
+    await wa_sandbox.control.advance(1)
+    (batch,) = await wa_sandbox.control.wait_for_webhook(message_id=sent.id, event="status:delivered")
+    assert [u["event"] for u in batch["updates"]] == ["status:sent", "status:delivered"]
+    await pywa_receiver.wait(lambda u: isinstance(u, types.MessageStatus) and u.id == sent.id)
+    assert [u.status for u in pywa_receiver.of(types.MessageStatus) if u.id == sent.id] == [types.MessageStatusType.SENT]

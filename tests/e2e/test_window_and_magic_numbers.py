@@ -58,7 +58,8 @@ MAGIC = {rule["name"]: rule["match"]["to"] for rule in DEFAULT["rules"] if rule.
 def test_every_magic_number_has_a_test_below():
     tested = {"delivered-and-read", "delivered-only", "failed-131026", "failed-131049", "not-a-whatsapp-user",
               "blocked-the-business", "window-closed", "slow-network", "replies-hi", "taps-first-button",
-              "picks-first-row", "submits-address", "no-address-support", "shares-location", "reacts"}
+              "picks-first-row", "submits-address", "no-address-support", "shares-location", "reacts",
+              "batched-statuses"}
     assert set(MAGIC) == tested
 
 
@@ -91,6 +92,16 @@ async def test_magic_window_closed_fails_free_form_but_delivers_templates(wa_san
     tpl = await final_status(wa_sandbox, {"messaging_product": "whatsapp", "to": MAGIC["window-closed"], **TEMPLATE})
     assert free["history"][-1]["errors"][0]["code"] == 131047
     assert tpl["status"] == "read"
+
+
+async def test_magic_batched_statuses_sends_sent_and_delivered_in_one_post(wa_sandbox, webhook_receiver):
+    await wa_sandbox.control.set_webhook(webhook_receiver.url)
+    entry = await final_status(wa_sandbox, text(MAGIC["batched-statuses"]))
+    assert [(e["status"], e["timestamp"] - entry["created_at"]) for e in entry["history"]] == [
+        ("accepted", 0), ("sent", 1), ("delivered", 1), ("read", 3)]
+    posts = await webhook_receiver.wait_posts(2)
+    assert [[s["status"] for s in p.json["entry"][0]["changes"][0]["value"]["statuses"]] for p in posts] == [
+        ["sent", "delivered"], ["read"]]
 
 
 async def inbound_after(wa_sandbox, body: dict, seconds: float) -> dict:

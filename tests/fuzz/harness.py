@@ -143,7 +143,9 @@ def _maac_shape(status: int, ctype: str, text: str) -> None:
 
 def _modica_shape(status: int, ctype: str, text: str, *, v1: bool) -> None:
     body = _json(text)
-    if v1:
+    if status == 422 and "errors" in body:  # a WAB media upload's refused field (code-samples page)
+        assert all(isinstance(e["field"], str) and isinstance(e["description"], str) for e in body["errors"]), text
+    elif v1:
         assert isinstance(body["error"], str) and isinstance(body["error-desc"], str), text
     else:
         assert body["statusCode"] == status, text

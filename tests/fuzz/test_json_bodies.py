@@ -78,6 +78,8 @@ ENDPOINTS: list[tuple[str, str, str, dict[str, Any]]] = [
     ("modica", "POST", "/rest/gateway/messages/broadcast", {"destination": ["+64211234567"], "content": "hello"}),
     ("modica", "POST", "/rest/sms/v2/messages", {"destination": "+64211234567", "content": "hello"}),
     ("modica", "POST", "/rest/wab/v1/messages", {"to": "+64211234567", "type": "text", "text": {"body": "hello"}}),
+    ("modica", "POST", "/rest/wab/v1/messages/broadcast",
+     {"destination": ["+64211234567"], "type": "location", "location": {"latitude": -36.8, "longitude": 174.7}}),
 ]
 
 # JSON values of every type: big and small numbers, unicode (lone surrogates too) and huge strings.

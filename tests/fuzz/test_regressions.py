@@ -77,8 +77,28 @@ async def test_malformed_multipart_upload_is_meta_error_100(wa_sandbox: RunningS
 
 async def test_malformed_multipart_upload_is_modica_invalid_attrib(wa_sandbox: RunningSandbox) -> None:
     headers = {**MODICA, "Content-Type": "multipart/form-data; boundary=XYZ"}
-    status, ctype, text = await _post(wa_sandbox, "/rest/wab/v1/media", MALFORMED_MULTIPART, headers=headers)
+    status, ctype, text = await _post(wa_sandbox, "/rest/wab/v1/media?source=6421555000", MALFORMED_MULTIPART, headers=headers)
     assert status == 400 and "invalid_attrib" in text and "could not be parsed" in text
+
+
+# No boundary, an empty one, one over 70 characters, one the body never shows (issue 19).
+BAD_BOUNDARIES = ["multipart/form-data", "multipart/form-data; boundary=", "multipart/form-data; boundary=" + "b" * 71,
+                  "multipart/form-data; boundary=ABC"]
+FORM_BODY = b"--XYZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.jpg\"\r\n\r\ndata\r\n--XYZ--\r\n"
+
+
+@pytest.mark.parametrize("ctype", BAD_BOUNDARIES)
+async def test_upload_without_a_usable_boundary_is_meta_error_100(wa_sandbox: RunningSandbox, ctype: str) -> None:
+    status, _, text = await _post(wa_sandbox, "/v23.0/100000000000001/media", FORM_BODY,
+                                  headers={**BEARER, "Content-Type": ctype})
+    assert status == 400 and json.loads(text)["error"]["code"] == 100 and "boundary" in text
+
+
+@pytest.mark.parametrize("ctype", BAD_BOUNDARIES)
+async def test_upload_without_a_usable_boundary_is_modica_invalid_attrib(wa_sandbox: RunningSandbox, ctype: str) -> None:
+    status, _, text = await _post(wa_sandbox, "/rest/wab/v1/media?source=6421555000", FORM_BODY,
+                                  headers={**MODICA, "Content-Type": ctype})
+    assert status == 400 and "invalid_attrib" in text and "boundary" in text
 
 
 MULTIPART_SEND = (

@@ -120,7 +120,7 @@ async def test_a_request_held_open_takes_the_only_slot_and_frees_it_when_done(li
         await release.wait()
         yield b"-rest"
 
-    url = f"{wa_sandbox.url}/rest/wab/v1/media"
+    url = f"{wa_sandbox.url}/rest/wab/v1/media?source=6421555000"
     upload = asyncio.create_task(wa_sandbox.control.session.post(
         url, data=slow_body(), headers={**MODICA, "Content-Type": "image/jpeg"}))
     for _ in range(200):  # until the server has admitted the upload (event-loop turns, no wall-clock sleep)

@@ -19,8 +19,9 @@ def modica(control: SandboxControl) -> ModicaClient:
 
 async def test_uploaded_modica_media_survives_kill_9(tmp_path):
     async with serving(tmp_path, kill=True) as control:
-        upload = await modica(control).post(MEDIA, data=b"%PDF-1.4 invoice", headers={"Content-Type": "application/pdf"})
-        media_id = upload.body["media_id"]
+        upload = await modica(control).post(MEDIA, data=b"%PDF-1.4 invoice", headers={"Content-Type": "application/pdf"},
+                                           params={"source": "6421555000"})
+        media_id = upload.body[0]["id"]
     async with serving(tmp_path) as control:
         download = await modica(control).get(MEDIA, params={"media_id": media_id})
         assert download.status == 200 and download.body == b"%PDF-1.4 invoice"

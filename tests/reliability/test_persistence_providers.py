@@ -14,7 +14,14 @@ from typing import Any
 from sandbox.testing.client import SandboxControl
 from sandbox.testing.receiver import WebhookReceiver
 from tests.providers.maac.conftest import AUTH as MAAC_AUTH
-from tests.providers.maac.conftest import FALLBACK_SECONDS, PUSH, REPORT, seed_body, signature_valid
+from tests.providers.maac.conftest import (
+    FALLBACK_SECONDS,
+    PUSH,
+    REPORT,
+    opt_in_whatsapp_statuses,
+    seed_body,
+    signature_valid,
+)
 from tests.providers.modica.conftest import ModicaClient
 from tests.providers.smsglobal.conftest import SmsglobalClient
 from tests.reliability.helpers import serving
@@ -108,6 +115,7 @@ async def test_smsglobal_dlr_goes_to_the_control_api_target_after_kill_9(tmp_pat
 
 async def test_maac_records_are_reported_after_kill_9(tmp_path):
     async with serving(tmp_path, kill=True) as control:
+        await opt_in_whatsapp_statuses(control)  # whatsapp_* statuses are opt-in (UNCONFIRMED); kept over the restart
         pnp_message_id = await maac_push(control, DELIVERED)
         await control.advance(5)
         before = await maac_report(control)
@@ -137,6 +145,7 @@ async def test_maac_ids_never_reuse_a_restored_one_after_kill_9(tmp_path):
 
 async def test_maac_sms_fallback_runs_at_its_virtual_time_after_kill_9(tmp_path):
     async with serving(tmp_path, kill=True) as control:
+        await opt_in_whatsapp_statuses(control)  # the row's whatsapp_status is opt-in (UNCONFIRMED)
         pnp_message_id = await maac_push(control, BLOCKED)
         await control.advance(5)  # WhatsApp has failed; the fallback is 55 s away
     async with serving(tmp_path) as control:

@@ -118,3 +118,14 @@ async def test_uploaded_media_survives_kill_9(tmp_path):
             assert resp.status == 200 and int(info["file_size"]) == len(png)
         async with control.session.get(info["url"], headers=AUTH) as resp:
             assert await resp.read() == png
+
+
+async def test_a_forced_status_still_replaces_the_script_after_kill_9(tmp_path):
+    # issue 17: the cancelled steps are gone from the data dir too, so a restart does not run them again
+    async with serving(tmp_path, kill=True) as control:
+        [wamid] = await _send(control, 1)
+        await control.set_status(wamid, "sent")
+    async with serving(tmp_path) as control:
+        await control.advance(10)
+        message = await control.message(wamid)
+        assert [h["status"] for h in message["history"]] == ["accepted", "sent"]

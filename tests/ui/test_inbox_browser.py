@@ -174,6 +174,17 @@ async def test_webhooks_panel_shows_the_signature_and_resends(
     assert len(await webhook_receiver.wait_posts(2)) == 2
 
 
+async def test_a_batched_webhook_shows_in_its_chats_webhook_panel(
+    inbox: Page, wa_sandbox: RunningSandbox, webhook_receiver: WebhookReceiver, send_meta: Any
+) -> None:
+    await wire(wa_sandbox, webhook_receiver)
+    wamid = await send_meta("+15550200020", "text", {"body": "batched"})  # magic: sent+delivered in one POST
+    await expect(row(inbox, wamid)).to_have_count(1)
+    await wa_sandbox.control.advance(1)
+    await inbox.locator("#webhooks-this-chat").check()
+    await expect(inbox.locator('.webhook[data-event="batch:2"]')).to_have_count(1)
+
+
 async def test_scenario_panel_lists_magic_numbers_and_reset_empties_the_inbox(
     inbox: Page, wa_sandbox: RunningSandbox, send_meta: Any
 ) -> None:
@@ -220,7 +231,8 @@ async def test_sms_leg_sharing_a_message_id_with_a_whatsapp_leg_shows_as_fallbac
 async def test_template_shows_the_text_the_user_sees(inbox: Page, send_meta: Any) -> None:
     wamid = await send_meta(ANA, "template", {"name": "hello_world", "language": {"code": "en_US"}})
     bubble = row(inbox, wamid).locator(".bubble")
-    await expect(bubble.locator(".kind-note")).to_have_text("📄 hello_world · en_US")
+    await expect(bubble.locator(".kind-note")).to_have_text("hello_world · en_US")
+    await expect(bubble.locator(".kind-note svg.icon-document")).to_have_count(1)  # inline SVG, not an emoji
     await expect(bubble.locator(".text")).to_contain_text("Hello World")
 
 
@@ -228,12 +240,12 @@ async def send_modica(wa_sandbox: RunningSandbox, kind: str, obj: dict[str, Any]
                       mime: str) -> tuple[str, str]:
     """Upload media and send it over Modica's WAB API as the application would: (message id, media_id)."""
     base, session = f"{wa_sandbox.url}/rest/wab/v1", wa_sandbox.control.session
-    async with session.post(f"{base}/media", data=data, headers={**MODICA_AUTH, "Content-Type": mime}) as resp:
-        media_id = (await resp.json())["media_id"]
+    async with session.post(f"{base}/media?source=6421555000", data=data, headers={**MODICA_AUTH, "Content-Type": mime}) as resp:
+        media_id = (await resp.json())[0]["id"]
     body = {"to": MODICA_USER, "type": kind, kind: {"id": media_id, **obj}}
     async with session.post(f"{base}/messages", json=body, headers=MODICA_AUTH) as resp:
-        assert resp.status == 200, await resp.text()
-        return str((await resp.json())["id"]), str(media_id)
+        assert resp.status == 202, await resp.text()
+        return str((await resp.json())[0]["id"]), str(media_id)
 
 
 async def test_modica_image_by_media_id_shows_inline(inbox: Page, wa_sandbox: RunningSandbox) -> None:
@@ -255,3 +267,17 @@ async def test_modica_users_document_is_a_download_link(inbox: Page, wa_sandbox:
     async with wa_sandbox.control.session.get(wa_sandbox.url + str(await link.get_attribute("href"))) as resp:
         assert await resp.read() == b"%PDF"
 
+
+
+async def test_smsglobal_sticker_link_is_previewed_as_media(inbox: Page, wa_sandbox: RunningSandbox) -> None:
+    rt = wa_sandbox.runtime
+    url = f"{wa_sandbox.url}/_sandbox/inbox/static/missing-sticker.webp"  # loopback; 404 shows the file card
+    message = Message(
+        id="sg-sticker-1", provider="smsglobal", channel="whatsapp", direction="outbound", business="key",
+        user="61400000123", type="sticker", payload={"message": {"type": "sticker", "url": url}},
+        created_at=rt.clock.now(),
+    )
+    rt.journal.add(message)
+    rt.feed.publish({"kind": "message", "id": message.id})
+    card = row(inbox, "sg-sticker-1").locator(".file-card.file-sticker")
+    await expect(card.locator(".file-name")).to_have_text("missing-sticker.webp")

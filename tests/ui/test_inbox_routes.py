@@ -15,11 +15,11 @@ MODICA = encode_basic_auth("sandbox", "sandbox-secret")  # the default scenario'
 
 async def modica_upload(wa_sandbox: RunningSandbox, data: bytes, content_type: str) -> str:
     """Upload WAB media as the application would; returns Modica's ``media_id``."""
-    url = f"{wa_sandbox.url}/rest/wab/v1/media"
+    url = f"{wa_sandbox.url}/rest/wab/v1/media?source=6421555000"
     headers = {"Content-Type": content_type, "Authorization": MODICA}
     async with wa_sandbox.control.session.post(url, data=data, headers=headers) as resp:
         assert resp.status == 200, await resp.text()
-        return str((await resp.json())["media_id"])
+        return str((await resp.json())[0]["id"])
 
 
 async def test_page_is_served_with_a_policy_that_only_allows_the_sandbox_scripts(wa_sandbox: RunningSandbox) -> None:

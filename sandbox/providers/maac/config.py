@@ -7,7 +7,10 @@
 - ``waba_id``: the WhatsApp Business Account of the account's WhatsApp channel, whose templates in the
   Cloud API registry the WhatsApp leg may use (default: the first Meta business's).
 - ``whatsapp_templates``: more WhatsApp templates, MAAC-only (the seed's examples; see ``templates.py``).
-- ``report_whatsapp_as``: how the WhatsApp leg shows in reports and webhooks (UNCONFIRMED; docs/maac.md).
+- ``report_whatsapp_as``: how the WhatsApp leg shows in reports and webhooks: ``pnp`` (default) uses only
+  the fields and ``status`` values of Crescendo Lab's published enum, so a client generated from
+  maac-openapi.md with strict enums accepts every answer; ``whatsapp`` (opt-in, UNCONFIRMED) adds
+  ``whatsapp_*`` fields and statuses (docs/maac.md).
 - ``rate_limits``: requests per second per token (maac-openapi.md, "流量限制": push 170/s, multicast 10/s).
 """
 
@@ -87,7 +90,7 @@ class MaacConfig:
     templates: list[WhatsAppTemplate]
     webhook_url: str | None = None
     share_secret: str = DEFAULT_SHARE_SECRET
-    report_whatsapp_as: ReportStyle = "whatsapp"
+    report_whatsapp_as: ReportStyle = "pnp"
     waba_id: str | None = None  # WABA of the account's WhatsApp channel; None: the first Meta business's
     push_rate: float = 170.0
     multicast_rate: float = 10.0
@@ -107,7 +110,7 @@ class MaacConfig:
             templates=templates,
             webhook_url=webhook.get("url"),
             share_secret=webhook.get("share_secret") or DEFAULT_SHARE_SECRET,
-            report_whatsapp_as=raw.get("report_whatsapp_as", "whatsapp"),
+            report_whatsapp_as=raw.get("report_whatsapp_as", "pnp"),
             waba_id=str(raw["waba_id"]) if raw.get("waba_id") else None,
             push_rate=float(limits.get("push", 170)),
             multicast_rate=float(limits.get("multicast", 10)),

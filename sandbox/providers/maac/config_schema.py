@@ -51,7 +51,11 @@ SECTION_SCHEMA: dict[str, Any] = {
                 "additionalProperties": False,
             },
         },
-        "report_whatsapp_as": {"enum": ["whatsapp", "pnp"]},
+        "report_whatsapp_as": {
+            "enum": ["pnp", "whatsapp"],
+            "description": "pnp (default): only the published fields and statuses (the WhatsApp leg as "
+                           "pnp_*); whatsapp: opt-in, UNCONFIRMED whatsapp_* fields and statuses",
+        },
         "waba_id": {"type": "string", "pattern": "^[0-9]+$"},
         "rate_limits": {
             "type": "object",

@@ -9,6 +9,7 @@ what to send instead.
 from __future__ import annotations
 
 import json
+import math
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -22,6 +23,7 @@ E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
 SHA256_HEX = re.compile(r"^[0-9a-f]{64}$")  # "64 個小寫十六進位字元"
 MULTICAST_MAX = 150
 HEADER_TYPES = ("text", "image", "video", "document", "location")
+COORDINATES = (("latitude", 90), ("longitude", 180))
 # Header parameter object: which fields each type needs (maac-openapi.md, v1.1.47 media support).
 HEADER_REQUIRED: dict[str, tuple[str, ...]] = {
     "text": ("text",),
@@ -177,6 +179,23 @@ def _check_header_parameter(param: Any) -> None:
             raise text_error("field_required", name)
     if kind in ("image", "video", "document") and not (param.get("media_id") or param.get("media_url")):
         raise text_error("field_required", "media_id")
+    if kind == "location":
+        for name, bound in COORDINATES:
+            _check_coordinate(param[name], name, bound)
+
+
+def _check_coordinate(value: Any, name: str, bound: int) -> None:
+    """A number or a numeric string (the seed sends ``"25.00000000000000"``), within [-bound, bound]. Wordings are
+    Django REST framework's DecimalField/FloatField ones (UNCONFIRMED: the doc shows none)."""
+    try:
+        number = float(value) if not isinstance(value, bool) else math.nan
+    except (TypeError, ValueError):
+        number = math.nan
+    if not math.isfinite(number):
+        raise text_error("invalid", f"{name}: A valid number is required.")
+    if not -bound <= number <= bound:
+        raise text_error("invalid", f"{name}: Ensure this value is {'greater' if number < 0 else 'less'} than or equal to "
+                                    f"{-bound if number < 0 else bound}.")
 
 
 __all__ = ["Contact", "MaacError", "PushCommand", "parse_json", "parse_multicast", "parse_push"]

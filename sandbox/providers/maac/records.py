@@ -15,11 +15,16 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from sandbox.core.status_order import NEUTRAL, SMS, StatusOrder
 from sandbox.core.store import Journal, Message, StatusEvent
 
 LegName = str  # "whatsapp" | "sms"
+# How a leg's journal statuses move (core/status_order.py): `sms_delivered` and every failure are final
+# (maac-openapi.md lists no way back from them); the WhatsApp leg is the Cloud API's message.
+ORDERS: dict[LegName, StatusOrder] = {"sms": SMS, "whatsapp": NEUTRAL}
 # Journal status -> leg status (read/played add nothing MAAC reports).
 LEG_STATUS = {"sent": "accepted", "delivered": "delivered", "read": "delivered", "played": "delivered"}
+LEG_RANK = {"preparing": 0, "accepted": 1, "delivered": 2}  # every failure status ranks after these (3)
 
 
 @dataclass
@@ -33,8 +38,8 @@ class Leg:
         """A status of the leg's journal message; False when MAAC sees no change (read after delivered)."""
         error = event.errors[0] if event.errors else None
         new = error["leg_status"] if error else LEG_STATUS.get(event.status, "failed")
-        if new == self.status:
-            return False
+        if new == self.status or LEG_RANK.get(new, 3) < LEG_RANK.get(self.status, 3):
+            return False  # a forced late duplicate (delivered, then sent again) never moves the leg back
         self.status = new
         if new == "delivered":
             self.delivered_at = event.timestamp

@@ -7,10 +7,11 @@
   the spaces, and the body string holds ``\\u65b0``-style escapes ("if you don't use raw string, you
   need to escape the backslash to present unicode"). The signature is
   ``hex(HMAC-SHA256(ShareSecret, raw body))`` in ``CrescLab-Signature``.
-- How the WhatsApp leg shows is UNCONFIRMED (the doc lists no WhatsApp statuses): with
-  ``report_whatsapp_as: whatsapp`` (default) it has its own ``whatsapp_status``,
-  ``whatsapp_delivered_at``, ``whatsapp_error_category`` fields and ``whatsapp_*`` statuses; with
-  ``pnp`` it takes the LINE PNP fields (``pnp_status``, ``pnp_delivered_at``, ``pnp_*``).
+- The doc lists no WhatsApp statuses. By default (``report_whatsapp_as: pnp``) the WhatsApp leg takes
+  the PNP fields (``pnp_status``, ``pnp_delivered_at``, ``pnp_*`` statuses): every field and value is
+  in the published enum of the send report and ``pnp.status_updated``. The opt-in
+  ``report_whatsapp_as: whatsapp`` (UNCONFIRMED) gives it its own ``whatsapp_status``,
+  ``whatsapp_delivered_at``, ``whatsapp_error_category`` fields and ``whatsapp_*`` statuses.
 """
 
 from __future__ import annotations

@@ -60,6 +60,18 @@ def _authenticate(request: web.Request, *, plain: bool) -> str:
     return token
 
 
+def _json_only(request: web.Request) -> None:
+    """Push and multicast parse JSON only: another Content-Type is Django REST framework's 415 (its
+    parser runs after authentication and throttling, when the view first reads the body). A request
+    without a Content-Type is read as JSON (UNCONFIRMED leniency: DRF would see no data and answer that
+    pnp_setting_id is required)."""
+    if "Content-Type" not in request.headers:
+        return
+    media_type = request.content_type
+    if media_type != "application/json" and not media_type.endswith("+json"):
+        raise detail_error(415, f'Unsupported media type "{request.headers["Content-Type"]}" in request.')
+
+
 def _throttle(buckets: TokenBuckets, token: str) -> None:
     """Per official account (one token each): 429 above the documented rate."""
     if not buckets.take(token):
@@ -71,6 +83,7 @@ async def push_message(request: web.Request) -> web.StreamResponse:
     provider = _provider(request)
     token = _authenticate(request, plain=True)
     _throttle(provider.push_limit, token)
+    _json_only(request)
     command = push.parse_push(push.parse_json(await request.read()), provider.config)
     (pnp_message_id,) = provider.push(command)
     return web.json_response({"id": pnp_message_id, "result": "success"})
@@ -81,6 +94,7 @@ async def multicast_message(request: web.Request) -> web.StreamResponse:
     provider = _provider(request)
     token = _authenticate(request, plain=True)
     _throttle(provider.multicast_limit, token)
+    _json_only(request)
     command = push.parse_multicast(push.parse_json(await request.read()), provider.config)
     ids = provider.push(command)
     return web.json_response([{"id": i, "result": "pending"} for i in ids])

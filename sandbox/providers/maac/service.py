@@ -27,13 +27,14 @@ from sandbox.core.ids import IdFactory
 from sandbox.core.messaging import Messaging
 from sandbox.core.ratelimit import TokenBuckets
 from sandbox.core.scenario import NEUTRAL_REASONS, ErrorSpec, Outcome, SendFacts, Step, UserAction
+from sandbox.core.status_order import StatusOrder
 from sandbox.core.store import Message, StatusEvent
 from sandbox.core.webhooks import RetryPolicy, WebhookDispatcher
 from sandbox.providers.maac import render
 from sandbox.providers.maac.config import MaacConfig, PnpSetting
 from sandbox.providers.maac.errors import reject_error
 from sandbox.providers.maac.push import Contact, PushCommand
-from sandbox.providers.maac.records import Leg, PnpRecord, PnpRecords, record_from_legs
+from sandbox.providers.maac.records import ORDERS, Leg, PnpRecord, PnpRecords, record_from_legs
 from sandbox.providers.maac.templates import check_template
 from sandbox.providers.meta.templates.registry import TemplateRegistry
 
@@ -88,6 +89,7 @@ class MaacProvider:
     # which the other neutral reasons get (the WhatsApp leg is the Cloud API's: every reason is possible)
     failure_reasons: ClassVar[frozenset[str]] = frozenset(
         {*(k for k in WHATSAPP_FAILURES if isinstance(k, str)), *WHATSAPP_CODES, *SMS_FAILURES, "others", *NEUTRAL_REASONS})
+    status_orders: ClassVar[dict[str, StatusOrder]] = ORDERS
 
     def __post_init__(self) -> None:
         self.records = PnpRecords()

@@ -3,6 +3,7 @@ provider spec; documented in the README and docs/meta-media-templates.md."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 # meta.templates / template_review / limits / validate_templates: docs/meta-media-templates.md
@@ -35,7 +36,19 @@ _NAME_REVIEW_PROPS: dict[str, Any] = {
     "reason": {"enum": ["NAME_EMPLOYEE_ISSUE", "NAME_ENDCLIENT_NOTRELATED", "NAME_FORMAT_UNACCEPTABLE",
                         "NAME_INDIVIDUAL_ISSUE", "NAME_NOT_CONSISTENT", "UNKNOWN"], "description": "rejection_reason"},
 }
+# Batched webhooks (README "Batched webhooks"; core/batching.py): Meta batches up to 1,000 updates per POST
+_WEBHOOK_BATCH: dict[str, Any] = {
+    "type": "object",
+    "description": "coalesce webhook updates of one number and target: at most max_size per POST, "
+                   "sent window_ms (virtual clock) after the first; max_size 1 = off",
+    "properties": {
+        "max_size": {"type": "integer", "minimum": 1, "maximum": 1000},
+        "window_ms": {"type": "number", "minimum": 0, "maximum": 60000},
+    },
+    "additionalProperties": False,
+}
 _META_PLATFORM: dict[str, Any] = {
+    "webhook_batch": _WEBHOOK_BATCH,
     "templates": {"type": "array", "items": _META_TEMPLATE},
     "validate_templates": {"type": "boolean", "description": "false: template sends are not checked"},
     "webhook_version": {
@@ -100,4 +113,15 @@ SECTION_SCHEMA: dict[str, Any] = {
         **_META_PLATFORM,
     },
     "additionalProperties": True,
+}
+# Fields Meta adds to a scenario rule (ProviderSpec.rule_schema)
+RULE_FIELDS: dict[str, Any] = {
+    "webhook_batch": {**_WEBHOOK_BATCH, "description": "Meta: batch the status webhooks of the sends this rule "
+                      "matches (overrides meta.webhook_batch)"},
+}
+# The lists of the section that ``extends:`` merges item by item (ProviderSpec.merge_keys): maps a path in
+# the section -> the key an item is known by; an item of the extending file replaces the base's with its key.
+MERGE_KEYS: dict[tuple[str, ...], Callable[[dict[str, Any]], Any]] = {
+    ("businesses",): lambda b: str(b.get("phone_number_id")),
+    ("templates",): lambda t: (t.get("name"), t.get("language"), t.get("waba_id")),
 }

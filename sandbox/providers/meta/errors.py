@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from sandbox.core.boundary import never_served
 from sandbox.core.errors import SandboxError
 
 
@@ -194,13 +195,16 @@ REASON_DETAILS = {
 
 def http_error(status: int, method: str, path: str, reason: str, max_body_bytes: int) -> MetaError:
     """What Graph answers where no Meta handler does: an unknown path or method, a body or headers over
-    the sandbox's limits, the admission cap, a stray failure."""
+    the sandbox's limits, a cross-site refusal, the admission cap, a stray failure."""
     if status == 404:
         return MetaError(2500, message=f"Unknown path components: {path}", http_status=400)
-    if status == 405:
-        return MetaError(100, message=f"Unsupported {method.lower()} request.", http_status=400)
+    if status == 405:  # Graph's 400 for its own verbs; a method it never serves (TRACE) is a plain 405
+        return MetaError(100, message=f"Unsupported {method.lower()} request.",
+                         http_status=405 if never_served(method) else 400)
     if status == 413:
         return MetaError(100, f"Request body is larger than the {max_body_bytes} bytes the sandbox accepts")
+    if status == 403:  # the cross-site checks (sandbox/origin.py): Graph's "Permission Denied"
+        return MetaError(10, reason)
     if status == 431:  # UNCONFIRMED: Graph's answer to oversize headers is not documented
         return MetaError(100, reason, http_status=431)
     if status == 503:  # Meta's "Service unavailable"

@@ -9,6 +9,8 @@ from sandbox.core.provider import served
 from sandbox.providers.meta.service import MetaProvider
 
 KEY: web.AppKey[MetaProvider] = web.AppKey("meta", MetaProvider)
+# why a Graph request has no parameters: its JSON body came as a form (http.py)
+JSON_READ_AS_FORM: web.RequestKey[str] = web.RequestKey("json_read_as_form")
 
 
 def backend(request: web.Request) -> MetaProvider:

@@ -1,6 +1,7 @@
 """Meta wire rendering: webhook envelopes and their signature.
 
-Exact format from ../shared/reference/meta-cloud-api.md §3: one event per POST, ASCII-escaped compact
+Exact format from ../shared/reference/meta-cloud-api.md §3: one event per POST (or, with batching on,
+several: ``batch_envelope`` and providers/meta/batching.py), ASCII-escaped compact
 JSON signed over those exact bytes, lowercase hex. ``contacts[0].user_id`` is always present (pywa
 drops updates without it, §0.1), even on ``failed`` statuses where Meta omits ``contacts``.
 """
@@ -20,6 +21,29 @@ def envelope(business: MetaBusiness, value: dict[str, Any], field: str = "messag
         "object": "whatsapp_business_account",
         "entry": [{"id": business.waba_id, "changes": [{"value": value, "field": field}]}],
     }
+
+
+def update_value(business: MetaBusiness, kind: str, items: list[dict[str, Any]],
+                 contacts: list[dict[str, Any]]) -> dict[str, Any]:
+    """A ``messages`` field value: ``kind`` is "statuses" or "messages"."""
+    return {"messaging_product": "whatsapp", "metadata": metadata(business), "contacts": contacts, kind: items}
+
+
+def batch_envelope(business: MetaBusiness, updates: list[tuple[str, dict[str, Any], dict[str, Any]]]) -> dict[str, Any]:
+    """Several ``(kind, item, contact)`` updates of one number in one payload: one entry (its WABA);
+    updates of the same kind in a row share a change's value (each contact listed once, in first-seen
+    order); a change of kind starts a new ``changes`` item, so the payload keeps the updates' order."""
+    changes: list[dict[str, Any]] = []
+    current: str | None = None
+    for kind, item, contact in updates:
+        if kind != current:
+            value = update_value(business, kind, [], [])
+            changes.append({"value": value, "field": "messages"})
+            current = kind
+        if contact not in value["contacts"]:
+            value["contacts"].append(contact)
+        value[kind].append(item)
+    return {"object": "whatsapp_business_account", "entry": [{"id": business.waba_id, "changes": changes}]}
 
 
 def metadata(business: MetaBusiness) -> dict[str, str]:

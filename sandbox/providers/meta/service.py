@@ -5,6 +5,7 @@ user behaviour), one object per runtime."""
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
@@ -12,14 +13,18 @@ from typing import Any, ClassVar
 from sandbox.core.errors import ControlError
 from sandbox.core.numbers import InvalidNumber, normalize, region_of
 from sandbox.core.scenario import ErrorSpec, Outcome, UserAction, pick_target
+from sandbox.core.status_order import NEUTRAL, StatusOrder
 from sandbox.core.store import Message, StatusEvent
 from sandbox.providers.meta import render
+from sandbox.providers.meta.batching import MetaBatching, Update
 from sandbox.providers.meta.config import MetaBusiness, MetaBusinesses
 from sandbox.providers.meta.errors import REASON_CODES, REASON_DETAILS, webhook_error
 from sandbox.providers.meta.messages import inbound
 from sandbox.providers.meta.messages.validation import SendValidator
 from sandbox.providers.meta.messages.wamid import wamid
 from sandbox.providers.meta.platform import MetaPlatform
+
+log = logging.getLogger(__name__)
 
 PROVIDER = "meta"
 CONVERSATION_DROPPED = (24, 0)  # meta-cloud-api.md §3.5: statuses omit `conversation` from webhook v24.0
@@ -38,6 +43,12 @@ class MetaProvider(MetaPlatform):
     validator: SendValidator = field(default_factory=SendValidator)  # the /messages request schemas
     name: str = PROVIDER
     failure_reasons: ClassVar[frozenset[str]] = frozenset(REASON_CODES)  # scenario `error:` reasons it maps
+    # sent -> delivered -> read (-> played, voice); failed is final (core/status_order.py)
+    status_orders: ClassVar[dict[str, StatusOrder]] = {"whatsapp": NEUTRAL}
+    batching: MetaBatching = field(init=False)  # batched webhooks (batching.py); off unless configured
+
+    def __post_init__(self) -> None:
+        self.batching = MetaBatching(self.messaging.scheduler, self._post_batch)
 
     def configure(self, section: dict[str, Any]) -> None:
         """The scenario's ``meta`` section: businesses (webhook targets and secrets as the file sets them),
@@ -70,13 +81,8 @@ class MetaProvider(MetaPlatform):
             status.update(self._billing(message, event))
         if event.errors:
             status["errors"] = event.errors
-        value = {
-            "messaging_product": "whatsapp",
-            "metadata": render.metadata(business),
-            "contacts": [self._contact(message)],
-            "statuses": [status],
-        }
-        self._post(business, url, value, key=message.id, event=f"status:{event.status}", message_id=message.id)
+        self._deliver(business, url, Update("statuses", status, self._contact(message), message.id,
+                                            f"status:{event.status}"), rule=message.meta.get("rule"))
 
     def on_inbound(self, message: Message) -> None:
         business = self.businesses.by_phone_number_id(message.business)
@@ -85,13 +91,8 @@ class MetaProvider(MetaPlatform):
             return
         if self.accounts.number(business.phone_number_id).blocks(message.user):
             return  # Meta's block-users page: a blocked user "cannot contact your business"
-        value = {
-            "messaging_product": "whatsapp",
-            "metadata": render.metadata(business),
-            "contacts": [self._contact(message)],
-            "messages": [message.payload],
-        }
-        self._post(business, url, value, key=message.id, event=f"message:{message.type}", message_id=message.id)
+        self._deliver(business, url, Update("messages", message.payload, self._contact(message), message.id,
+                                            f"message:{message.type}"), rule=None)
 
     def user_action(self, message: Message, action: UserAction, outcome: Outcome) -> Message | None:
         fake = self.messaging.engine.faker_for(message.user, FAKER_LOCALES.get(region_of(message.user) or ""))
@@ -144,7 +145,9 @@ class MetaProvider(MetaPlatform):
 
     def reset(self) -> None:
         """Media, link cache and rate buckets are forgotten; businesses (webhook targets and secrets) and
-        templates reload from the scenario."""
+        templates reload from the scenario; open webhook batches and the run-time batching setting are
+        dropped."""
+        self.batching.reset()
         self.businesses = MetaBusinesses(self.section.get("businesses", []), self.settings.meta_webhook_url)
         self.reset_state(self.businesses)
 
@@ -173,7 +176,7 @@ class MetaProvider(MetaPlatform):
         if reply_to:
             context = {"from": business.display_digits, "id": reply_to}
         payload = inbound.build_message(
-            spec, wamid=wamid(self.ids, wa_id), sender=wa_id, timestamp=int(now), context=context
+            spec, wamid=wamid(self.ids, wa_id, inbound=True), sender=wa_id, timestamp=int(now), context=context
         )
         self.store_inbound(business.phone_number_id, spec, payload)
         persona = self.messaging.engine.persona(wa_id)
@@ -231,9 +234,39 @@ class MetaProvider(MetaPlatform):
         business's webhook_url (accounts.Accounts.webhook_url; Meta's webhook-override page)."""
         return self.accounts.webhook_url(business)
 
-    def _post(self, business: MetaBusiness, url: str, value: dict[str, Any], *, key: str, event: str,
-              message_id: str) -> None:
-        body = render.encode(render.envelope(business, value))
+    def _deliver(self, business: MetaBusiness, url: str, update: Update, *, rule: str | None) -> None:
+        """One update: posted now on its own, or into its number's open batch (batching.py)."""
+        policy = self.batching.policy_for(rule, self.messaging.engine.scenario)
+        if policy.on:
+            self.batching.add(business.phone_number_id, url, update, policy)
+            return
+        value = render.update_value(business, update.kind, [update.item], [update.contact])
+        self._post(business, url, render.envelope(business, value), key=update.message_id, event=update.event,
+                   message_id=update.message_id)
+
+    def _post_batch(self, phone_number_id: str, url: str, updates: list[Update]) -> None:
+        """A closed batch. Its POSTs share one ordering lane per target, so batches arrive in order and a
+        failing one holds the later ones, as one message's statuses do unbatched. A batch of one is the
+        unbatched payload, byte for byte."""
+        business = self.businesses.by_phone_number_id(phone_number_id)
+        if business is None:  # a scenario load removed the number while its batch was open
+            log.warning("dropped a webhook batch of %d update(s): phone_number_id %s is gone", len(updates),
+                        phone_number_id)
+            return
+        lane = f"batch:{phone_number_id}>{url}"
+        if len(updates) == 1:
+            (update,) = updates
+            value = render.update_value(business, update.kind, [update.item], [update.contact])
+            self._post(business, url, render.envelope(business, value), key=lane, event=update.event,
+                       message_id=update.message_id)
+            return
+        payload = render.batch_envelope(business, [(u.kind, u.item, u.contact) for u in updates])
+        parts: list[dict[str, str | None]] = [{"message_id": u.message_id, "event": u.event} for u in updates]
+        self._post(business, url, payload, key=lane, event=f"batch:{len(updates)}", message_id=None, updates=parts)
+
+    def _post(self, business: MetaBusiness, url: str, payload: dict[str, Any], *, key: str, event: str,
+              message_id: str | None, updates: list[dict[str, str | None]] | None = None) -> None:
+        body = render.encode(payload)
         self.dispatcher.enqueue(
             provider=PROVIDER,
             url=url,
@@ -242,6 +275,7 @@ class MetaProvider(MetaPlatform):
             key=key,
             event=event,
             message_id=message_id,
+            updates=updates,
         )
 
 

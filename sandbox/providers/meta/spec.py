@@ -18,7 +18,7 @@ from sandbox.core.provider import (
 from sandbox.providers.meta import routes
 from sandbox.providers.meta.accounts.display_name import resume_reviews
 from sandbox.providers.meta.config import MetaBusinesses
-from sandbox.providers.meta.config_schema import SECTION_SCHEMA
+from sandbox.providers.meta.config_schema import MERGE_KEYS, RULE_FIELDS, SECTION_SCHEMA
 from sandbox.providers.meta.keys import KEY
 from sandbox.providers.meta.service import PROVIDER, MetaProvider
 from sandbox.providers.meta.templates.registry import Template
@@ -32,7 +32,8 @@ def build(core: CoreObjects, built: Mapping[str, Any], section: Section) -> Meta
 
 
 def snapshots(meta: MetaProvider) -> list[Snapshot]:
-    """Templates, webhook targets and secrets, number and WABA settings, upload sessions (persist.py)."""
+    """Templates, webhook targets and secrets, number and WABA settings, upload sessions, open webhook
+    batches and the run-time batching setting (persist.py)."""
     return [
         Snapshot("meta.templates", lambda: [asdict(t) for t in meta.templates.all()],
                  lambda raw: meta.templates.replace_all([Template(**item) for item in raw]),
@@ -43,6 +44,7 @@ def snapshots(meta: MetaProvider) -> list[Snapshot]:
                  version=lambda: meta.accounts.revision()),
         Snapshot("meta.uploads", lambda: meta.uploads.to_json(), lambda raw: meta.uploads.load_json(raw),
                  version=lambda: meta.uploads.revision()),
+        Snapshot("meta.batching", meta.batching.dump, meta.batching.restore, version=lambda: meta.batching.revision),
     ]
 
 
@@ -61,6 +63,8 @@ SPEC: ProviderSpec[MetaProvider] = ProviderSpec(
     build=build,
     configure=MetaProvider.configure,
     section_schema=SECTION_SCHEMA,
+    rule_schema=RULE_FIELDS,  # webhook_batch
+    merge_keys=MERGE_KEYS,  # businesses, templates
     routes=routes.routes,
     fallback_routes=routes.fallback_routes,  # the numeric catch-alls, after every provider's fixed paths
     render_http_error=routes.render_http_error,

@@ -16,9 +16,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from sandbox.core.status_order import NEUTRAL, SMS, StatusOrder
 from sandbox.core.store import Message, StatusEvent
 
 DLR_STATUS = {"sent": "sent", "delivered": "received"}
+# How statuses move (core/status_order.py): `received`, `rejected` and `expired` are final DLRs; a WhatsApp
+# message may still be read (the journal keeps it; no DLR says so).
+ORDERS: dict[str, StatusOrder] = {"sms": SMS, "whatsapp": NEUTRAL}
 EXPIRED_REASONS = {"expired", "phone_off", "timeout"}
 # Journal status -> REST v2 MessageDetails.status (provider OpenAPI enum).
 V2_STATUS = {"accepted": "accepted", "scheduled": "queued", "sent": "sent", "delivered": "received",
@@ -50,12 +54,13 @@ def dlr_status(event: StatusEvent) -> str | None:
 
 def dlr_body(message: Message, status: str, event: StatusEvent) -> dict[str, Any]:
     """UNCONFIRMED id field: prose says ``message_id``, the v2 OpenAPI says ``id``; both are sent.
-    ``detail`` is the destination (the v2 OpenAPI example is '+642712345678') or the failure reason."""
+    ``detail`` is the destination (the v2 OpenAPI example is '+642712345678') or the failure reason.
+    ``reference`` is always there, ``""`` when the send had none: seed 003's DLR callback lists it
+    beside ``id`` and ``status``, as the WAB send answer's ``"reference": ""`` does."""
     mid = public_id(message)
     body: dict[str, Any] = {"message_id": mid, "id": mid, "status": status}
     body["detail"] = event.errors[0]["detail"] if event.errors else message.meta["destination"]
-    if message.meta.get("reference"):
-        body["reference"] = message.meta["reference"]
+    body["reference"] = message.meta.get("reference") or ""
     return body
 
 
@@ -117,4 +122,23 @@ def v2_view(message: Message) -> dict[str, Any]:
     if meta.get("reference") is not None:
         out["reference"] = meta["reference"]
     out.update(content=content, status=v2_status(message))
+    return out
+
+
+def wab_view(message: Message) -> dict[str, Any]:
+    """GET /rest/wab/v1/messages?id=: the code-samples page's message, ``id``, ``source``, ``destination``,
+    ``direction`` (MT | MO); then UNCONFIRMED: ``reference`` ("" without one, as the send answers it),
+    ``type``, ``content`` (the WhatsApp message object, as an MO callback carries it) and ``status`` in
+    the REST v2 words (``received`` once delivered or read: Modica publishes no read status)."""
+    meta = message.meta
+    out: dict[str, Any] = {
+        "id": message.id,
+        "source": meta["source"],
+        "destination": meta["destination"],
+        "direction": "MO" if message.direction == "inbound" else "MT",
+    }
+    if message.direction == "outbound":
+        out["reference"] = meta.get("reference") or ""
+    content = {k: v for k, v in message.payload.items() if k not in ("destination", "to", "source", "reference")}
+    out.update(type=message.type, content=content, status=v2_status(message))
     return out

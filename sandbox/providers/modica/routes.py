@@ -8,9 +8,14 @@
 | POST   | /rest/sms/v2/messages                 | 202 ``{id, status: "accepted", detail}``     |
 | GET    | /rest/sms/v2/messages?id=<uuid>       | 200 MessageDetails                           |
 | GET    | /rest/sms/v2/openapi.yaml             | 200 the v2 description (no auth)             |
-| POST   | /rest/wab/v1/messages                 | 200 ``{id, status: "accepted"}``             |
-| POST   | /rest/wab/v1/media                    | 200 ``{media_id}``                           |
+| POST   | /rest/wab/v1/messages                 | 202 ``[{id, status: "accepted", reference}]``|
+| POST   | /rest/wab/v1/messages/broadcast       | 202 ``[{destination, id, status}]``          |
+| GET    | /rest/wab/v1/messages?id=<uuid>       | 200 the message (MT or MO)                   |
+| POST   | /rest/wab/v1/media?source=            | 200 ``[{id}]``                               |
 | GET    | /rest/wab/v1/media?media_id=          | 200 the media bytes                          |
+
+WAB answers follow Modica's code-samples page ("api-code-samples/whatsapp-api"), which shows real
+answers; requests are accepted in its form and in the WAB OpenAPI v1.3.1's (wab.py, docs/modica.md).
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from typing import Any
 
 from aiohttp import web
 
+from sandbox.core.forms import read_form
 from sandbox.core.media_store import MediaTooLarge
 from sandbox.providers.modica import render, send, wab
 from sandbox.providers.modica.errors import Api, ModicaError, invalid, missing
@@ -156,30 +162,78 @@ async def wab_send(request: web.Request) -> web.StreamResponse:
     body = await json_body(request)
     facts = wab.validate(body, app, provider.media)
     message = send.submit_whatsapp(provider, app, body, facts)
-    # UNCONFIRMED response body (the OpenAPI header lists 200 only): shaped as REST v2's.
-    return web.json_response({"id": message.id, "status": "accepted"})
+    # The code-samples page's 202: an array of one, with the send's reference ("" without one).
+    return web.json_response([{"id": message.id, "status": "accepted", "reference": body.get("reference") or ""}],
+                             status=202)
 
 
 @modica_handler("wab")
-async def wab_media_upload(request: web.Request) -> web.StreamResponse:
-    """Multipart (the first file part) or the raw body with its Content-Type. UNCONFIRMED field names."""
+async def wab_broadcast(request: web.Request) -> web.StreamResponse:
+    """One message to many: every destination is validated and decided before any is accepted, so a bad
+    number or a scenario rejection refuses the whole request (nothing half-sent)."""
     app = authenticate(request)
     admit(request, app)
     provider = provider_of(request)
+    body = _object(await json_body(request))
+    field = wab.recipient_field(body)
+    targets = body[field]
+    if not isinstance(targets, list) or not targets:
+        raise invalid(field, "must be an array of mobile numbers in international format for a broadcast")
+    if len(targets) > send.BROADCAST_LIMIT:
+        raise ModicaError("broadcast_limit", f"Broadcast limit exceeded: {len(targets)} destinations, "
+                          f"the limit is {send.BROADCAST_LIMIT} per request")
+    plans = []
+    for target in dict.fromkeys(wab.destination_of(t, field) for t in targets):
+        one = {**{k: v for k, v in body.items() if k not in wab.RECIPIENT_FIELDS}, "destination": target}
+        facts = wab.validate_message(one, app, provider.media, target)
+        plans.append((target, one, facts, send.decide_whatsapp(provider, facts)))
+    results = [{"destination": target, "id": send.submit_whatsapp(provider, app, one, facts, outcome).id,
+                "status": "accepted"} for target, one, facts, outcome in plans]
+    return web.json_response(results, status=202)
+
+
+@modica_handler("wab")
+async def wab_get(request: web.Request) -> web.StreamResponse:
+    """GET /rest/wab/v1/messages?id=<uuid>, as the code-samples page shows it."""
+    app = authenticate(request)
+    admit(request, app)
+    raw = request.query.get("id")
+    if not raw:
+        raise missing("id")
+    try:
+        key = str(uuid.UUID(raw))
+    except ValueError as exc:
+        raise invalid("id", f"'{raw}' is not a UUID") from exc
+    message = provider_of(request).messaging.journal.get(key)
+    if message is None or message.provider != "modica" or message.business != app.name \
+            or message.channel != "whatsapp":
+        raise ModicaError("404", f"No message matched the supplied id {key}")
+    return web.json_response(render.wab_view(message))
+
+
+@modica_handler("wab_media")
+async def wab_media_upload(request: web.Request) -> web.StreamResponse:
+    """Multipart (the first file part) or the raw body with its Content-Type, and ``?source=`` (required
+    by the WAB OpenAPI v1.3.1 and the code-samples page). The answer is the page's ``[{"id"}]``; ids
+    match the OpenAPI's media_id pattern ``^[a-zA-Z0-9]+$``."""
+    app = authenticate(request)
+    admit(request, app)
+    provider = provider_of(request)
+    wab.media_source(request.query.get("source"))
     data, content_type, filename = await _upload(request)
     if not data:
         raise missing("file")
     try:
-        record = provider.media.put(provider.ids.uuid(), app.name, content_type, data, filename)
+        record = provider.media.put(provider.ids.hex(32), app.name, content_type, data, filename)
     except MediaTooLarge as exc:
         raise ModicaError("413", f"The media is {exc} bytes; the sandbox's whole media storage holds "
                                  f"{provider.media.store.max_bytes} bytes (SANDBOX_MEDIA_MAX_BYTES)") from exc
-    return web.json_response({"media_id": media_id_of(record)})
+    return web.json_response([{"id": media_id_of(record)}])
 
 
 async def _upload(request: web.Request) -> tuple[bytes, str, str | None]:
     if request.content_type.startswith("multipart/"):
-        form = await request.post()
+        form = await read_form(request)  # a malformed one is invalid_attrib (the error boundary)
         for value in form.values():
             if isinstance(value, web.FileField):  # aiohttp spooled it to a temporary file, ours to close
                 with value.file:
@@ -215,6 +269,8 @@ def routes() -> list[web.AbstractRouteDef]:
         web.get(f"{V2}/messages", v2_get),
         web.get(f"{V2}/openapi.yaml", v2_openapi),
         web.post(f"{WAB}/messages", wab_send),
+        web.post(f"{WAB}/messages/broadcast", wab_broadcast),
+        web.get(f"{WAB}/messages", wab_get),
         web.post(f"{WAB}/media", wab_media_upload),
         web.get(f"{WAB}/media", wab_media_download),
     ]
@@ -235,5 +291,5 @@ def render_http_error(request: web.Request, status: int, reason: str) -> web.Str
     elif status == 413:
         error = ModicaError("413", f"Request body too large: {where}")
     else:
-        error = ModicaError(str(status) if str(status) in ("400", "401", "422", "429", "431", "503") else "500", reason)
+        error = ModicaError(str(status) if str(status) in ("400", "401", "403", "422", "429", "431", "503") else "500", reason)
     return error_response(_api_of(request.path), error)

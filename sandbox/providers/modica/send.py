@@ -120,13 +120,24 @@ def submit_sms(provider: ModicaProvider, app: ModicaApplication, to: str, fields
     return _accept(provider, message, outcome, fields.get("due"))
 
 
-def submit_whatsapp(provider: ModicaProvider, app: ModicaApplication, body: dict[str, Any],
-                    facts: SendFacts) -> Message:
+def decide_whatsapp(provider: ModicaProvider, facts: SendFacts) -> Outcome:
+    """The scenario's outcome for one WhatsApp recipient; raises its synchronous rejection."""
     outcome = provider.messaging.engine.decide(facts)
     if outcome.reject:
         raise reject_error(outcome.reject)
-    meta = {"api": "wab", "id_format": "uuid", "destination": body["to"],
+    return outcome
+
+
+def submit_whatsapp(provider: ModicaProvider, app: ModicaApplication, body: dict[str, Any],
+                    facts: SendFacts, outcome: Outcome | None = None) -> Message:
+    """Accept one WhatsApp message (``outcome``: already decided, as a broadcast does for every
+    destination before accepting any)."""
+    outcome = outcome or decide_whatsapp(provider, facts)
+    # the recipient as validated (``destination`` or ``to``: wab.py), in international format
+    meta = {"api": "wab", "id_format": "uuid", "destination": "+" + facts.user,
             "source": body.get("source") or app.whatsapp_number}
+    if body.get("reference"):
+        meta["reference"] = body["reference"]
     message = Message(id=provider.new_id("uuid"), provider=PROVIDER, channel="whatsapp", direction="outbound",
                       business=app.name, user=facts.user, type=facts.type, payload=body,
                       created_at=provider.clock.now(), meta=meta)

@@ -14,6 +14,7 @@ from sandbox.core.messaging import Messaging
 from sandbox.core.numbers import InvalidNumber, normalize
 from sandbox.core.ratelimit import TokenBuckets
 from sandbox.core.scenario import NEUTRAL_REASONS, ErrorSpec, Outcome, UserAction, pick_target
+from sandbox.core.status_order import StatusOrder
 from sandbox.core.store import Message, StatusEvent
 from sandbox.core.webhooks import WebhookDispatcher
 from sandbox.providers.modica import inbound, render
@@ -38,6 +39,7 @@ class ModicaProvider:
     # scenario `error:` reasons: those that read `expired` (render.py), `rejected`, and the neutral ones,
     # which read `rejected` with the reason as the DLR's detail
     failure_reasons: ClassVar[frozenset[str]] = frozenset({*render.EXPIRED_REASONS, "rejected", *NEUTRAL_REASONS})
+    status_orders: ClassVar[dict[str, StatusOrder]] = render.ORDERS
     config: ModicaConfig = field(init=False)
     buckets: TokenBuckets = field(init=False)  # request rate per application
 
@@ -170,7 +172,7 @@ class ModicaProvider:
         obj = payload[kind]
         data = inbound.media_bytes(obj)
         obj.pop("data", None)
-        obj.setdefault("id", self.ids.uuid())
+        obj.setdefault("id", self.ids.hex(32))  # the WAB OpenAPI's media_id pattern ^[a-zA-Z0-9]+$
         obj.setdefault("sha256", inbound.sha256_b64(data))
         try:
             self.media.put(str(obj["id"]), app.name, str(obj["mime_type"]), data, obj.get("filename"), origin="inbound")

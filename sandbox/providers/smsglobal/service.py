@@ -19,9 +19,11 @@ from sandbox.core import sms as sms_text
 from sandbox.core.clock import VirtualClock
 from sandbox.core.errors import ControlError
 from sandbox.core.ids import IdFactory
+from sandbox.core.link_policy import LinkPolicy
 from sandbox.core.media_fetch import schedule_check
 from sandbox.core.messaging import Messaging
 from sandbox.core.scenario import NEUTRAL_REASONS, ErrorSpec, Outcome, SendFacts, Step, UserAction
+from sandbox.core.status_order import StatusOrder
 from sandbox.core.store import Message, MessageFilter, StatusEvent
 from sandbox.core.webhooks import WebhookDispatcher
 from sandbox.providers.smsglobal import otp, render, statuses
@@ -41,10 +43,13 @@ class SmsglobalProvider:
     ids: IdFactory
     clock: VirtualClock
     config: SmsglobalConfig = field(default_factory=lambda: SmsglobalConfig.parse({}))
+    # SANDBOX_MEDIA_FETCH_LINKS, read at each send (the settings can change under a running sandbox)
+    link_policy: Callable[[], LinkPolicy] = lambda: LinkPolicy(public=True)
     name: str = PROVIDER
     # scenario `error:` reasons: its own status words (statuses.py), opted_out, and the neutral ones, which
     # read "undelivered" and keep the reason in the error
     failure_reasons: ClassVar[frozenset[str]] = frozenset({*statuses.FAILURE_STATUS, "opted_out", *NEUTRAL_REASONS})
+    status_orders: ClassVar[dict[str, StatusOrder]] = statuses.ORDERS
     # state beyond the journal, rebuilt by reset()
     verifier: MacVerifier = field(init=False)
     # maps outgoing_id -> SMS message id, oldest first. Derived from the journal (meta.outgoing_id): rebuilt
@@ -329,10 +334,11 @@ class SmsglobalProvider:
         """The link is fetched once per send, after acceptance; each message fails before its first
         status when it is not usable (like Meta's link check: the send never waits on a media host)."""
         url = order.message.get("url")
-        if not url or not self.config.whatsapp.fetch_media:
+        policy = self.link_policy()
+        if not url or not self.config.whatsapp.fetch_media or not policy.fetch:
             return
         wa = self.config.whatsapp
-        problem = asyncio.ensure_future(check_media(self.dispatcher.session, order.type, str(url), wa.media_timeout))
+        problem = asyncio.ensure_future(check_media(self.dispatcher.session, order.type, str(url), wa.media_timeout, policy))
         for message in messages:
             schedule_check(self.messaging.scheduler, message.id, message.created_at, self._media_verdict(message, problem))
 

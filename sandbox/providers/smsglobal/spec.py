@@ -23,8 +23,9 @@ from sandbox.providers.smsglobal.service import PROVIDER, SmsglobalProvider
 
 
 def build(core: CoreObjects, built: Mapping[str, Any], section: Section) -> SmsglobalProvider:
+    settings = core.settings
     return SmsglobalProvider(messaging=core.messaging, dispatcher=core.dispatcher, ids=core.ids, clock=core.clock,
-                             config=SmsglobalConfig.parse(section))
+                             config=SmsglobalConfig.parse(section), link_policy=lambda: settings.link_policy)
 
 
 def configure(smsglobal: SmsglobalProvider, section: Section) -> None:

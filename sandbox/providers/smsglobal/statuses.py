@@ -29,6 +29,7 @@ WhatsApp over SMSGlobal has ``status`` and ``state`` (seed: strings, values UNCO
 
 from __future__ import annotations
 
+from sandbox.core.status_order import NEUTRAL, SMS, StatusOrder
 from sandbox.core.store import Message
 
 # neutral failure reason -> SMS status word (lower case, as in list responses)
@@ -41,6 +42,10 @@ DEFAULT_FAILURE_STATUS = "undelivered"
 
 SMS_STATUSES = ("sent", "delivered", "failed")  # neutral statuses an SMS can have; read/played ignored
 FINAL_SMS = ("delivered", "failed")  # neutral statuses that produce a delivery receipt
+
+# How statuses move (core/status_order.py): an SMS's receipt (delivered or a failure) is final and it is
+# never read; WhatsApp goes on to Read. A failed message never reports delivered afterwards.
+ORDERS: dict[str, StatusOrder] = {"sms": SMS, "whatsapp": NEUTRAL}
 
 WHATSAPP: dict[str, tuple[str, str]] = {  # neutral -> (status, state)
     "accepted": ("Processing", "pending"),

@@ -4,7 +4,9 @@ The public docs list the operations but not their paths or bodies (reference §A
 mapping is in docs/smsglobal.md. The message object types and their constraints are the seed's
 (001, "Message Object Types"): template (``template_name``, ``params`` string array), text
 (``text``, ``preview_url``), image / video / document / audio (``url`` over HTTP(S), ``caption``,
-``filename``), location (``lat`` in [-90, 90], ``lng`` in [-180, 180], ``name``, ``address``).
+``filename``), location (``lat`` in [-90, 90], ``lng`` in [-180, 180], ``name``, ``address``), and
+sticker (``url`` only: the seed lists it in the content-type table, ``image/webp`` up to 100 KB, with no
+field table of its own; Meta's sticker has no caption either).
 
 ``message`` is typed "string" in the seed's send table: the sandbox takes the message object, a JSON
 string of it, or plain text (a text message).
@@ -20,6 +22,7 @@ from typing import Any
 import aiohttp
 
 from sandbox.core import jsonbody
+from sandbox.core.link_policy import LinkPolicy
 from sandbox.core.media_fetch import FetchFailure, Reason, fetch_media
 from sandbox.providers.smsglobal.errors import FieldErrors
 from sandbox.providers.smsglobal.wire import as_list
@@ -49,6 +52,7 @@ MEDIA_TYPES["document"] = (
     frozenset(_DOCUMENT_ONLY | {"image/webp"} | {t for types, _ in MEDIA_TYPES.values() for t in types}),
     100 * MB,
 )
+MEDIA_TYPES["sticker"] = (frozenset({"image/webp"}), 100 * 1024)
 
 MESSAGE_FIELDS: dict[str, frozenset[str]] = {
     "template": frozenset({"type", "template_name", "params"}),
@@ -57,6 +61,7 @@ MESSAGE_FIELDS: dict[str, frozenset[str]] = {
     "video": frozenset({"type", "url", "caption"}),
     "document": frozenset({"type", "url", "caption", "filename"}),
     "audio": frozenset({"type", "url"}),
+    "sticker": frozenset({"type", "url"}),
     "location": frozenset({"type", "lat", "lng", "name", "address"}),
 }
 
@@ -182,6 +187,7 @@ _CHECKS = {
     "video": _check_media,
     "document": _check_media,
     "audio": _check_media,
+    "sticker": _check_media,
     "location": _check_location,
 }
 
@@ -196,13 +202,15 @@ MEDIA_FAILURES: dict[Reason, str] = {
     "http_status": "media link answered HTTP {status}",
     "unsupported_type": "media content type {mime} is not accepted for {kind} (accepted: {accepted})",
     "too_large": "media is larger than the {limit_kb} KB limit for {kind}",
+    "refused": "media link could not be fetched: {detail}",  # SANDBOX_MEDIA_FETCH_LINKS (docs/security.md)
 }
 
 
-async def check_media(session: aiohttp.ClientSession, kind: str, url: str, timeout: float) -> str | None:
+async def check_media(session: aiohttp.ClientSession, kind: str, url: str, timeout: float,
+                      policy: LinkPolicy) -> str | None:
     """Fetch ``url`` like the provider would: None when usable, else why not (the message then fails)."""
     accepted, limit = MEDIA_TYPES[kind]
-    result = await fetch_media(session, url, timeout=timeout, limits=dict.fromkeys(accepted, limit))
+    result = await fetch_media(session, url, timeout=timeout, limits=dict.fromkeys(accepted, limit), policy=policy)
     if not isinstance(result, FetchFailure):
         return None
     words = {"kind": kind, "accepted": ", ".join(sorted(accepted)), "limit_kb": limit // 1024}

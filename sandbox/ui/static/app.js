@@ -1,7 +1,8 @@
 // The inbox page: state from the control API, live updates from the event stream, the user's actions
 // posted to /_sandbox/inbound (so the application gets the very webhook a test would produce).
 import { clockTime, fullTime, h, initials, pretty, ticks } from "./dom.js";
-import { renderMessage, summary } from "./render.js";
+import { icon } from "./icons.js";
+import { renderMessage, summary, summaryIcon } from "./render.js";
 import { api, toast } from "./api.js";
 import { openSheet } from "./sheet.js";
 import { renderScenario } from "./scenario.js";
@@ -9,7 +10,15 @@ import { renderWebhooks } from "./webhooks.js";
 
 const API = "/_sandbox";
 const $ = (id) => document.getElementById(id);
-const REACTIONS = ["👍", "❤️", "😂", "😮", "😢", "🙏"];
+// The picker shows icons (icons.js); the reaction sent is the emoji, as the app would send it.
+const REACTIONS = [
+  { emoji: "👍", icon: "thumbs", label: "Thumbs up" }, { emoji: "❤️", icon: "heart", label: "Red heart" },
+  { emoji: "😂", icon: "laugh", label: "Tears of joy" }, { emoji: "😮", icon: "wow", label: "Surprised" },
+  { emoji: "😢", icon: "sad", label: "Crying" }, { emoji: "🙏", icon: "pray", label: "Folded hands" },
+];
+// Widths below which the side panels become drawers: keep in step with the media queries in inbox.css.
+const PANEL_DRAWER = window.matchMedia("(max-width: 1179px)");
+const CHATS_DRAWER = window.matchMedia("(max-width: 759px)");
 
 const state = {
   messages: new Map(), // maps message id -> journal entry
@@ -23,6 +32,7 @@ const state = {
   webhooks: [],
   openWebhooks: new Set(), // delivery ids expanded in the panel
   loaded: false,
+  drawer: null, // "chats" | "panel" while one slides over the chat (narrow windows)
 };
 
 // --- API -----------------------------------------------------------------------------------------
@@ -200,6 +210,7 @@ function conversationItem(c) {
         "div",
         { class: "conv-bottom" },
         last && last.direction === "outbound" ? ticks(last.status) : null,
+        summaryIcon(last),
         h("span", { class: "conv-preview" }, last ? summary(last) : "New chat"),
         c.channels.includes("sms") ? h("span", { class: "badge sms" }, "SMS") : null,
         unread ? h("span", { class: "unread" }, String(unread)) : null,
@@ -212,8 +223,36 @@ function selectConversation(key) {
   state.selected = key;
   state.replyTo = null;
   state.unread.delete(key);
+  if (state.drawer === "chats") setDrawer(null);
   render();
   renderWebhooksPanel();
+}
+
+// --- drawers (narrow windows) ----------------------------------------------------------------------
+
+// Below PANEL_DRAWER / CHATS_DRAWER widths the inspector and the conversation list slide over the chat;
+// one at a time, closed by their toggle, the scrim or Escape.
+function setDrawer(name) {
+  state.drawer = name;
+  document.body.dataset.drawer = name || "";
+  $("scrim").hidden = !name;
+  for (const toggle of document.querySelectorAll(".drawer-toggle")) toggle.setAttribute("aria-expanded", String(toggle.dataset.drawer === name));
+}
+
+function setupDrawers() {
+  for (const toggle of document.querySelectorAll(".drawer-toggle")) {
+    toggle.addEventListener("click", () => setDrawer(state.drawer === toggle.dataset.drawer ? null : toggle.dataset.drawer));
+  }
+  $("scrim").addEventListener("click", () => setDrawer(null));
+  document.addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && state.drawer && !$("sheet").open) setDrawer(null);
+  });
+  // Wider again: the panels are columns, no drawer stays "open" behind them.
+  const widen = () => {
+    if ((state.drawer === "panel" && !PANEL_DRAWER.matches) || (state.drawer === "chats" && !CHATS_DRAWER.matches)) setDrawer(null);
+  };
+  PANEL_DRAWER.addEventListener("change", widen);
+  CHATS_DRAWER.addEventListener("change", widen);
 }
 
 // --- chat ----------------------------------------------------------------------------------------
@@ -274,9 +313,28 @@ function reactionsByTarget(messages) {
   return { byTarget, attached };
 }
 
+// A message that failed never reached the user: nothing in it can be answered. Its buttons, links and
+// "Provide address" are disabled, and hovering says why.
+function unreachable(m) {
+  if (m.direction !== "outbound" || m.status !== "failed") return null;
+  const code = failureError(m).code;
+  return `This message failed${code ? ` (${code})` : ""}: it never reached the user, so they cannot answer it.`;
+}
+
+function disable(node, why) {
+  if (node.tagName === "BUTTON") node.disabled = true;
+  else node.removeAttribute("href");
+  node.setAttribute("aria-disabled", "true");
+  node.classList.add("disabled");
+  node.title = why;
+  return node;
+}
+
 function messageRow(m, reactions) {
   const fromUser = m.direction === "inbound";
   const { content, actions } = renderMessage(m, ctx);
+  const why = unreachable(m);
+  if (why) for (const action of actions) disable(action, why);
   const bubble = h(
     "div",
     { class: `bubble${m.channel === "sms" ? " sms" : ""}` },
@@ -291,7 +349,7 @@ function messageRow(m, reactions) {
     h("div", { class: "stack" }, bubble, actions.length ? h("div", { class: "actions" }, actions) : null,
       reactions.length ? h("div", { class: "reactions" }, reactions.map((r) => h("span", { class: `reaction by-${r.by}`, title: `${r.by} reacted` }, r.emoji))) : null,
       failure(m)),
-    hoverTools(m),
+    hoverTools(m, why),
   );
   return row;
 }
@@ -316,10 +374,14 @@ function statusMark(m) {
   return null;
 }
 
+function failureError(m) {
+  const event = [...(m.history || [])].reverse().find((e) => e.status === "failed") || {};
+  return (event.errors || [])[0] || {};
+}
+
 function failure(m) {
   if (m.status !== "failed") return null;
-  const event = [...(m.history || [])].reverse().find((e) => e.status === "failed") || {};
-  const err = (event.errors || [])[0] || {};
+  const err = failureError(m);
   const details = err.error_data?.details || err.message || err.reason || "";
   const text = err.code ? `Failed · ${err.code} ${err.title || ""}` : "Failed";
   return h("div", { class: "failure", title: details }, text, details ? h("div", { class: "failure-details" }, details) : null);
@@ -346,15 +408,17 @@ function flash(id) {
   setTimeout(() => row.classList.remove("flash"), 1200);
 }
 
-function hoverTools(m) {
+function hoverTools(m, why) {
   const tools = h("div", { class: "tools" });
+  const reply = h("button", { type: "button", class: "tool", title: "Reply (quote)", "aria-label": "Reply", onclick: () => startReply(m.id) }, icon("reply"));
+  const reactOpen = h("button", { type: "button", class: "tool react-open", title: "React", "aria-label": "React", onclick: () => tools.classList.toggle("reacting") }, icon("smile"));
   tools.append(
-    h("button", { type: "button", class: "tool", title: "Reply (quote)", "aria-label": "Reply", onclick: () => startReply(m.id) }, "↩"),
-    h("button", { type: "button", class: "tool react-open", title: "React", "aria-label": "React", onclick: () => tools.classList.toggle("reacting") }, "☺"),
-    h("button", { type: "button", class: "tool", title: "Inspect the journal entry", "aria-label": "Inspect", onclick: () => inspect(m.id) }, "{ }"),
-    h("div", { class: "react-picker" }, REACTIONS.map((emoji) =>
-      h("button", { type: "button", class: "emoji", dataset: { emoji }, onclick: () => react(m, emoji) }, emoji)),
-    h("button", { type: "button", class: "emoji remove", title: "Remove reaction", onclick: () => react(m, "") }, "∅")),
+    why ? disable(reply, why) : reply,
+    why ? disable(reactOpen, why) : reactOpen,
+    h("button", { type: "button", class: "tool", title: "Inspect the journal entry", "aria-label": "Inspect", onclick: () => inspect(m.id) }, icon("code")),
+    h("div", { class: "react-picker" }, REACTIONS.map((r) =>
+      h("button", { type: "button", class: `emoji react-${r.icon}`, title: r.label, "aria-label": r.label, dataset: { emoji: r.emoji }, onclick: () => react(m, r.emoji) }, icon(r.icon))),
+    h("button", { type: "button", class: "emoji remove", title: "Remove reaction", "aria-label": "Remove reaction", onclick: () => react(m, "") }, icon("none"))),
   );
   return tools;
 }
@@ -378,6 +442,11 @@ function startReply(id) {
 async function act(spec, contextId) {
   const conv = state.selected && splitKey(state.selected);
   if (!conv) return null;
+  const why = contextId && unreachable(state.messages.get(contextId) || {});
+  if (why) {
+    toast(why, "error");
+    return null;
+  }
   const body = { provider: conv.provider, business: conv.business, from: `+${conv.user}`, ...spec };
   if (contextId) body.context = { message_id: contextId };
   try {
@@ -420,6 +489,7 @@ const ctx = {
 
 async function inspect(id) {
   selectTab("inspect");
+  if (PANEL_DRAWER.matches) setDrawer("panel");
   const box = $("inspect");
   try {
     const msg = await api("GET", `/messages/${encodeURIComponent(id)}`);
@@ -458,7 +528,9 @@ async function refreshWebhooks() {
 function renderWebhooksPanel() {
   const onlyChat = $("webhooks-this-chat").checked;
   const inChat = new Set([...state.messages.values()].filter((m) => convKey(m) === state.selected).map((m) => m.id));
-  const items = onlyChat ? state.webhooks.filter((w) => inChat.has(w.message_id)) : state.webhooks;
+  // a batched POST (README "Batched webhooks") belongs to every chat one of its updates is in
+  const concerns = (w) => inChat.has(w.message_id) || (w.updates || []).some((u) => inChat.has(u.message_id));
+  const items = onlyChat ? state.webhooks.filter(concerns) : state.webhooks;
   $("webhook-count").textContent = String(state.webhooks.length);
   renderWebhooks($("webhooks"), items, state.openWebhooks, async (id) => {
     try {
@@ -540,6 +612,8 @@ function setupNewChat() {
 // --- start ---------------------------------------------------------------------------------------
 
 function start() {
+  for (const el of document.querySelectorAll("[data-icon]")) el.prepend(icon(el.dataset.icon));
+  setupDrawers();
   $("composer").addEventListener("submit", sendText);
   $("share-location").addEventListener("click", () => ctx.shareLocation(null));
   $("replying-cancel").addEventListener("click", () => { state.replyTo = null; renderReplying(); });

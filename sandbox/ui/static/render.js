@@ -2,9 +2,14 @@
 // another provider's WhatsApp media in Meta's shape (Modica); any other message falls back to its
 // text-like fields plus its type, so new providers show up as-is.
 import { formatted, h } from "./dom.js";
+import { icon } from "./icons.js";
 
 const MEDIA = ["image", "video", "audio", "document", "sticker"];
-const ICONS = { image: "🖼", video: "🎬", audio: "🎵", document: "📄", sticker: "🏷", location: "📍", contacts: "👤" };
+// maps message type -> the inbox's icon for it (icons.js) and the word WhatsApp's chat list uses
+const KINDS = {
+  image: ["image", "Photo"], video: ["video", "Video"], audio: ["audio", "Audio"], document: ["document", "Document"],
+  sticker: ["sticker", "Sticker"], location: ["pin", "Location"], contacts: ["contact", "Contact"], template: ["document", "Template"],
+};
 
 // --- entry points --------------------------------------------------------------------------------
 
@@ -18,23 +23,34 @@ export function renderMessage(msg, ctx) {
   // Another provider's WhatsApp media in Meta's object shape (Modica's WAB API relays Meta's messages):
   // previewed like Meta's, an id through that provider's part of the media store.
   if (msg.channel === "whatsapp" && MEDIA.includes(msg.type) && isObject(payload[msg.type])) return media(payload, msg);
+  // SMSGlobal's WhatsApp media: {message: {type, url, caption?, filename?}}, a link like Meta's `link`.
+  const sent = payload.message;
+  if (msg.channel === "whatsapp" && MEDIA.includes(msg.type) && isObject(sent) && typeof sent.url === "string") {
+    return media({ [msg.type]: { link: sent.url, caption: sent.caption, filename: sent.filename } }, msg);
+  }
   return generic(msg);
 }
 
-// One line of plain text for previews and quotes.
+// One line of plain text for previews and quotes (summaryIcon gives the symbol shown before it).
 export function summary(msg) {
   if (!msg) return "";
   const p = msg.payload || {};
   const obj = p[msg.type];
   if (msg.type === "text") return textOf(obj);
-  if (MEDIA.includes(msg.type)) return `${ICONS[msg.type]} ${obj?.caption || obj?.filename || msg.type}`;
-  if (msg.type === "location") return `📍 ${obj?.name || obj?.address || "Location"}`;
-  if (msg.type === "contacts") return `👤 ${(obj || []).map((c) => c?.name?.formatted_name).join(", ")}`;
+  if (MEDIA.includes(msg.type)) return obj?.caption || obj?.filename || KINDS[msg.type][1];
+  if (msg.type === "location") return obj?.name || obj?.address || "Location";
+  if (msg.type === "contacts") return (obj || []).map((c) => c?.name?.formatted_name).join(", ") || "Contact";
   if (msg.type === "interactive") return interactiveSummary(obj || {});
-  if (msg.type === "template") return (typeof msg.meta?.rendered === "string" ? msg.meta.rendered.split("\n")[0] : "") || `📄 Template ${obj?.name || ""}`;
+  if (msg.type === "template") return (typeof msg.meta?.rendered === "string" ? msg.meta.rendered.split("\n")[0] : "") || `Template ${obj?.name || ""}`;
   if (msg.type === "button") return obj?.text || obj?.payload || "";
   if (msg.type === "reaction") return `Reacted ${obj?.emoji || ""}`;
   return genericText(msg) || `[${msg.type}]`;
+}
+
+// The icon before a summary (media, location, contact, template), or null.
+export function summaryIcon(msg) {
+  const kind = msg && (msg.provider === "meta" || msg.channel === "whatsapp") ? KINDS[msg.type] : null;
+  return kind ? icon(kind[0], "preview-icon") : null;
 }
 
 function interactiveSummary(i) {
@@ -67,7 +83,7 @@ const META = {
   interactive: interactive,
   template: template,
   button: (p) => ({ content: [h("div", { class: "text" }, p.button?.text || p.button?.payload || "")], actions: [] }),
-  order: (p) => ({ content: [h("div", { class: "card" }, `🛒 Order: ${(p.order?.product_items || []).length} item(s)`)], actions: [] }),
+  order: (p) => ({ content: [h("div", { class: "card" }, icon("cart"), `Order: ${(p.order?.product_items || []).length} item(s)`)], actions: [] }),
   system: (p) => ({ content: [h("div", { class: "system-text" }, p.system?.body || "System message")], actions: [] }),
   unsupported: () => ({ content: [h("div", { class: "system-text" }, "This message type is not supported.")], actions: [] }),
 };
@@ -92,7 +108,7 @@ function mediaPreview(kind, obj, src) {
   const card = () => h(
     "div",
     { class: `file-card file-${kind}` },
-    h("span", { class: "file-icon" }, ICONS[kind] || "📎"),
+    h("span", { class: "file-icon" }, icon(KINDS[kind]?.[0] || "document")),
     h("span", { class: "file-name" }, label),
     h("span", { class: "file-kind" }, obj.mime_type || kind),
   );
@@ -115,7 +131,7 @@ function location(loc) {
   return h(
     "a",
     { class: "location", href: coords ? map : null, target: "_blank", rel: "noopener noreferrer" },
-    h("div", { class: "map" }, h("span", { class: "pin" }, "📍")),
+    h("div", { class: "map" }, icon("pin", "pin")),
     loc.name ? h("div", { class: "loc-name" }, loc.name) : null,
     loc.address ? h("div", { class: "loc-address" }, loc.address) : null,
     h("div", { class: "loc-coords" }, coords),
@@ -127,7 +143,7 @@ function contactCard(c) {
   return h(
     "div",
     { class: "contact" },
-    h("div", { class: "contact-avatar" }, "👤"),
+    h("div", { class: "contact-avatar" }, icon("contact")),
     h(
       "div",
       { class: "contact-lines" },
@@ -165,23 +181,23 @@ function interactive(p, msg, ctx) {
   if (i.type === "button") {
     for (const b of action.buttons || []) {
       const reply = b.reply || {};
-      actions.push(tapButton("↩", reply.title || reply.id, () => ctx.act({
+      actions.push(tapButton("reply", reply.title || reply.id, () => ctx.act({
         type: "interactive", interactive: { type: "button_reply", button_reply: { id: reply.id, title: reply.title } },
       }, context)));
     }
   } else if (i.type === "list") {
-    actions.push(tapButton("☰", action.button || "Menu", () => ctx.pickFromList(msg)));
+    actions.push(tapButton("list", action.button || "Menu", () => ctx.pickFromList(msg)));
   } else if (i.type === "cta_url") {
     const params = action.parameters || {};
     actions.push(h("a", { class: "tap-button", href: params.url, target: "_blank", rel: "noopener noreferrer" },
-      h("span", { class: "tap-icon" }, "↗"), params.display_text || params.url || "Open"));
+      icon("link", "tap-icon"), params.display_text || params.url || "Open"));
   } else if (i.type === "flow") {
     const params = action.parameters || {};
-    actions.push(tapButton("▤", params.flow_cta || "Open", () => ctx.completeFlow(msg)));
+    actions.push(tapButton("form", params.flow_cta || "Open", () => ctx.completeFlow(msg)));
   } else if (i.type === "address_message") {
-    actions.push(tapButton("🏠", "Provide address", () => ctx.fillAddress(msg)));
+    actions.push(tapButton("home", "Provide address", () => ctx.fillAddress(msg)));
   } else if (i.type === "location_request_message") {
-    actions.push(tapButton("📍", "Send location", () => ctx.shareLocation(msg.id)));
+    actions.push(tapButton("pin", "Send location", () => ctx.shareLocation(msg.id)));
   } else if (i.type) {
     content.push(h("div", { class: "kind-note" }, `interactive · ${i.type}`));
   }
@@ -199,7 +215,7 @@ function inboundInteractive(i) {
   if (i.nfm_reply) {
     const r = i.nfm_reply;
     return { content: [
-      h("div", { class: "kind-note" }, r.name === "address_message" ? "🏠 Address" : "▤ Form response"),
+      h("div", { class: "kind-note" }, ...(r.name === "address_message" ? [icon("home"), "Address"] : [icon("form"), "Form response"])),
       h("div", { class: "text" }, r.body || ""),
     ], actions: [] };
   }
@@ -212,7 +228,7 @@ function inboundInteractive(i) {
 function template(p, msg, ctx) {
   const t = p.template || {};
   const comps = t.components || [];
-  const content = [h("div", { class: "kind-note" }, `📄 ${t.name || "template"} · ${t.language?.code || t.language || ""}`)];
+  const content = [h("div", { class: "kind-note" }, icon("document"), `${t.name || "template"} · ${t.language?.code || t.language || ""}`)];
   const rendered = [msg.meta?.rendered, msg.meta?.rendered_text].find((x) => typeof x === "string");
   const headParam = comps.find((c) => c.type === "header")?.parameters?.[0];
   if (headParam && !(rendered && headParam.type === "text")) content.push(templateHeader(headParam));
@@ -241,9 +257,9 @@ function templateButton(label, comp, index, msg, ctx) {
   const param = (comp?.parameters || [])[0] || {};
   if (!comp || comp.sub_type === "quick_reply") {
     const text = label || param.payload || param.text || `Quick reply ${index + 1}`;
-    return tapButton("↩", text, () => ctx.act({ type: "button", button: { payload: param.payload || text, text } }, msg.id));
+    return tapButton("reply", text, () => ctx.act({ type: "button", button: { payload: param.payload || text, text } }, msg.id));
   }
-  return h("div", { class: "tap-button static" }, h("span", { class: "tap-icon" }, comp.sub_type === "url" ? "↗" : "⧉"),
+  return h("div", { class: "tap-button static" }, icon(comp.sub_type === "url" ? "link" : "copy", "tap-icon"),
     label ? `${label} (${paramValue(param)})` : `${comp.sub_type || "button"}: ${paramValue(param)}`);
 }
 
@@ -265,8 +281,8 @@ function paramValue(param) {
   return typeof obj === "string" ? obj : JSON.stringify(obj ?? param);
 }
 
-function tapButton(icon, label, onclick) {
-  return h("button", { class: "tap-button", type: "button", onclick }, h("span", { class: "tap-icon" }, icon), label || "");
+function tapButton(name, label, onclick) {
+  return h("button", { class: "tap-button", type: "button", onclick }, icon(name, "tap-icon"), label || "");
 }
 
 // --- any other provider ------------------------------------------------------------------------
@@ -291,7 +307,7 @@ function genericTemplate(p) {
   if (!name) return null;
   const params = p.template_data?.body?.parameters ?? p.params ?? p.parameters ?? p.template?.params ?? [];
   const values = (Array.isArray(params) ? params : Object.values(params)).map((x) => (typeof x === "object" && x ? x.text ?? x.value ?? JSON.stringify(x) : String(x)));
-  return [h("div", { class: "kind-note" }, `📄 ${name}${p.language ? ` · ${p.language?.code || p.language}` : ""}`),
+  return [h("div", { class: "kind-note" }, icon("document"), `${name}${p.language ? ` · ${p.language?.code || p.language}` : ""}`),
     values.length ? h("div", { class: "params" }, values.map((v, n) => h("div", { class: "param" }, h("span", { class: "param-name" }, `{{${n + 1}}}`), v))) : null];
 }
 
@@ -302,6 +318,6 @@ function generic(msg) {
   const content = [];
   if (msg.type && msg.type !== "text" && msg.type !== "sms") content.push(h("div", { class: "kind-note" }, `${msg.provider} · ${msg.type}`));
   if (text) content.push(h("div", { class: "text" }, msg.channel === "sms" ? text : formatted(text)));
-  else content.push(h("div", { class: "system-text" }, "No text: see the payload ({ })."));
+  else content.push(h("div", { class: "system-text" }, "No text: see the payload (Inspect)."));
   return { content, actions: [] };
 }

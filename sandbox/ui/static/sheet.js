@@ -1,6 +1,10 @@
 // Bottom sheets the user fills in: a list menu, a flow, the address form, a location to share.
 import { api, toast } from "./api.js";
 import { h } from "./dom.js";
+import { icon } from "./icons.js";
+
+// The submit row of a form sheet: sticky at the bottom of the sheet, so it is in sight at any height.
+const actions = (label) => h("div", { class: "sheet-actions" }, h("button", { type: "submit", class: "primary" }, label));
 
 const sheet = () => document.getElementById("sheet");
 
@@ -20,7 +24,7 @@ export async function openSheet(kind, msg, act) {
     el.dataset.kind = kind;
     el.replaceChildren(
       h("div", { class: "sheet-head" }, h("div", { class: "sheet-title" }, title),
-        h("button", { type: "button", class: "icon-button", "aria-label": "Close", onclick: closeSheet }, "×")),
+        h("button", { type: "button", class: "icon-button", "aria-label": "Close", onclick: closeSheet }, icon("close"))),
       body,
     );
     if (!el.open) el.showModal();
@@ -62,18 +66,19 @@ function flowSheet(msg, send) {
       return;
     }
     send({ type: "interactive", interactive: { type: "nfm_reply", nfm_reply: { name: "flow", body: "Sent", response_json: JSON.stringify(data) } } });
-  } }, h("label", {}, "Response fields (JSON)", area), h("button", { type: "submit", class: "primary" }, "Submit"));
+  } }, h("label", {}, "Response fields (JSON)", area), actions("Submit"));
   return { title: params.flow_cta || "Flow", body: form };
 }
 
 // The country's field set (Meta address messages: IN and SG), prefilled as the app asked.
 async function addressSheet(msg, send) {
   const spec = await api("GET", `/inbox/api/address-form/${encodeURIComponent(msg.id)}`);
+  // Two columns, the long free-text fields across both: the whole form fits a 900 px high window.
   const inputs = spec.fields.map((field) => {
     const input = h("input", { name: field, value: spec.values[field] ?? "" });
-    return h("label", {}, field.replaceAll("_", " "), input);
+    return h("label", { class: ["name", "address", "building_name"].includes(field) ? "wide" : null }, field.replaceAll("_", " "), input);
   });
-  const form = h("form", { class: "sheet-body form", dataset: { country: spec.country }, onsubmit: (e) => {
+  const form = h("form", { class: "sheet-body form address", dataset: { country: spec.country }, onsubmit: (e) => {
     e.preventDefault();
     const values = {};
     for (const field of spec.fields) {
@@ -83,7 +88,7 @@ async function addressSheet(msg, send) {
     const body = spec.fields.filter((f) => values[f]).map((f) => values[f]).join("\n ");
     send({ type: "interactive", interactive: { type: "nfm_reply", nfm_reply: {
       name: "address_message", body, response_json: JSON.stringify({ values }) } } });
-  } }, inputs, h("button", { type: "submit", class: "primary" }, "Send address"));
+  } }, inputs, actions("Send address"));
   return { title: `Address (${spec.country})`, body: form };
 }
 
@@ -99,6 +104,6 @@ function locationSheet(msg, send) {
   } },
   field("latitude", "Latitude", "1.28668"), field("longitude", "Longitude", "103.85454"),
   field("name", "Name", "Merlion Park"), field("address", "Address", "1 Fullerton Rd, Singapore 049213"),
-  h("button", { type: "submit", class: "primary" }, "Share location"));
+  actions("Share location"));
   return { title: "Share location", body: form };
 }

@@ -73,6 +73,26 @@ async def report(sandbox: RunningSandbox, query: str) -> Answer:
     return await call(sandbox, "GET", REPORT, query=query)
 
 
+DEFAULT_SCENARIO = Path(__file__).parents[3] / "scenarios" / "default.yaml"
+
+
+def whatsapp_statuses_scenario(yaml_text: str | None = None) -> str:
+    """A scenario (the default one unless given) with the opt-in ``report_whatsapp_as: whatsapp``: the
+    UNCONFIRMED whatsapp_* fields and statuses; by default MAAC reports only its published enum."""
+    if yaml_text is None:
+        text = DEFAULT_SCENARIO.read_text("utf-8")
+        opted = text.replace("  report_whatsapp_as: pnp ", "  report_whatsapp_as: whatsapp ", 1)
+        assert opted != text, "scenarios/default.yaml no longer says report_whatsapp_as: pnp"
+        return opted
+    return yaml_text + "maac:\n  report_whatsapp_as: whatsapp\n"
+
+
+async def opt_in_whatsapp_statuses(sandbox: RunningSandbox | Any, yaml_text: str | None = None) -> None:
+    """Load the scenario with MAAC's opt-in whatsapp_* reporting (``sandbox``: RunningSandbox or its control)."""
+    control = getattr(sandbox, "control", sandbox)
+    await control.load_scenario(yaml=whatsapp_statuses_scenario(yaml_text))
+
+
 async def listen(sandbox: RunningSandbox, receiver: WebhookReceiver) -> None:
     await sandbox.control.set_webhook(receiver.url, provider="maac")
 

@@ -8,7 +8,15 @@ import pytest
 from sandbox.testing.plugin import RunningSandbox
 from sandbox.testing.receiver import WebhookReceiver
 
-from .conftest import FALLBACK_SECONDS, listen, push, report, seed_body, signature_valid
+from .conftest import (
+    FALLBACK_SECONDS,
+    listen,
+    opt_in_whatsapp_statuses,
+    push,
+    report,
+    seed_body,
+    signature_valid,
+)
 
 pytestmark = pytest.mark.asyncio
 WINDOW = "pnp_setting_id=1&updated_at_min=2000-01-01T00:00:00Z&updated_at_max=2100-01-01T00:00:00Z"
@@ -19,6 +27,7 @@ NOT_ON_WHATSAPP = "+15550200005"
 async def test_blocked_recipient_fails_on_whatsapp_then_is_delivered_by_sms(
     wa_sandbox: RunningSandbox, webhook_receiver: WebhookReceiver
 ) -> None:
+    await opt_in_whatsapp_statuses(wa_sandbox)  # whatsapp_* fields are opt-in (UNCONFIRMED)
     await listen(wa_sandbox, webhook_receiver)
     answer = await push(wa_sandbox, seed_body("Image Header (using media url)", phone=BLOCKED))
     pnp_message_id = answer.json["id"]
@@ -48,6 +57,7 @@ async def test_blocked_recipient_fails_on_whatsapp_then_is_delivered_by_sms(
 
 
 async def test_not_a_whatsapp_user_falls_back_to_sms(wa_sandbox: RunningSandbox) -> None:
+    await opt_in_whatsapp_statuses(wa_sandbox)  # whatsapp_* fields are opt-in (UNCONFIRMED)
     answer = await push(wa_sandbox, seed_body("Text Header", phone=NOT_ON_WHATSAPP))
     await wa_sandbox.control.advance(FALLBACK_SECONDS + 5)
     row = (await report(wa_sandbox, WINDOW)).json["results"][0]
@@ -65,6 +75,7 @@ async def test_sms_leg_waits_for_the_fallback_period(wa_sandbox: RunningSandbox)
 
 
 async def test_delivered_whatsapp_message_gets_no_sms(wa_sandbox: RunningSandbox) -> None:
+    await opt_in_whatsapp_statuses(wa_sandbox)  # whatsapp_* fields are opt-in (UNCONFIRMED)
     await push(wa_sandbox, seed_body("Text Header", phone="+15550200002"))
     await wa_sandbox.control.advance(FALLBACK_SECONDS * 2)
     row = (await report(wa_sandbox, WINDOW)).json["results"][0]
@@ -72,6 +83,7 @@ async def test_delivered_whatsapp_message_gets_no_sms(wa_sandbox: RunningSandbox
 
 
 async def test_unknown_template_fails_whatsapp_and_falls_back(wa_sandbox: RunningSandbox) -> None:
+    await opt_in_whatsapp_statuses(wa_sandbox)  # whatsapp_* fields are opt-in (UNCONFIRMED)
     body = seed_body("Text Header", phone="+15550200001")
     body["data"]["whatsapp"]["template_name"] = "no_such_template"
     await push(wa_sandbox, body)
@@ -94,7 +106,7 @@ async def test_header_type_other_than_the_template_fails_whatsapp(wa_sandbox: Ru
 
 
 async def test_sms_leg_has_its_own_scripted_outcome(wa_sandbox: RunningSandbox) -> None:
-    await wa_sandbox.control.load_scenario(yaml=SMS_UNDELIVERABLE)
+    await opt_in_whatsapp_statuses(wa_sandbox, SMS_UNDELIVERABLE)  # asserts whatsapp_status
     await push(wa_sandbox, seed_body("Text Header", phone="+15550201234"))
     await wa_sandbox.control.advance(FALLBACK_SECONDS + 5)
     row = (await report(wa_sandbox, WINDOW)).json["results"][0]

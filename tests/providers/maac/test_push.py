@@ -111,7 +111,8 @@ async def test_missing_sms_variable_of_the_setting_is_400_field_is_required(wa_s
 async def test_body_that_is_not_json_is_400_text(wa_sandbox: RunningSandbox) -> None:
     from .conftest import PUSH, call
 
-    answer = await call(wa_sandbox, "POST", PUSH, data=b"{not json", headers={"Authorization": "Bearer sandbox-maac-token"})
+    headers = {"Authorization": "Bearer sandbox-maac-token", "Content-Type": "application/json"}
+    answer = await call(wa_sandbox, "POST", PUSH, data=b"{not json", headers=headers)
     assert answer.status == 400 and answer.content_type == "text/plain"
     assert answer.text.startswith("JSON parse error")
 

@@ -12,7 +12,7 @@ import pytest
 from sandbox.testing.plugin import RunningSandbox
 from sandbox.testing.receiver import WebhookReceiver
 
-from .conftest import listen, push, seed_body, signature_valid
+from .conftest import listen, opt_in_whatsapp_statuses, push, seed_body, signature_valid
 
 pytestmark = pytest.mark.asyncio
 
@@ -48,6 +48,7 @@ async def test_signature_uses_the_configured_share_secret(wa_sandbox: RunningSan
 async def test_failed_delivery_is_retried_after_1_2_and_4_seconds(
     wa_sandbox: RunningSandbox, webhook_receiver: WebhookReceiver
 ) -> None:
+    await opt_in_whatsapp_statuses(wa_sandbox)  # the event names a whatsapp_* status (opt-in)
     await listen(wa_sandbox, webhook_receiver)
     webhook_receiver.answer_next(500, 503, 429)
     await push(wa_sandbox, seed_body("Text Header", phone="+15550200020"))
@@ -63,6 +64,7 @@ async def test_failed_delivery_is_retried_after_1_2_and_4_seconds(
 
 
 async def test_delivery_gives_up_after_the_third_retry(wa_sandbox: RunningSandbox, webhook_receiver: WebhookReceiver) -> None:
+    await opt_in_whatsapp_statuses(wa_sandbox)  # the event names a whatsapp_* status (opt-in)
     await listen(wa_sandbox, webhook_receiver)
     webhook_receiver.answer_next(500, 500, 500, 500, 500)
     await push(wa_sandbox, seed_body("Text Header", phone="+15550200020"))
@@ -74,6 +76,7 @@ async def test_delivery_gives_up_after_the_third_retry(wa_sandbox: RunningSandbo
 
 
 async def test_client_error_answer_is_not_retried(wa_sandbox: RunningSandbox, webhook_receiver: WebhookReceiver) -> None:
+    await opt_in_whatsapp_statuses(wa_sandbox)  # the event names a whatsapp_* status (opt-in)
     await listen(wa_sandbox, webhook_receiver)
     webhook_receiver.answer_next(400)
     await push(wa_sandbox, seed_body("Text Header", phone="+15550200020"))

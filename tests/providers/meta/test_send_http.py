@@ -119,6 +119,23 @@ async def test_form_encoded_graph_style_body_is_accepted(wa_sandbox):
     assert status == 200 and body["messages"][0]["id"].startswith("wamid.")
 
 
+async def test_a_json_body_sent_as_a_form_keeps_graphs_error_and_says_why(wa_sandbox):
+    # curl -d without -H 'Content-Type: application/json': Graph reads a form and finds no parameters.
+    body = b'{"messaging_product":"whatsapp","to":"+15550200001","type":"text","text":{"body":"Hello"}}'
+    status, reply = await raw_post(wa_sandbox, body, "application/x-www-form-urlencoded")
+    error = assert_graph_error(reply, 100)
+    assert status == 400 and error["message"] == "(#100) The parameter messaging_product is required."
+    assert error["error_data"]["details"] == (
+        "The parameter messaging_product is required: the request body was read as a form because its Content-Type"
+        " is application/x-www-form-urlencoded (what curl -d sends by default), so none of its JSON fields were seen:"
+        " send it with Content-Type: application/json")
+
+
+async def test_a_real_form_without_messaging_product_gets_no_json_hint(wa_sandbox):
+    status, reply = await raw_post(wa_sandbox, b"to=15550200001&type=text", "application/x-www-form-urlencoded")
+    assert status == 400 and assert_graph_error(reply, 100)["error_data"]["details"] == "The parameter messaging_product is required."
+
+
 @pytest.mark.parametrize("to", ["not-a-number", "12", "+1 555 CALL"])
 async def test_unusable_recipient_is_invalid_parameter(wa_sandbox, to):
     status, body = await send(wa_sandbox, {**TEXT, "to": to})

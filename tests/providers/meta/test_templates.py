@@ -193,6 +193,25 @@ async def test_unknown_template_name_is_132001_404(wa_sandbox):
     assert_error(status, reply, 132001, "template name (no_such_template) does not exist in en_US")
 
 
+async def test_132001_says_when_the_active_scenario_declares_no_templates(wa_sandbox):
+    await wa_sandbox.control.load_scenario(yaml="version: 1\nname: from-scratch\n")
+    status, reply = await send(wa_sandbox, template_send("hello_world"))
+    error = assert_error(status, reply, 132001)
+    assert status == 404 and error["message"] == "(#132001) Template name does not exist in the translation"
+    assert error["error_data"] == {
+        "messaging_product": "whatsapp",
+        "details": "template name (hello_world) does not exist in en_US; the active scenario declares no templates"
+                   " (meta.templates): declare them, create them with POST /{waba_id}/message_templates, or start"
+                   " the scenario with `extends: default`",
+    }
+
+
+async def test_a_scenario_extending_default_sends_its_templates(wa_sandbox):
+    await wa_sandbox.control.load_scenario(yaml="version: 1\nname: mine\nextends: default\n")
+    status, reply = await send(wa_sandbox, template_send("hello_world"))
+    assert status == 200, reply
+
+
 async def test_known_name_in_another_language_is_132001(wa_sandbox):
     status, reply = await send(wa_sandbox, template_send("hello_world", "fr"))
     assert status == 404 and assert_error(status, reply, 132001)["message"] == "(#132001) Template name does not exist in the translation"

@@ -29,7 +29,16 @@ async def test_v2_dlr_ids_are_uuid_strings(modica: ModicaClient, wa_sandbox, cal
     message_id = (await modica.post(V2, {"destination": "+64211234567", "content": "hi"})).body["id"]
     await wa_sandbox.control.advance(0.5)
     post = (await callbacks.wait_posts(1))[0]
-    assert post.json == {"message_id": message_id, "id": message_id, "status": "sent", "detail": "+64211234567"}
+    assert post.json == {"message_id": message_id, "id": message_id, "status": "sent", "detail": "+64211234567",
+                         "reference": ""}
+
+
+async def test_dlr_without_a_reference_carries_an_empty_one(modica: ModicaClient, wa_sandbox, callbacks):
+    # Seed 003 "DLR Callback": {"id", "status", "reference"}; a client reading body["reference"] must not crash.
+    await modica.post(V1, {"destination": "+64211234567", "content": "hi"})
+    await wa_sandbox.control.advance(0.5)
+    post = (await callbacks.wait_posts(1))[0]
+    assert post.json["reference"] == ""
 
 
 async def test_read_sends_no_dlr(modica: ModicaClient, wa_sandbox, callbacks):
@@ -83,7 +92,7 @@ async def test_no_callback_without_a_dlr_url(modica: ModicaClient, wa_sandbox):
 
 async def test_whatsapp_dlrs_use_the_same_statuses(modica: ModicaClient, wa_sandbox, callbacks):
     body = {"to": "+64211234567", "type": "template", "template": {"name": "t", "language": {"code": "en"}}}
-    message_id = (await modica.post(WAB, body)).body["id"]
+    message_id = (await modica.post(WAB, body)).body[0]["id"]
     await wa_sandbox.control.advance(5)
     assert [(p.json["id"], p.json["status"]) for p in await callbacks.wait_posts(2)] == [
         (message_id, "sent"), (message_id, "received")]
@@ -158,7 +167,7 @@ async def test_whatsapp_mo_content_types_from_the_seed_table(wa_sandbox, callbac
 
 async def test_whatsapp_mo_passes_referral_and_context(modica: ModicaClient, wa_sandbox, callbacks):
     body = {"to": "+64211234567", "type": "template", "template": {"name": "t", "language": {"code": "en"}}}
-    mt = (await modica.post(WAB, body)).body["id"]
+    mt = (await modica.post(WAB, body)).body[0]["id"]
     referral = {"source_type": "ad", "source_id": "123"}
     await wa_sandbox.control.inject_inbound("+64211234567", provider="modica", type="text", text="hi",
                                             referral=referral, reply_to=mt)

@@ -20,7 +20,8 @@ async def test_oversize_body_is_413_in_v1_shape(modica: ModicaClient):
 
 
 async def test_oversize_media_upload_is_413_in_wab_shape(modica: ModicaClient):
-    reply = await modica.post("/rest/wab/v1/media", data=b"x" * 4096, headers={"Content-Type": "image/png"})
+    reply = await modica.post("/rest/wab/v1/media", data=b"x" * 4096, headers={"Content-Type": "image/png"},
+                              params={"source": "6421555000"})
     assert reply.status == 413 and reply.body["statusCode"] == 413
 
 

@@ -18,6 +18,7 @@ from tests.providers.modica.test_wab import assert_wab_error
 
 CAP = 1000
 MEDIA = "/rest/wab/v1/media"
+SOURCE = {"source": "6421555000"}
 
 
 @pytest.fixture
@@ -26,9 +27,10 @@ def wa_sandbox_settings() -> Settings:
 
 
 async def upload(modica: ModicaClient, size: int) -> str:
-    reply = await modica.post(MEDIA, data=b"\xff\xd8" + b"\x00" * (size - 2), headers={"Content-Type": "image/jpeg"})
+    reply = await modica.post(MEDIA, data=b"\xff\xd8" + b"\x00" * (size - 2), headers={"Content-Type": "image/jpeg"},
+                             params={"source": "6421555000"})
     assert reply.status == 200, reply.body
-    return str(reply.body["media_id"])
+    return str(reply.body[0]["id"])
 
 
 async def media_stats(sandbox: RunningSandbox) -> dict[str, Any]:
@@ -86,7 +88,7 @@ async def test_users_media_count_against_the_cap(modica: ModicaClient, wa_sandbo
 
 async def test_upload_larger_than_the_whole_storage_is_413_and_keeps_the_rest(modica: ModicaClient, wa_sandbox):
     kept = await upload(modica, 400)
-    reply = await modica.post(MEDIA, data=b"\x00" * (CAP + 1), headers={"Content-Type": "image/jpeg"})
+    reply = await modica.post(MEDIA, data=b"\x00" * (CAP + 1), headers={"Content-Type": "image/jpeg"}, params=SOURCE)
     assert_wab_error(reply, 413, f"the sandbox's whole media storage holds {CAP} bytes")
     assert (await modica.get(MEDIA, params={"media_id": kept})).status == 200
     assert (await media_stats(wa_sandbox))["evicted"] == 0

@@ -113,5 +113,5 @@ async def test_openapi_document_is_served_without_auth(modica: ModicaClient):
 
 async def test_get_does_not_serve_whatsapp_messages(modica: ModicaClient):
     body = {"to": "+64211234567", "type": "template", "template": {"name": "t", "language": {"code": "en"}}}
-    message_id = (await modica.post("/rest/wab/v1/messages", body)).body["id"]
+    message_id = (await modica.post("/rest/wab/v1/messages", body)).body[0]["id"]
     assert_v2_error(await modica.get(SEND, params={"id": message_id}), 404, "No message matched")

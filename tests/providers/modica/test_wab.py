@@ -9,6 +9,7 @@ from tests.providers.modica.conftest import ModicaClient
 
 SEND = "/rest/wab/v1/messages"
 MEDIA = "/rest/wab/v1/media"
+SOURCE = {"source": "6421555000"}  # the default application's WhatsApp number
 # The provider OpenAPI's example (reference C3), verbatim.
 REFERENCE_EXAMPLE = {"to": "+64123456789", "type": "text", "source": "1234567890", "text": {"body": "Hello"}}
 TEMPLATE = {"to": "+64211234567", "type": "template",
@@ -23,19 +24,19 @@ def assert_wab_error(reply, status: int, text: str) -> None:
 
 async def test_reference_example_is_accepted(modica: ModicaClient, wa_sandbox):
     reply = await modica.post(SEND, REFERENCE_EXAMPLE)
-    assert reply.status == 200 and reply.body["status"] == "accepted"
-    stored = await wa_sandbox.control.message(reply.body["id"])
+    assert reply.status == 202 and reply.body[0]["status"] == "accepted"
+    stored = await wa_sandbox.control.message(reply.body[0]["id"])
     assert stored["provider"] == "modica" and stored["channel"] == "whatsapp" and stored["meta"]["source"] == "1234567890"
 
 
 async def test_template_outside_the_window_is_delivered(modica: ModicaClient, wa_sandbox):
-    message_id = (await modica.post(SEND, TEMPLATE)).body["id"]
+    message_id = (await modica.post(SEND, TEMPLATE)).body[0]["id"]
     await wa_sandbox.control.advance(5)
     assert (await wa_sandbox.control.message(message_id))["status"] == "read"
 
 
 async def test_free_form_text_without_an_inbound_fails_window_closed(modica: ModicaClient, wa_sandbox):
-    message_id = (await modica.post(SEND, {**REFERENCE_EXAMPLE, "to": "+64211234567"})).body["id"]
+    message_id = (await modica.post(SEND, {**REFERENCE_EXAMPLE, "to": "+64211234567"})).body[0]["id"]
     await wa_sandbox.control.advance(1)
     stored = await wa_sandbox.control.message(message_id)
     assert stored["status"] == "failed" and stored["history"][-1]["errors"][0]["reason"] == "window_closed"
@@ -43,7 +44,7 @@ async def test_free_form_text_without_an_inbound_fails_window_closed(modica: Mod
 
 async def test_free_form_text_after_an_inbound_is_delivered(modica: ModicaClient, wa_sandbox):
     await wa_sandbox.control.inject_inbound("+64211234567", provider="modica", type="text", text="hi")
-    message_id = (await modica.post(SEND, {**REFERENCE_EXAMPLE, "to": "+64211234567"})).body["id"]
+    message_id = (await modica.post(SEND, {**REFERENCE_EXAMPLE, "to": "+64211234567"})).body[0]["id"]
     await wa_sandbox.control.advance(5)
     assert (await wa_sandbox.control.message(message_id))["status"] == "read"
 
@@ -51,33 +52,33 @@ async def test_free_form_text_after_an_inbound_is_delivered(modica: ModicaClient
 async def test_uploaded_media_downloads_byte_for_byte(modica: ModicaClient):
     form = aiohttp.FormData()
     form.add_field("file", b"%PDF-1.4 invoice", filename="invoice.pdf", content_type="application/pdf")
-    upload = await modica.request("POST", MEDIA, data=form)
+    upload = await modica.request("POST", MEDIA, data=form, params=SOURCE)
     assert upload.status == 200
-    download = await modica.get(MEDIA, params={"media_id": upload.body["media_id"]})
+    download = await modica.get(MEDIA, params={"media_id": upload.body[0]["id"]})
     assert download.status == 200 and download.body == b"%PDF-1.4 invoice"
     assert download.headers["Content-Type"] == "application/pdf"
 
 
 async def test_raw_body_upload_keeps_its_content_type(modica: ModicaClient):
-    upload = await modica.post(MEDIA, data=b"\x89PNG", headers={"Content-Type": "image/png"})
-    download = await modica.get(MEDIA, params={"media_id": upload.body["media_id"]})
+    upload = await modica.post(MEDIA, data=b"\x89PNG", headers={"Content-Type": "image/png"}, params=SOURCE)
+    download = await modica.get(MEDIA, params={"media_id": upload.body[0]["id"]})
     assert download.body == b"\x89PNG" and download.headers["Content-Type"] == "image/png"
 
 
 async def test_image_by_uploaded_media_id_is_accepted(modica: ModicaClient):
-    media_id = (await modica.post(MEDIA, data=b"jpeg", headers={"Content-Type": "image/jpeg"})).body["media_id"]
+    media_id = (await modica.post(MEDIA, data=b"jpeg", headers={"Content-Type": "image/jpeg"}, params=SOURCE)).body[0]["id"]
     body = {"to": "+64211234567", "type": "image", "image": {"id": media_id, "caption": "Receipt"}}
-    assert (await modica.post(SEND, body)).status == 200
+    assert (await modica.post(SEND, body)).status == 202
 
 
 async def test_document_by_link_is_accepted(modica: ModicaClient):
     body = {"to": "+64211234567", "type": "document",
             "document": {"link": "https://example.com/invoice.pdf", "filename": "invoice.pdf"}}
-    assert (await modica.post(SEND, body)).status == 200
+    assert (await modica.post(SEND, body)).status == 202
 
 
 async def test_empty_upload_is_missing_attrib(modica: ModicaClient):
-    reply = await modica.post(MEDIA, data=b"", headers={"Content-Type": "image/png"})
+    reply = await modica.post(MEDIA, data=b"", headers={"Content-Type": "image/png"}, params=SOURCE)
     assert_wab_error(reply, 400, "Missing required file attribute")
 
 
@@ -90,7 +91,7 @@ async def test_download_of_unknown_media_is_404(modica: ModicaClient):
 
 
 @pytest.mark.parametrize("body,text", [
-    ({"type": "text", "text": {"body": "x"}}, "Missing required to attribute"),
+    ({"type": "text", "text": {"body": "x"}}, "Missing required destination attribute"),
     ({**REFERENCE_EXAMPLE, "to": "021 123"}, "Invalid to attribute"),
     ({"to": "+64211234567", "text": {"body": "x"}}, "Missing required type attribute"),
     ({"to": "+64211234567", "type": "fax", "fax": {}}, "Invalid type attribute"),

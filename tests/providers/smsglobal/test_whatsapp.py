@@ -56,7 +56,9 @@ async def test_send_each_non_media_type_is_delivered(sg: SmsglobalClient, wa_san
 @pytest.mark.parametrize(
     ("message", "field", "text"),
     [
-        ({"type": "sticker"}, "message.type", "type must be one of"),
+        ({"type": "stickers"}, "message.type", "type must be one of"),
+        ({"type": "sticker"}, "message.url", "url is required"),
+        ({"type": "sticker", "url": "https://x/s.webp", "caption": "no"}, "message.caption", "not a field of a sticker"),
         ({"type": "template"}, "message.template_name", "template_name is required"),
         ({"type": "template", "template_name": "t", "params": [1]}, "message.params", "array of strings"),
         ({"type": "text"}, "message.text", "text is required"),
@@ -184,6 +186,8 @@ async def media_host(aiohttp_server: Any) -> Any:
             "/held.png": lambda: web.Response(body=PNG, content_type="image/png"),
             "/big.png": lambda: web.Response(body=b"0" * (5 * 1024 * 1024 + 1), content_type="image/png"),
             "/page.html": lambda: web.Response(text="<html></html>", content_type="text/html"),
+            "/s.webp": lambda: web.Response(body=b"RIFF\x1a\x00\x00\x00WEBPVP8 ", content_type="image/webp"),
+            "/big.webp": lambda: web.Response(body=b"0" * (100 * 1024 + 1), content_type="image/webp"),
             "/empty.png": lambda: web.Response(status=204),
         }
         return answers.get(request.path, lambda: web.Response(status=404))()
@@ -207,6 +211,35 @@ async def test_image_with_accepted_link_is_delivered(
     sent = (await wa_send(sg, [OPEN], {"type": "image", "url": f"{media_url}/a.png", "caption": "c"})).json
     await wa_sandbox.control.advance(2)
     assert (await sg.call("GET", f"/v2/whatsapp/{sent['id']}")).json["status"] == "Delivered"
+
+
+async def test_sticker_with_a_webp_link_is_delivered_and_listed_for_the_inbox(
+    sg: SmsglobalClient, wa_sandbox: RunningSandbox, media_url: str
+) -> None:
+    # Seed 001: sticker, image/webp, 100 KB.
+    await wa_sandbox.control.inject_inbound(OPEN, provider="smsglobal", channel="whatsapp", message="hi")
+    sent = await wa_send(sg, [OPEN], {"type": "sticker", "url": f"{media_url}/s.webp"})
+    assert sent.status == 200, sent.text
+    await wa_sandbox.control.advance(2)
+    assert (await sg.call("GET", f"/v2/whatsapp/{sent.json['id']}")).json["status"] == "Delivered"
+    thread = await wa_sandbox.control.messages(provider="smsglobal", channel="whatsapp", type="sticker")
+    assert [m["payload"]["message"] for m in thread] == [{"type": "sticker", "url": f"{media_url}/s.webp"}]
+
+
+@pytest.mark.parametrize(
+    ("path", "why"),
+    [
+        ("/a.png", "image/png is not accepted for sticker"),
+        ("/big.webp", "larger than the 100 KB limit for sticker"),
+    ],
+)
+async def test_sticker_with_another_type_or_over_100_kb_fails(
+    sg: SmsglobalClient, wa_sandbox: RunningSandbox, media_url: str, path: str, why: str
+) -> None:
+    sent = (await wa_send(sg, [OPEN], {"type": "sticker", "url": media_url + path})).json
+    await wa_sandbox.control.advance(2)
+    assert (await sg.call("GET", f"/v2/whatsapp/{sent['id']}")).json["status"] == "Failed"
+    assert why in (await wa_sandbox.control.message(str(sent["id"])))["meta"]["media_error"]
 
 
 @pytest.mark.parametrize(

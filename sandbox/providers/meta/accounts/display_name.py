@@ -7,7 +7,7 @@ is sent (Meta's webhook reference: ``display_phone_number``, ``decision``, ``req
 ``rejection_reason``). "You can change a display name 10 times per 30-day period." OPENAPI: 2 to 75 characters.
 
 The review is the scenario's ``meta.display_name_review`` (delay, outcome, reason, per-name overrides; the
-reasons are the reference's ``rejection_reason`` values, listed in scenario_schema.py), decided on the virtual
+reasons are the reference's ``rejection_reason`` values, listed in config_schema.py), decided on the virtual
 clock like template reviews. State: the number's account (accounts.py), so ``--data-dir`` keeps
 it; a restart resumes a pending review at its due time (``resume_reviews``, called by sandbox/persist.py).
 """

@@ -19,6 +19,7 @@ from typing import Any
 from aiohttp import BodyPartReader, web
 
 from sandbox.core.clock import VirtualClock
+from sandbox.core.forms import multipart_parts, read_chunk
 from sandbox.core.ids import IdFactory
 from sandbox.core.media_fetch import base_mime
 from sandbox.core.media_store import MediaRecord, MediaStore, MediaTooLarge
@@ -180,8 +181,7 @@ async def read_upload(request: web.Request, library: MediaLibrary, owner: str) -
         raise MetaError(100, message="(#100) The parameter file is required.")
     form: dict[str, str] = {}
     record: MediaRecord | None = None
-    reader = await request.multipart()
-    async for part in reader:
+    async for part in multipart_parts(request):
         if not isinstance(part, BodyPartReader) or part.name is None:
             continue
         if part.name == "file" and record is None:
@@ -210,7 +210,7 @@ def beyond_storage(capacity: int) -> MetaError:
 
 
 async def _chunks(part: BodyPartReader) -> Any:
-    while chunk := await part.read_chunk(64 * 1024):
+    while chunk := await read_chunk(part, 64 * 1024):
         yield chunk
 
 

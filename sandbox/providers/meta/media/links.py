@@ -33,6 +33,7 @@ LINK_FAILURES: dict[Reason, str] = {
     "http_status": "Downloading media from weblink failed with http code {status}, status message {detail}",
     "unsupported_type": "Media upload error: unsupported media type '{mime}' for {kind}",
     "too_large": "Media file size exceeds the {limit} byte limit for {mime} ({size} bytes or more)",
+    "refused": "Downloading media from weblink failed: {detail}",  # SANDBOX_MEDIA_FETCH_LINKS (docs/security.md)
 }
 
 
@@ -67,7 +68,8 @@ class LinkFetcher:
                 headers["If-None-Match"] = cached.etag
         result = await fetch_media(
             self.session(), url, timeout=self.library.settings.media_fetch_timeout,
-            limits={mime: SUPPORTED[mime][1] for mime in KIND_MIMES.get(kind, set())}, headers=headers,
+            limits={mime: SUPPORTED[mime][1] for mime in KIND_MIMES.get(kind, set())},
+            policy=self.library.settings.link_policy, headers=headers,
             held_last_modified=cached.last_modified if cached else None,
             save=SaveTo(self.library.store, lambda mime: self.library.new_record("link", mime, filename=None, origin="link")),
         )
@@ -168,7 +170,7 @@ async def check_message_media(fetcher: LinkFetcher, message: Message, fail: Call
                 error = f"Media upload error: media id {ref['id']} does not exist or does not belong to this phone number"
             elif base_mime(record.mime_type) not in KIND_MIMES.get(kind, set()):
                 error = fetcher._type_error(base_mime(record.mime_type), kind)
-        elif "link" in ref and fetcher.library.settings.media_fetch_links:
+        elif "link" in ref and fetcher.library.settings.link_policy.fetch:
             error, note = await fetcher.fetch(str(ref["link"]), kind)
             notes.append(note)
         if error:

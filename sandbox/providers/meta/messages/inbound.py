@@ -120,7 +120,7 @@ def _fake_address(country: str, fake: Faker) -> dict[str, str]:
             "name": fake.name(),
             "phone_number": "+65" + fake.numerify("8#######"),
             "sg_post_code": fake.numerify("######"),
-            "address": fake.street_address(),
+            "address": one_line(fake.street_address()),
             "unit_number": fake.numerify("#-##"),
             "city": "Singapore",
         }
@@ -131,7 +131,7 @@ def _fake_address(country: str, fake: Faker) -> dict[str, str]:
         "house_number": fake.building_number(),
         "floor_number": fake.numerify("#"),
         "building_name": fake.last_name() + " Residency",
-        "address": fake.street_address(),
+        "address": one_line(fake.street_address()),
         "landmark_area": fake.city(),
         "city": fake.city(),
         "state": fake.state() if hasattr(fake, "state") else "Maharashtra",
@@ -140,7 +140,14 @@ def _fake_address(country: str, fake: Faker) -> dict[str, str]:
 
 def fake_location(fake: Faker) -> dict[str, Any]:
     lat, lng = fake.latlng()
-    return {"latitude": float(lat), "longitude": float(lng), "name": fake.company(), "address": fake.address().replace("\n", ", ")}
+    return {"latitude": float(lat), "longitude": float(lng), "name": fake.company(), "address": one_line(fake.address())}
+
+
+def one_line(text: str) -> str:
+    """A Faker address on one line. Some locales break a street address over lines (en_IN:
+    "61/226\nGuha Road"); a form field drops the line break and the words run together
+    ("61/226Guha Road"), so the lines are joined with a comma and a space, as an address is written."""
+    return ", ".join(part.strip() for part in text.splitlines() if part.strip())
 
 
 def flow_token(sent: dict[str, Any]) -> str | None:

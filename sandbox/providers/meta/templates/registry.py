@@ -107,6 +107,7 @@ class TemplateRegistry:
     """Templates per WABA, in creation order."""
 
     _by_waba: dict[str, list[Template]] = field(default_factory=dict)  # maps WABA id -> its templates
+    declared: bool = False  # the active scenario declares templates (meta.templates); says why 132001 when not
 
     def get(self, waba_id: str, name: str, language: str) -> Template | None:
         return next((t for t in self._by_waba.get(waba_id, []) if t.name == name and t.language == language), None)
@@ -136,6 +137,7 @@ class TemplateRegistry:
     def load(self, raw: list[dict[str, Any]], waba_ids: list[str]) -> None:
         """Seed from the scenario's ``meta.templates`` (each item goes to its ``waba_id`` or every WABA)."""
         self._by_waba = {}
+        self.declared = bool(raw)
         for item in raw:
             for waba_id in [str(item["waba_id"])] if item.get("waba_id") else waba_ids:
                 spec = {k: v for k, v in item.items() if k not in ("waba_id", "status", "rejected_reason", "pacing")}

@@ -37,7 +37,11 @@ def check_template(registry: TemplateRegistry, waba_id: str, template_obj: dict[
     language = str((template_obj.get("language") or {}).get("code", ""))
     template = registry.get(waba_id, name, language)
     if template is None or template.status not in ("APPROVED", "PAUSED", "DISABLED"):
-        raise MetaError(132001, f"template name ({name}) does not exist in {language}")
+        details = f"template name ({name}) does not exist in {language}"
+        if template is None and not registry.declared:  # the newcomer's scenario written from scratch
+            details += ("; the active scenario declares no templates (meta.templates): declare them, create them"
+                        " with POST /{waba_id}/message_templates, or start the scenario with `extends: default`")
+        raise MetaError(132001, details)
     if template.status == "PAUSED":
         raise MetaError(132015, f"Template {name} is paused because of low quality; it cannot be sent until it is unpaused.")
     if template.status == "DISABLED":
