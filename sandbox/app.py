@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from aiohttp import web
 
@@ -15,13 +15,7 @@ from sandbox.core.ids import IdFactory
 from sandbox.keys import ADMISSION, RUNTIME, WORKSPACE_ROUTING, WORKSPACES, runtime_of
 from sandbox.limits import Admission, counts_against_cap, oversize_headers, parser_limit, refuse
 from sandbox.origin import SameOrigin
-from sandbox.providers.maac import routes as maac_routes
-from sandbox.providers.meta import routes as meta_routes
-from sandbox.providers.meta.errors import MetaError
-from sandbox.providers.meta.http import error_response
-from sandbox.providers.modica import routes as modica_routes
-from sandbox.providers.smsglobal import routes as smsglobal_routes
-from sandbox.runtime import build_runtime
+from sandbox.runtime import Runtime, build_runtime
 from sandbox.settings import Settings
 from sandbox.ui import routes as ui_routes
 from sandbox.workspaces import control as workspace_control
@@ -101,45 +95,30 @@ def _gateway(settings: Settings, admission: Admission, routing: Routing) -> Call
     return gateway
 
 
-# Each provider's route module: ``routes()``, and where it owns fixed paths, ``PATH_PREFIXES`` plus
-# ``render_http_error(request, status, reason)`` so that unrouted paths under them answer in its shape.
-# Meta's catch-all numeric routes come last (``fallback_routes``) and Meta renders everything else.
-PROVIDER_ROUTES: tuple[Any, ...] = (meta_routes, modica_routes, maac_routes, smsglobal_routes)
-
-
 def _render_http_error(request: web.Request, status: int, reason: str) -> web.StreamResponse:
-    if request.path.startswith(PATH_PREFIX):  # a workspace's: in the shape of the path below its prefix
+    """In the shape of the provider owning the path (the longest of the providers' prefixes it starts
+    with; Meta's "/" owns what no other provider does), else (/_sandbox) the control API's. A workspace's
+    path (/w/{name}/...) is answered in the shape of the path below its prefix."""
+    if request.path.startswith(PATH_PREFIX):
         request = request.app[WORKSPACE_ROUTING].unprefixed(request)
-    if request.path.startswith("/_sandbox"):
-        if status == 413:
-            reason = f"the body is larger than the {runtime_of(request).settings.max_body_bytes} bytes the sandbox accepts"
-        message = f"{request.method} {request.path}: {reason}"
-        return web.json_response({"error": {"message": message, "status": status}}, status=status)
-    for module in PROVIDER_ROUTES:
-        if request.path.startswith(tuple(getattr(module, "PATH_PREFIXES", ()))):
-            response: web.StreamResponse = module.render_http_error(request, status, reason)
-            return response
-    return _graph_http_error(request, status, reason)
-
-
-def _graph_http_error(request: web.Request, status: int, reason: str) -> web.StreamResponse:
     runtime = runtime_of(request)
-    if status == 404:
-        error = MetaError(2500, message=f"Unknown path components: {request.path}", http_status=400)
-    elif status == 405:  # Graph's 400 for its own verbs; a method it never serves (TRACE) is a plain 405
-        error = MetaError(100, message=f"Unsupported {request.method.lower()} request.",
-                          http_status=405 if methods.never_served(request) else 400)
-    elif status == 413:
-        error = MetaError(100, f"Request body is larger than the {runtime.settings.max_body_bytes} bytes the sandbox accepts")
-    elif status == 403:  # the cross-site checks (sandbox/origin.py): Graph's "Permission Denied"
-        error = MetaError(10, reason)
-    elif status == 431:  # UNCONFIRMED: Graph's answer to oversize headers is not documented
-        error = MetaError(100, reason, http_status=431)
-    elif status == 503:  # Meta's "Service unavailable"
-        error = MetaError(131016, reason, http_status=503)
-    else:
-        error = MetaError(131000, reason, http_status=status)
-    return error_response(runtime, error)
+    if not request.path.startswith("/_sandbox"):
+        owners = [(len(prefix), spec) for spec in runtime.providers for prefix in spec.path_prefixes
+                  if request.path.startswith(prefix)]
+        if owners:
+            return max(owners, key=lambda owner: owner[0])[1].render_http_error(request, status, reason)
+    if status == 413:
+        reason = f"the body is larger than the {runtime.settings.max_body_bytes} bytes the sandbox accepts"
+    message = f"{request.method} {request.path}: {reason}"
+    return web.json_response({"error": {"message": message, "status": status}}, status=status)
+
+
+def mount(app: web.Application, runtime: Runtime) -> None:
+    """Every provider's routes, in the providers' order, then their catch-alls."""
+    for spec in runtime.providers:
+        app.add_routes(spec.routes())
+    for spec in runtime.providers:
+        app.add_routes(spec.fallback_routes())
 
 
 def create_app(
@@ -157,7 +136,7 @@ def create_app(
                       "keepalive_timeout": settings.keepalive_timeout},
         middlewares=[_gateway(settings, admission, routing)],
     )
-    app[RUNTIME] = build_runtime(settings, clock=clock, ids=ids, scenarios=scenarios)
+    runtime = app[RUNTIME] = build_runtime(settings, clock=clock, ids=ids, scenarios=scenarios)
     app[ADMISSION] = admission
     app[WORKSPACES] = workspaces
     app[WORKSPACE_ROUTING] = routing
@@ -168,8 +147,6 @@ def create_app(
     app.add_routes(CONTROL_ROUTES)
     app.add_routes(workspace_control.ROUTES)
     app.add_routes(ui_routes.ROUTES)  # the web inbox (not a provider)
-    for module in PROVIDER_ROUTES:
-        app.add_routes(module.routes())
-    app.add_routes(meta_routes.fallback_routes())
+    mount(app, runtime)
     app.router.register_resource(WorkspaceResource(app.router))  # every route again under /w/{workspace}
     return app

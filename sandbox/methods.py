@@ -13,12 +13,15 @@ from __future__ import annotations
 
 from aiohttp import web
 
-SERVED_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+from sandbox.core import boundary
+from sandbox.core.boundary import SERVED_METHODS
+from sandbox.keys import runtime_of
+
 GRAPH_METHODS = ("GET", "POST", "DELETE")  # Graph's verbs, for a node only the catch-all routes serve
 
 
 def never_served(request: web.Request) -> bool:
-    return request.method not in SERVED_METHODS
+    return boundary.never_served(request.method)
 
 
 async def allowed_methods(request: web.Request) -> list[str]:
@@ -36,8 +39,10 @@ async def allowed_methods(request: web.Request) -> list[str]:
 
 
 def _provider_prefix(request: web.Request) -> bool:
-    """A path owned by a provider other than Meta, or the control API (their catch-alls only refuse)."""
-    return request.path.startswith(("/_sandbox", "/v2/", "/openapi/", "/rest/"))
+    """A path owned by a provider with prefixes of its own (not Meta's "/", which owns what none of them
+    does), or the control API: their catch-alls only refuse."""
+    owned = tuple(p for spec in runtime_of(request).providers for p in spec.path_prefixes if p != "/")
+    return request.path.startswith(("/_sandbox", *owned))
 
 
 def with_allow(response: web.StreamResponse, allowed: list[str] | set[str]) -> web.StreamResponse:

@@ -1,12 +1,15 @@
-"""The sandbox's object graph, built once per app by ``build_runtime`` (no globals anywhere)."""
+"""One complete runtime (clock, journal, scenario, every provider's backend), built by ``build_runtime``:
+a loop over the providers tuple, with no globals anywhere, so a server may hold several."""
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar, cast
+
+from aiohttp import web
 
 from sandbox.core.clock import VirtualClock
 from sandbox.core.datadir import reading_back
@@ -15,25 +18,20 @@ from sandbox.core.ids import IdFactory
 from sandbox.core.media_store import MediaStore
 from sandbox.core.messaging import Messaging
 from sandbox.core.persistence import Persistence, SqlitePersistence
-from sandbox.core.scenario import Scenario, ScenarioEngine, check_reasons, load_scenario
+from sandbox.core.provider import CoreObjects, ProviderSpec, format_of
+from sandbox.core.scenario import Scenario, ScenarioEngine, ScenarioFormat, check_reasons, load_scenario
 from sandbox.core.scheduler import Scheduler
 from sandbox.core.store import Journal
 from sandbox.core.webhooks import RetryPolicy, WebhookDispatcher
 from sandbox.persist import attach
-from sandbox.providers.maac.service import MaacProvider
-from sandbox.providers.meta.config import MetaBusinesses
-from sandbox.providers.meta.platform import MetaPlatform
-from sandbox.providers.meta.service import MetaProvider
-from sandbox.providers.meta.validation import SendValidator
-from sandbox.providers.modica.media import ModicaMedia
-from sandbox.providers.modica.service import ModicaProvider
-from sandbox.providers.smsglobal.config import SmsglobalConfig
-from sandbox.providers.smsglobal.service import SmsglobalProvider
+from sandbox.providers.all import PROVIDERS, SCENARIO_FORMAT
 from sandbox.settings import Settings, bundled_scenarios
 from sandbox.targets import carry_over, set_at_run_time
 
 if TYPE_CHECKING:
     from sandbox.core.scenario_cache import ScenarioCache  # the pytest plugin's; a server never loads it
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -48,19 +46,37 @@ class Runtime:
     messaging: Messaging
     scenario: Scenario
     engine: ScenarioEngine
-    meta: MetaProvider
-    meta_validator: SendValidator
-    meta_platform: MetaPlatform  # media, templates, rate limits (also reachable as meta.platform)
-    smsglobal: SmsglobalProvider
-    maac: MaacProvider
-    modica: ModicaProvider
     media_store: MediaStore  # every provider's media (Meta's, Modica's) under one byte cap
+    providers: Sequence[ProviderSpec[Any]] = PROVIDERS
+    backends: dict[str, Any] = field(default_factory=dict)  # maps provider name -> its backend
+    keyed: dict[web.AppKey[Any], Any] = field(default_factory=dict)  # maps the provider's own key -> its backend
+    scenario_format: ScenarioFormat = SCENARIO_FORMAT  # the core's schema and every provider's section
     started_at: float = field(default_factory=time.monotonic)
     persistence: Persistence = field(default_factory=Persistence)  # SQLite with --data-dir, else no-op
     restored: dict[str, int] = field(default_factory=dict)  # what --data-dir brought back at start
     mount: str = ""  # path prefix of this runtime's URLs: "" for the default, "/w/{name}" for a workspace
     # A workspace's: applied to every scenario it loads (its credentials and webhook URLs; sandbox/workspaces)
     prepare: Callable[[Scenario], Scenario] | None = None
+
+    @property
+    def scenario_schema(self) -> dict[str, Any]:
+        """The whole scenario schema (GET /_sandbox/scenario/schema)."""
+        return self.scenario_format.schema
+
+    def __getitem__(self, key: web.AppKey[T]) -> T:
+        """A provider's backend, under the key that provider owns (``sandbox.core.provider.Served``)."""
+        return cast(T, self.keyed[key])
+
+    def __getattr__(self, name: str) -> Any:
+        """``runtime.meta``, ``runtime.smsglobal``...: a provider's backend by name (and the older names a
+        spec keeps, e.g. ``meta_platform``), for tests and the pytest plugin's users."""
+        backends = self.__dict__.get("backends") or {}
+        if name in backends:
+            return backends[name]
+        for spec in self.__dict__.get("providers") or ():
+            if name in spec.aliases:
+                return spec.aliases[name](backends[spec.name])
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     def load(self, scenario: Scenario, *, keep_targets: bool = False) -> None:
         """Switch scenario: businesses, personas and rules change; the journal is kept. ``keep_targets``:
@@ -71,11 +87,8 @@ class Runtime:
         carried = set_at_run_time(self) if keep_targets else {}
         self.scenario = scenario
         self.engine = ScenarioEngine(scenario, self.ids.random)
-        self.meta.businesses = self._meta_businesses()
-        self.meta_platform.load(scenario.section("meta"), self.meta.businesses)
-        self.smsglobal.configure(SmsglobalConfig.parse(scenario.section("smsglobal")))
-        self.maac.configure(scenario.section("maac"))
-        self.modica.configure(scenario.section("modica"))
+        for spec in self.providers:
+            spec.configure(self.backends[spec.name], scenario.section(spec.name))
         carry_over(self, carried)
 
     def reset(self, provider: str | None = None) -> None:
@@ -88,15 +101,10 @@ class Runtime:
             self.scheduler.clear()
             self.ids.reseed(self._seed())
             self.load(self.scenario)
-        elif provider == "meta":  # webhook targets and secrets back to the scenario's, as the other providers' reset
-            self.meta.businesses = self._meta_businesses()
         for name, hooks in self.messaging.providers.items():
             if provider in (None, name):
-                hooks.reset()
+                hooks.reset()  # each provider's webhook targets and secrets go back to the scenario's too
         self.feed.publish({"kind": "reset", "provider": provider})  # live views (inbox) start over
-
-    def _meta_businesses(self) -> MetaBusinesses:
-        return MetaBusinesses(self.scenario.section("meta").get("businesses", []), self.settings.meta_webhook_url)
 
     def _seed(self) -> str | int:
         return self.settings.seed or self.scenario.raw.get("seed") or 0
@@ -117,12 +125,16 @@ def failure_reasons(messaging: Messaging) -> dict[str, frozenset[str] | None]:
 
 
 def build_runtime(settings: Settings, *, clock: VirtualClock | None = None, ids: IdFactory | None = None,
-                  scenarios: ScenarioCache | None = None, scenario: Scenario | None = None) -> Runtime:
-    """``scenarios``: parsed scenarios shared by the apps of one test session (scenario_cache.py);
+                  providers: Sequence[ProviderSpec[Any]] = PROVIDERS, scenarios: ScenarioCache | None = None,
+                  scenario: Scenario | None = None) -> Runtime:
+    """The core objects, then each provider's backend from them and its scenario section, in order.
+    ``scenarios``: parsed scenarios shared by the apps of one test session (scenario_cache.py);
     ``scenario``: already parsed (a workspace's, parsed once for many), else ``settings.scenario`` is read."""
+    fmt = SCENARIO_FORMAT if providers is PROVIDERS else format_of(providers)
     if scenario is None:
         library = (*(Path(d) for d in [settings.scenarios_dir] if d), bundled_scenarios())
-        scenario = scenarios.load(settings.scenario, library) if scenarios is not None else load_scenario(settings.scenario, library)
+        scenario = (scenarios.load(settings.scenario, library, fmt) if scenarios is not None
+                    else load_scenario(settings.scenario, library, fmt=fmt))
     seed = settings.seed or scenario.raw.get("seed") or 0
     clock = clock or VirtualClock(mode="manual" if settings.clock == "manual" else "real", speed=settings.clock_speed)
     ids = ids or IdFactory(seed)
@@ -145,25 +157,14 @@ def build_runtime(settings: Settings, *, clock: VirtualClock | None = None, ids:
                                    delivery_process=settings.delivery_process)
     messaging = Messaging(journal=journal, scheduler=scheduler, clock=clock, feed=feed, engine=lambda: runtime.engine,
                           persistence=persistence)
-    businesses = MetaBusinesses(scenario.section("meta").get("businesses", []), settings.meta_webhook_url)
-    meta = MetaProvider(messaging=messaging, businesses=businesses, dispatcher=dispatcher, ids=ids, clock=clock)
-    messaging.register(meta)
     media_store = MediaStore(settings.media_max_bytes, settings.media_dir)
     media_store.persistence = persistence
-    meta.platform = MetaPlatform.create(settings, clock, ids, scheduler, messaging, dispatcher, media_store)
-    meta.platform.load(scenario.section("meta"), businesses)
-    smsglobal = SmsglobalProvider(
-        messaging=messaging, dispatcher=dispatcher, ids=ids, clock=clock,
-        config=SmsglobalConfig.parse(scenario.section("smsglobal")), link_policy=lambda: settings.link_policy,
-    )
-    messaging.register(smsglobal)
-    maac = MaacProvider(
-        messaging=messaging, dispatcher=dispatcher, ids=ids, clock=clock, section=scenario.section("maac"), cloud_api=meta
-    )
-    messaging.register(maac)
-    modica = ModicaProvider(messaging=messaging, dispatcher=dispatcher, ids=ids, clock=clock,
-                            section=scenario.section("modica"), media=ModicaMedia(media_store, clock))
-    messaging.register(modica)
+    core = CoreObjects(settings=settings, clock=clock, ids=ids, feed=feed, scheduler=scheduler, journal=journal,
+                       dispatcher=dispatcher, messaging=messaging, media_store=media_store, persistence=persistence)
+    backends: dict[str, Any] = {}
+    for spec in providers:
+        backends[spec.name] = spec.build(core, backends, scenario.section(spec.name))
+        messaging.register(backends[spec.name])
     check_reasons(scenario, failure_reasons(messaging))
     runtime = Runtime(
         settings=settings,
@@ -176,13 +177,11 @@ def build_runtime(settings: Settings, *, clock: VirtualClock | None = None, ids:
         messaging=messaging,
         scenario=scenario,
         engine=ScenarioEngine(scenario, ids.random),
-        meta=meta,
-        meta_validator=SendValidator(),
-        meta_platform=meta.platform,
-        smsglobal=smsglobal,
-        maac=maac,
-        modica=modica,
         media_store=media_store,
+        providers=tuple(providers),
+        backends=backends,
+        keyed={spec.key: backends[spec.name] for spec in providers},
+        scenario_format=fmt,
         persistence=persistence,
     )
     if isinstance(persistence, SqlitePersistence):

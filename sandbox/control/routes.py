@@ -20,7 +20,6 @@ from sandbox.control import validation
 from sandbox.core import jsonbody
 from sandbox.core.errors import ControlError, ScenarioError
 from sandbox.core.scenario import ErrorSpec, load_scenario, parse_scenario, unknown_reason
-from sandbox.core.scenario_schema import SCENARIO_SCHEMA
 from sandbox.core.store import MessageFilter
 from sandbox.keys import runtime_of
 from sandbox.runtime import Runtime, failure_reasons
@@ -139,7 +138,7 @@ async def scenario_get(request: web.Request) -> web.StreamResponse:
 
 @control
 async def scenario_schema(request: web.Request) -> web.StreamResponse:
-    return web.json_response(SCENARIO_SCHEMA)
+    return web.json_response(_rt(request).scenario_schema)
 
 
 @control
@@ -156,13 +155,13 @@ async def scenarios_load(request: web.Request) -> web.StreamResponse:
     rt = _rt(request)
     body = await _body(request)
     if isinstance(body.get("yaml"), str):
-        scenario = parse_scenario(body["yaml"], "<inline>", rt.scenario_library())
+        scenario = parse_scenario(body["yaml"], "<inline>", rt.scenario_library(), fmt=rt.scenario_format)
     elif isinstance(body.get("name"), str):
         name = body["name"]
         path = rt.scenarios_dir() / f"{Path(name).stem}.yaml"
         if not path.is_file():
             raise ControlError(f"no scenario named '{name}' in {rt.scenarios_dir()}", 404)
-        scenario = load_scenario(path, rt.scenario_library())
+        scenario = load_scenario(path, rt.scenario_library(), fmt=rt.scenario_format)
     else:
         raise ControlError("give 'name' (a scenario file in the scenarios folder) or 'yaml' (the scenario text)")
     resets = body.get("reset", True)

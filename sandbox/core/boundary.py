@@ -12,12 +12,20 @@ from typing import Generic, TypeVar
 from aiohttp import web
 from aiohttp.http_exceptions import HttpProcessingError
 
-from sandbox.keys import runtime_of
+from sandbox.core.provider import served
 
 log = logging.getLogger(__name__)
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 E = TypeVar("E", bound=Exception)
+
+# The methods any route of the sandbox serves; the gateway refuses the rest (TRACE, CONNECT...) with a 405
+# before routing (sandbox/methods.py), and a provider's renderer may tell that 405 from its own verbs'.
+SERVED_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
+
+def never_served(method: str) -> bool:
+    return method not in SERVED_METHODS
 
 
 @dataclass(frozen=True)
@@ -38,7 +46,7 @@ def error_boundary(shape: ErrorShape[E]) -> Callable[[Handler], Handler]:
             except shape.domain as exc:
                 return shape.render(request, exc)
             except web.HTTPRequestEntityTooLarge:
-                return shape.render(request, shape.too_large(runtime_of(request).settings.max_body_bytes))
+                return shape.render(request, shape.too_large(served(request).settings.max_body_bytes))
             except HttpProcessingError as exc:
                 return shape.render(request, shape.unparsable(str(exc.message)))
             except web.HTTPException:

@@ -13,11 +13,11 @@ import hashlib
 import os
 import tempfile
 from collections import OrderedDict
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
-from sandbox.core.persistence import Persistence
+from sandbox.core.persistence_hooks import Persistence
 
 CHUNK = 64 * 1024
 
@@ -37,7 +37,17 @@ class MediaRecord:
     expires_at: float | None
     filename: str | None = None
     origin: str = "upload"  # upload | inbound | link
-    provider: str = "meta"  # whose API serves it; records saved before this field were all Meta's
+    provider: str = ""  # whose API serves it (a provider's name); on restore, "" is the spec's owns_unlabelled_media
+
+    def to_record(self) -> dict[str, Any]:
+        """JSON-ready, for storage (the digest as hex); ``from_record`` reads it back."""
+        out = asdict(self)
+        out["sha256"] = self.sha256.hex()
+        return out
+
+    @classmethod
+    def from_record(cls, raw: dict[str, Any]) -> MediaRecord:
+        return cls(**{**raw, "sha256": bytes.fromhex(raw["sha256"])})
 
 
 class MediaStore:

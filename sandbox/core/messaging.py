@@ -14,7 +14,7 @@ from typing import Any, ClassVar, Protocol
 from sandbox.core.clock import VirtualClock
 from sandbox.core.errors import ControlError
 from sandbox.core.feed import ChangeFeed
-from sandbox.core.persistence import Persistence
+from sandbox.core.persistence_hooks import Persistence
 from sandbox.core.scenario import ErrorSpec, Outcome, ScenarioEngine, Step, UserAction
 from sandbox.core.scheduler import Scheduler
 from sandbox.core.status_order import NEUTRAL, StatusOrder

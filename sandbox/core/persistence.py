@@ -1,4 +1,4 @@
-"""The persistence seam: what the core tells storage, and the two storages.
+"""SQLite storage behind the persistence seam (``Persistence``, sandbox/core/persistence_hooks.py).
 
 ``Persistence`` (the default) keeps nothing: every hook is a no-op, so the in-memory sandbox pays one
 method call per change. ``SqlitePersistence`` (``--data-dir``) keeps rows in one SQLite file (WAL):
@@ -20,63 +20,16 @@ import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sandbox.core import datadir
+from sandbox.core.persistence_hooks import DeliveryRow, Persistence, Row
 from sandbox.core.spill import SpillQueue
 
-if TYPE_CHECKING:
-    from sandbox.core.media_store import MediaRecord
-    from sandbox.core.store import Message
-    from sandbox.core.webhooks import Delivery
+__all__ = ["DB_NAME", "GROUP_COMMIT", "Persistence", "SqlitePersistence"]
 
 DB_NAME = "sandbox.sqlite3"
 GROUP_COMMIT = 0.01  # real seconds a background change may wait to share a commit with others
-
-
-class Persistence:
-    """In memory: nothing is kept (the default)."""
-
-    enabled = False
-    spill_queue: Callable[[], SpillQueue] | None = None  # None: the dispatcher spills to a temporary file
-
-    def message_changed(self, message: Message) -> None: ...
-
-    def message_removed(self, message_id: str) -> None: ...
-
-    def messages_reset(self, provider: str | None) -> None: ...
-
-    def step_scheduled(self, message_id: str, provider: str, due: float, kind: str, data: dict[str, Any]) -> int | None:
-        return None
-
-    def step_done(self, token: int | None) -> None: ...
-
-    def steps_cancelled(self, message_id: str, kind: str | None = None) -> None:
-        """The message's pending steps (only those of ``kind``, "status" or "action", when given) are dropped."""
-
-    def steps_reset(self, provider: str | None) -> None: ...
-
-    def delivery_changed(self, delivery: Delivery) -> None: ...
-
-    def delivery_done(self, delivery_id: str) -> None: ...
-
-    def deliveries_reset(self, provider: str | None) -> None: ...
-
-    def media_changed(self, record: MediaRecord) -> None: ...
-
-    def media_removed(self, media_id: str) -> None: ...
-
-    def track(self, name: str, dump: Callable[[], Any], load: Callable[[Any], None],
-              version: Callable[[], object] | None = None) -> None: ...
-
-    def flush(self) -> None: ...
-
-    def flush_soon(self) -> None: ...
-
-    def close(self) -> None: ...
-
-    def describe(self) -> dict[str, Any]:
-        return {"enabled": False}
 
 
 @dataclass
@@ -114,13 +67,13 @@ class SqlitePersistence(Persistence):
         for statement in SCHEMA:
             self.conn.execute(statement)
         self.conn.commit()
-        self._messages: dict[str, Message] = {}  # maps message id -> message to upsert
+        self._messages: dict[str, Row] = {}  # maps message id -> message to upsert
         self._removed_messages: set[str] = set()
         self._steps: dict[int, tuple[str, str, float, str, str]] = {}  # maps token -> row to insert
         self._steps_done: set[int] = set()
-        self._deliveries: dict[str, Delivery] = {}  # maps delivery id -> delivery to upsert
+        self._deliveries: dict[str, DeliveryRow] = {}  # maps delivery id -> delivery to upsert
         self._deliveries_done: set[str] = set()
-        self._media: dict[str, MediaRecord] = {}
+        self._media: dict[str, Row] = {}
         self._media_removed: set[str] = set()
         self._statements: list[tuple[str, tuple[Any, ...]]] = []  # resets, run before the rows above
         self._tracked: dict[str, _Tracked] = {}
@@ -132,7 +85,7 @@ class SqlitePersistence(Persistence):
         return SpillQueue(self.conn)
 
     # --- hooks ------------------------------------------------------------------------------------
-    def message_changed(self, message: Message) -> None:
+    def message_changed(self, message: Row) -> None:
         self._messages[message.id] = message
         self._removed_messages.discard(message.id)
 
@@ -165,7 +118,7 @@ class SqlitePersistence(Persistence):
         self._steps = {t: row for t, row in self._steps.items() if provider is not None and row[1] != provider}
         self._sql("DELETE FROM steps" + (" WHERE provider = ?" if provider else ""), provider)
 
-    def delivery_changed(self, delivery: Delivery) -> None:
+    def delivery_changed(self, delivery: DeliveryRow) -> None:
         self._deliveries[delivery.id] = delivery
         self._deliveries_done.discard(delivery.id)
 
@@ -177,7 +130,7 @@ class SqlitePersistence(Persistence):
         self._deliveries = {k: d for k, d in self._deliveries.items() if provider is not None and d.provider != provider}
         self._sql("DELETE FROM deliveries" + (" WHERE provider = ?" if provider else ""), provider)
 
-    def media_changed(self, record: MediaRecord) -> None:
+    def media_changed(self, record: Row) -> None:
         self._media[record.id] = record
         self._media_removed.discard(record.id)
 
@@ -221,7 +174,7 @@ class SqlitePersistence(Persistence):
         c.executemany("DELETE FROM media WHERE id = ?", [(i,) for i in self._media_removed])
         c.executemany(
             "INSERT INTO media (id, data) VALUES (?, ?) ON CONFLICT(id) DO UPDATE SET data = excluded.data",
-            [(r.id, json.dumps(_media_record(r))) for r in self._media.values()],
+            [(r.id, json.dumps(r.to_record())) for r in self._media.values()],
         )
         c.executemany("INSERT OR REPLACE INTO state (name, data) VALUES (?, ?)", snapshots)
         c.commit()
@@ -315,11 +268,3 @@ class SqlitePersistence(Persistence):
 
     def describe(self) -> dict[str, Any]:
         return {"enabled": True, "path": str(self.path), "flushes": self.flushes, "start": self.opened.describe()}
-
-
-def _media_record(record: MediaRecord) -> dict[str, Any]:
-    from dataclasses import asdict
-
-    out = asdict(record)
-    out["sha256"] = record.sha256.hex()
-    return out

@@ -23,7 +23,7 @@ from jsonschema import Draft202012Validator, ValidationError
 
 from sandbox.core.errors import ScenarioError
 from sandbox.core.params import whole_number
-from sandbox.core.scenario_schema import SCENARIO_SCHEMA
+from sandbox.core.scenario_schema import CORE_SCHEMA, scenario_schema
 from sandbox.core.status_order import NEUTRAL
 
 if TYPE_CHECKING:
@@ -167,22 +167,57 @@ class Scenario:
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-def load_scenario(path: str | Path, library: Sequence[Path] = (), *, _chain: tuple[Path, ...] = ()) -> Scenario:
-    """A scenario file. ``library``: folders where ``extends: <name>`` looks after the file's own folder."""
+KeyOf = Callable[[dict[str, Any]], Any]  # the key an item of a list is known by, for ``extends:``
+
+
+@dataclass(frozen=True, eq=False)  # compared and hashed by identity: the scenario cache keys on it
+class ScenarioFormat:
+    """What a scenario is read with: the whole JSON Schema, and the lists that ``extends:`` merges item by
+    item (maps a path in the scenario -> the key of an item). ``CORE_FORMAT`` is the core's alone: provider
+    sections go unchecked and merge key by key; ``scenario_format`` adds the providers' (the runtime's, from
+    its ProviderSpecs)."""
+
+    schema: dict[str, Any]
+    keyed: Mapping[tuple[str, ...], KeyOf]
+    validator: Draft202012Validator = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "validator", Draft202012Validator(self.schema))  # built once, not per file
+
+
+_CORE_KEYED: dict[tuple[str, ...], KeyOf] = {("personas",): lambda p: str(p.get("number", "")).lstrip("+")}
+CORE_FORMAT = ScenarioFormat(CORE_SCHEMA, _CORE_KEYED)
+
+
+def scenario_format(sections: Mapping[str, dict[str, Any]], *, rule_fields: Mapping[str, Any] | None = None,
+                    keyed: Mapping[str, Mapping[tuple[str, ...], KeyOf]] | None = None) -> ScenarioFormat:
+    """The core's format with each provider's section schema (maps its name -> the schema), the fields
+    providers add to a rule, and each provider's ``extends:`` merge keys (paths within its section)."""
+    merged = dict(_CORE_KEYED)
+    for name, paths in (keyed or {}).items():
+        merged.update({(name, *path): key for path, key in paths.items()})
+    return ScenarioFormat(scenario_schema(sections, rule_fields), merged)
+
+
+def load_scenario(path: str | Path, library: Sequence[Path] = (), *, fmt: ScenarioFormat = CORE_FORMAT,
+                  _chain: tuple[Path, ...] = ()) -> Scenario:
+    """A scenario file. ``library``: folders where ``extends: <name>`` looks after the file's own folder.
+    ``fmt``: the runtime's (every provider's section checked); by default the core's."""
     p = Path(path)
     try:
         text = p.read_text(encoding="utf-8")
     except OSError as exc:
         raise ScenarioError(f"{p}: cannot read scenario file: {exc.strerror}") from exc
-    return parse_scenario(text, str(p), library, folder=p.parent, _chain=(*_chain, p.resolve()))
+    return parse_scenario(text, str(p), library, fmt=fmt, folder=p.parent, _chain=(*_chain, p.resolve()))
 
 
 def parse_scenario(
-    text: str, source: str = "<scenario>", library: Sequence[Path] = (), *,
+    text: str, source: str = "<scenario>", library: Sequence[Path] = (), *, fmt: ScenarioFormat = CORE_FORMAT,
     folder: Path | None = None, _chain: tuple[Path, ...] = (),
 ) -> Scenario:
     """A scenario from its text. ``folder`` is the file's folder, where a relative ``extends:`` path
-    points; without one (inline YAML) ``extends:`` may only name a scenario of the ``library`` folders."""
+    points; without one (inline YAML) ``extends:`` may only name a scenario of the ``library`` folders.
+    ``fmt`` as ``load_scenario``'s."""
     try:
         node = yaml.compose(text, Loader=_LOADER)
     except yaml.YAMLError as exc:
@@ -196,8 +231,7 @@ def parse_scenario(
     data = _to_python(node, (), lines, key_lines)
     if not isinstance(data, dict):
         raise ScenarioError(f"{source}:1: a scenario is a mapping with at least `version: 1`")
-    validator = Draft202012Validator(SCENARIO_SCHEMA)
-    errors = sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
+    errors = sorted(fmt.validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
     if errors:
         raise ScenarioError(_schema_problem(errors[0], source, lines, key_lines))
     _check_rules(data, source, lines)
@@ -212,8 +246,8 @@ def parse_scenario(
     if "extends" in data:
         where = f"{source}:{lines.get(('extends',), 1)}: extends"
         base_path = _resolve_base(str(data["extends"]), folder, library, _chain, where)
-        base = load_scenario(base_path, library, _chain=_chain or (Path(source).resolve(),))
-        scenario.raw, scenario.origins = extend(scenario, base)
+        base = load_scenario(base_path, library, fmt=fmt, _chain=_chain or (Path(source).resolve(),))
+        scenario.raw, scenario.origins = extend(scenario, base, fmt.keyed)
     return scenario
 
 
@@ -367,22 +401,19 @@ def _error_reasons(raw: dict[str, Any]) -> Iterator[tuple[tuple[Any, ...], Any, 
 # How a scenario builds on another (README "Scenario format", "Extending a scenario"):
 # - rules: this file's rules first (first match wins, so they take precedence), then the base's rules
 #   whose names this file does not use;
-# - meta.businesses (by phone_number_id), meta.templates (by name, language and waba_id), personas (by
-#   number): the base's entries in their order, each replaced by this file's entry with the same key,
-#   then this file's other entries;
-# - any other mapping (meta, smsglobal, maac, modica and their sub-sections) key by key, this file's
-#   value winning; any other list or value: this file's if it has one, else the base's;
+# - the keyed lists (ScenarioFormat.keyed: personas by number; a provider's own, e.g. Meta's businesses by
+#   phone_number_id and templates by name, language and waba_id): the base's entries in their order, each
+#   replaced by this file's entry with the same key, then this file's other entries;
+# - any other mapping (the provider sections and their sub-sections) key by key, this file's value
+#   winning; any other list or value: this file's if it has one, else the base's;
 # - name and description are never inherited.
-_KEYED: dict[tuple[str, ...], Callable[[dict[str, Any]], Any]] = {
-    ("meta", "businesses"): lambda b: str(b.get("phone_number_id")),
-    ("meta", "templates"): lambda t: (t.get("name"), t.get("language"), t.get("waba_id")),
-    ("personas",): lambda p: str(p.get("number", "")).lstrip("+"),
-}
 _NOT_INHERITED = ("name", "description", "extends")
 
 
-def extend(scenario: Scenario, base: Scenario) -> tuple[dict[str, Any], dict[tuple[Any, ...], Origin]]:
-    """``scenario.raw`` merged over ``base.raw``, and where each moved or inherited part came from."""
+def extend(scenario: Scenario, base: Scenario, keyed: Mapping[tuple[str, ...], KeyOf] = _CORE_KEYED,
+           ) -> tuple[dict[str, Any], dict[tuple[Any, ...], Origin]]:
+    """``scenario.raw`` merged over ``base.raw``, and where each moved or inherited part came from.
+    ``keyed``: the lists merged item by item (``ScenarioFormat.keyed``)."""
     origins: dict[tuple[Any, ...], Origin] = {}
     mine = {k: v for k, v in base.raw.items() if k not in _NOT_INHERITED}
 
@@ -393,8 +424,8 @@ def extend(scenario: Scenario, base: Scenario) -> tuple[dict[str, Any], dict[tup
             for n, (j, _) in enumerate(kept):
                 origins[("rules", len(ours) + n)] = base.origin(("rules", j))
             return [*ours, *(rule for _, rule in kept)]
-        if path in _KEYED:
-            return keyed(path, _KEYED[path], ours, theirs)
+        if path in keyed and isinstance(ours, list) and isinstance(theirs, list):
+            return by_key(path, keyed[path], ours, theirs)
         if isinstance(ours, dict) and isinstance(theirs, dict):
             out = dict(ours)
             for key, value in theirs.items():
@@ -406,7 +437,7 @@ def extend(scenario: Scenario, base: Scenario) -> tuple[dict[str, Any], dict[tup
             return out
         return ours
 
-    def keyed(path: tuple[Any, ...], key: Callable[[dict[str, Any]], Any], ours: list[Any], theirs: list[Any]) -> list[Any]:
+    def by_key(path: tuple[Any, ...], key: Callable[[dict[str, Any]], Any], ours: list[Any], theirs: list[Any]) -> list[Any]:
         by_key = {key(item): i for i, item in enumerate(ours)}
         out: list[Any] = []
         for j, item in enumerate(theirs):

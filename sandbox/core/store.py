@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal, TypeVar
 
-from sandbox.core.persistence import Persistence
+from sandbox.core.persistence_hooks import Persistence
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -45,7 +45,7 @@ class StatusEvent:
 @dataclass(slots=True)
 class Message:
     id: str  # provider message id (wamid for Meta)
-    provider: str  # meta | smsglobal | maac | modica
+    provider: str  # the name of the provider that serves it (ProviderSpec.name)
     channel: str  # whatsapp | sms
     direction: Direction
     business: str  # phone_number_id (Meta) or account/sender id

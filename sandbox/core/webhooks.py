@@ -32,7 +32,7 @@ from sandbox.core.clock import VirtualClock
 from sandbox.core.delivery_process import DeliveryProcess
 from sandbox.core.feed import ChangeFeed
 from sandbox.core.ids import IdFactory
-from sandbox.core.persistence import Persistence
+from sandbox.core.persistence_hooks import Persistence
 from sandbox.core.scheduler import Scheduler
 from sandbox.core.spill import SpillQueue
 from sandbox.core.webhook_client import WebhookClient

@@ -17,7 +17,7 @@ from aiohttp import web
 from sandbox.control.routes import control
 from sandbox.core.errors import ControlError
 from sandbox.keys import RUNTIME, runtime_of
-from sandbox.providers.meta import inbound as meta_inbound
+from sandbox.providers.meta.messages import inbound as meta_inbound
 from sandbox.providers.modica import media as modica_media
 
 PREFIX = "/_sandbox/inbox"

@@ -30,8 +30,9 @@ import aiohttp
 from aiohttp import web
 
 from sandbox.core.errors import ControlError
-from sandbox.core.scenario import Scenario, load_scenario, parse_scenario
+from sandbox.core.scenario import Scenario
 from sandbox.runtime import Runtime, build_runtime
+from sandbox.scenarios import load_scenario, parse_scenario
 from sandbox.settings import Settings, resolve_scenario
 from sandbox.workspaces import credentials
 from sandbox.workspaces.names import check_name, mount_of

@@ -19,10 +19,11 @@ from typing import Any, cast
 from aiohttp import web
 from yarl import URL
 
-from sandbox.keys import RUNTIME, SERVED_BY
+from sandbox.core.provider import SERVED_BY
 from sandbox.providers.maac import errors as maac_errors
 from sandbox.providers.meta.errors import MetaError
 from sandbox.providers.meta.http import error_response as graph_error
+from sandbox.providers.meta.keys import backend as meta_backend
 from sandbox.providers.modica.errors import Api, ModicaError
 from sandbox.providers.modica.http import error_response as modica_error
 from sandbox.providers.modica.routes import V1, V2, WAB
@@ -152,4 +153,4 @@ NOT_FOUND: tuple[tuple[tuple[str, ...], Callable[[web.Request, str], web.StreamR
 
 def _graph_not_found(request: web.Request, why: str) -> web.StreamResponse:
     error = MetaError(803, message=f"(#803) Some of the aliases you requested do not exist: {why}")
-    return graph_error(request.app[RUNTIME], error)
+    return graph_error(meta_backend(request), error)

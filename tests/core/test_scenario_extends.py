@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from sandbox.core.errors import ScenarioError
-from sandbox.core.scenario import ScenarioEngine, check_reasons, load_scenario, parse_scenario
+from sandbox.core.scenario import ScenarioEngine, check_reasons
+from sandbox.scenarios import load_scenario, parse_scenario
 from tests.core.test_scenario import facts
 
 SCENARIOS = Path(__file__).parents[2] / "scenarios"
@@ -147,3 +148,20 @@ def test_inline_yaml_extends_by_name_only(base):
     # The control API loads inline YAML without auth: no file outside the scenario folders.
     with pytest.raises(ScenarioError, match="an inline scenario extends a scenario by name"):
         parse_scenario(f"version: 1\nextends: {base}\n", "<inline>", (SCENARIOS,))
+
+
+def test_the_core_alone_leaves_provider_sections_to_the_providers(tmp_path):
+    """The core's own format (no ProviderSpec) knows no section: it accepts any top-level key and merges a
+    provider's lists as plain values; the whole format checks them and merges Meta's by its spec's keys."""
+    from sandbox.core import scenario as core
+
+    write(tmp_path, "base.yaml", "version: 1\nmeta:\n  businesses:\n"
+          "    - {phone_number_id: '1', waba_id: '9', display_phone_number: '+1 1'}\n")
+    mine = write(tmp_path, "mine.yaml", "version: 1\nextends: base\nextra: 1\nmeta:\n  businesses:\n"
+                 "    - {phone_number_id: '2', waba_id: '9', display_phone_number: '+1 2'}\n")
+    alone = core.load_scenario(mine)
+    assert [b["phone_number_id"] for b in alone.section("meta")["businesses"]] == ["2"]
+    with pytest.raises(ScenarioError, match="'extra' was unexpected"):
+        load_scenario(mine)
+    mine.write_text(mine.read_text().replace("extra: 1\n", ""))
+    assert [b["phone_number_id"] for b in load_scenario(mine).section("meta")["businesses"]] == ["1", "2"]

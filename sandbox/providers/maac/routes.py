@@ -19,9 +19,9 @@ from aiohttp import web
 from sandbox.core.boundary import ErrorShape, error_boundary
 from sandbox.core.params import whole_number
 from sandbox.core.ratelimit import TokenBuckets
-from sandbox.keys import runtime_of
 from sandbox.providers.maac import errors, push, report
 from sandbox.providers.maac.errors import FORBIDDEN_DETAIL, MaacError, detail_error, text_error, throttled
+from sandbox.providers.maac.keys import backend
 from sandbox.providers.maac.service import MaacProvider
 
 log = logging.getLogger(__name__)
@@ -48,7 +48,7 @@ def maac_handler(*, plain: bool) -> Callable[[Handler], Handler]:
 
 
 def _provider(request: web.Request) -> MaacProvider:
-    return runtime_of(request).maac
+    return backend(request)
 
 
 def _authenticate(request: web.Request, *, plain: bool) -> str:

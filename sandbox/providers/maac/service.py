@@ -36,7 +36,7 @@ from sandbox.providers.maac.errors import reject_error
 from sandbox.providers.maac.push import Contact, PushCommand
 from sandbox.providers.maac.records import ORDERS, Leg, PnpRecord, PnpRecords, record_from_legs
 from sandbox.providers.maac.templates import check_template
-from sandbox.providers.meta.templates import TemplateRegistry
+from sandbox.providers.meta.templates.registry import TemplateRegistry
 
 PROVIDER = "maac"
 FAIL_FAST = 0.2  # seconds after the send at which a template error fails the WhatsApp leg
@@ -156,11 +156,10 @@ class MaacProvider:
 
     def _shared_templates(self) -> tuple[TemplateRegistry | None, str | None]:
         """The Cloud API template registry and the WABA of this account's WhatsApp channel."""
-        platform = getattr(self.cloud_api, "platform", None)
-        if platform is None:
+        if self.cloud_api is None:
             return None, None
         waba_id = self.config.waba_id or self.cloud_api.businesses.default().waba_id
-        return platform.templates, waba_id
+        return self.cloud_api.templates, waba_id
 
     def _schedule_fallback(self, record: PnpRecord, setting: PnpSetting, due: float) -> None:
         self.messaging.scheduler.at(due, self._fallback_job(record, setting), label=f"maac {record.pnp_message_id} fallback")

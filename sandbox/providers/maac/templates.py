@@ -6,7 +6,7 @@ MAAC relays the WhatsApp leg to Meta, so a template problem is Meta's asynchrono
 132012 "Parameter format does not match"), and the message falls back to SMS.
 
 Two sources, in order:
-1. the Cloud API's shared template registry (``sandbox/providers/meta/templates.py``), under the WABA
+1. the Cloud API's shared template registry (``sandbox/providers/meta/templates/registry.py``), under the WABA
    of the MAAC account's WhatsApp channel (``maac.waba_id``, default the first Meta business's): the
    send is translated to a Cloud API template object and checked by the Cloud API's own rules, so a
    template created through ``POST /{waba_id}/message_templates`` works over SMS+ too;
@@ -21,8 +21,8 @@ from typing import Any
 from sandbox.core.scenario import ErrorSpec
 from sandbox.providers.maac.config import WhatsAppTemplate
 from sandbox.providers.meta.errors import MetaError
-from sandbox.providers.meta.template_send import check_template as check_cloud_api_template
-from sandbox.providers.meta.templates import TemplateRegistry
+from sandbox.providers.meta.templates.registry import TemplateRegistry
+from sandbox.providers.meta.templates.send_check import check_template as check_cloud_api_template
 
 
 def find_whatsapp_template(templates: list[WhatsAppTemplate], name: str, language: str) -> WhatsAppTemplate | None:

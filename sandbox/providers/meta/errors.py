@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from sandbox.core.boundary import never_served
 from sandbox.core.errors import SandboxError
 
 
@@ -170,3 +171,42 @@ def webhook_error(code: int, details: str | None = None) -> dict[str, Any]:
         "error_data": {"details": details or ASYNC_DETAILS.get(code, title)},
         "href": ERROR_HREF,
     }
+
+
+# Neutral failure reasons (scenario files) -> Meta codes.
+REASON_CODES = {
+    "undeliverable": 131026,
+    "not_whatsapp_user": 131026,
+    "blocked": 131026,
+    "ecosystem_engagement": 131049,
+    "window_closed": 131047,
+    "experiment": 130472,
+    "marketing_opt_out": 131050,
+    "media_error": 131053,
+    "receiver_incapable": 1026,
+    "invalid_parameter": 131009,
+    "internal": 131000,
+}
+REASON_DETAILS = {
+    "not_whatsapp_user": "Message Undeliverable: the recipient is not a WhatsApp user.",
+    "blocked": "Message Undeliverable: the recipient has blocked this business.",
+}
+
+
+def http_error(status: int, method: str, path: str, reason: str, max_body_bytes: int) -> MetaError:
+    """What Graph answers where no Meta handler does: an unknown path or method, a body or headers over
+    the sandbox's limits, a cross-site refusal, the admission cap, a stray failure."""
+    if status == 404:
+        return MetaError(2500, message=f"Unknown path components: {path}", http_status=400)
+    if status == 405:  # Graph's 400 for its own verbs; a method it never serves (TRACE) is a plain 405
+        return MetaError(100, message=f"Unsupported {method.lower()} request.",
+                         http_status=405 if never_served(method) else 400)
+    if status == 413:
+        return MetaError(100, f"Request body is larger than the {max_body_bytes} bytes the sandbox accepts")
+    if status == 403:  # the cross-site checks (sandbox/origin.py): Graph's "Permission Denied"
+        return MetaError(10, reason)
+    if status == 431:  # UNCONFIRMED: Graph's answer to oversize headers is not documented
+        return MetaError(100, reason, http_status=431)
+    if status == 503:  # Meta's "Service unavailable"
+        return MetaError(131016, reason, http_status=503)
+    return MetaError(131000, reason, http_status=status)

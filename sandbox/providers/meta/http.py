@@ -12,10 +12,11 @@ from multidict import MultiDictProxy
 
 from sandbox.core import jsonbody
 from sandbox.core.boundary import ErrorShape, error_boundary
-from sandbox.keys import JSON_READ_AS_FORM, runtime_of
+from sandbox.core.provider import served
 from sandbox.providers.meta.config import MetaBusiness
 from sandbox.providers.meta.errors import MetaError, render_error, unsupported_request
-from sandbox.runtime import Runtime
+from sandbox.providers.meta.keys import JSON_READ_AS_FORM, backend
+from sandbox.providers.meta.service import MetaProvider
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +28,7 @@ def public_base(request: web.Request) -> str:
     """Base of links handed to clients (paging.next, media URLs): the configured public URL, else the
     scheme and Host the client used, so a container behind a mapped port (Testcontainers) links right;
     then the runtime's mount (a workspace's ``/w/{name}``), however the request reached it."""
-    runtime = runtime_of(request)
+    runtime = served(request)
     configured = runtime.settings.public_url
     base = configured.rstrip("/") if configured else f"{request.scheme}://{request.host}"
     return base + runtime.mount
@@ -35,7 +36,7 @@ def public_base(request: web.Request) -> str:
 
 def served_path(request: web.Request) -> str:
     """The request's path below the runtime's mount (what ``public_base`` is followed by)."""
-    mount = runtime_of(request).mount
+    mount = served(request).mount
     return request.path[len(mount):] if mount and request.path.startswith(mount + "/") else request.path
 
 
@@ -44,13 +45,13 @@ def graph_response(request: web.Request, body: dict[str, Any], status: int = 200
     return web.Response(
         body=jsonbody.dumps_ascii(body),
         status=status,
-        headers={"Content-Type": JSON_CONTENT_TYPE, "x-fb-trace-id": runtime_of(request).ids.trace_header()},
+        headers={"Content-Type": JSON_CONTENT_TYPE, "x-fb-trace-id": backend(request).ids.trace_header()},
     )
 
 
-def error_response(runtime: Runtime, error: MetaError) -> web.Response:
+def error_response(meta: MetaProvider, error: MetaError) -> web.Response:
     """Graph's error envelope, compact JSON like its successes, the trace id in body and header."""
-    trace = runtime.ids.fbtrace_id()
+    trace = meta.ids.fbtrace_id()
     return web.Response(body=jsonbody.dumps_ascii(render_error(error, trace)), status=error.http_status,
                         headers={"Content-Type": JSON_CONTENT_TYPE, "x-fb-trace-id": trace})
 
@@ -59,7 +60,7 @@ def error_response(runtime: Runtime, error: MetaError) -> web.Response:
 # application/json'): Graph reads a body by its Content-Type, so such a request has no parameters and
 # answers e.g. "(#100) The parameter messaging_product is required" (community reports; whether Graph
 # ever sniffs JSON is UNCONFIRMED). The sandbox answers the same error and says why in its details
-# (keys.JSON_READ_AS_FORM holds the reason).
+# (meta/keys.JSON_READ_AS_FORM holds the reason).
 
 
 def _explained(request: web.Request, exc: MetaError) -> MetaError:
@@ -72,7 +73,7 @@ def _explained(request: web.Request, exc: MetaError) -> MetaError:
 
 GRAPH_ERRORS: ErrorShape[MetaError] = ErrorShape(
     domain=MetaError,
-    render=lambda request, exc: error_response(runtime_of(request), _explained(request, exc)),
+    render=lambda request, exc: error_response(backend(request), _explained(request, exc)),
     too_large=lambda limit: MetaError(100, f"Request body is larger than the {limit} bytes the sandbox accepts"),
     unparsable=lambda why: MetaError(100, f"The request body could not be parsed: {why}"),
     unexpected=lambda: MetaError(131000, "The sandbox hit an unexpected error; see its log."),
@@ -82,7 +83,7 @@ graph_handler = error_boundary(GRAPH_ERRORS)  # every Meta route: Graph's envelo
 
 def authenticate(request: web.Request) -> str:
     """Bearer token from the header (or Graph's ``access_token`` query parameter)."""
-    runtime = runtime_of(request)
+    meta = backend(request)
     header = request.headers.get("Authorization")
     token: str | None
     if header is None:
@@ -94,17 +95,29 @@ def authenticate(request: web.Request) -> str:
         if scheme.lower() not in ("bearer", "oauth") or not token.strip():
             raise MetaError(190, message="Invalid OAuth access token - Cannot parse access token")
         token = token.strip()
-    if not runtime.meta.businesses.token_known(token):
+    if not meta.businesses.token_known(token):
         raise MetaError(190, message="Invalid OAuth access token - Cannot parse access token")
     return token
 
 
 def business_for(request: web.Request, node: str, token: str) -> MetaBusiness:
     """The phone number behind ``node``; an unknown id or one the token cannot see is Graph's 100/33."""
-    business = runtime_of(request).meta.businesses.by_phone_number_id(node)
+    business = backend(request).businesses.by_phone_number_id(node)
     if business is None or business.access_token != token:
         raise unsupported_request(request.method, node)
     return business
+
+
+def businesses_of_token(meta: MetaProvider, token: str) -> list[MetaBusiness]:
+    return [b for b in meta.businesses.all() if b.access_token == token]
+
+
+def waba_numbers(request: web.Request, token: str) -> list[MetaBusiness]:
+    node = request.match_info["node"]
+    found = [b for b in backend(request).businesses.by_waba(node) if b.access_token == token]
+    if not found:
+        raise unsupported_request(request.method, node)
+    return found
 
 
 FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")

@@ -1,6 +1,6 @@
 """Graph routes besides /messages: media, message templates, phone numbers, and ``GET|POST|DELETE /{id}``.
 
-One table (``management_routes``) mounted by routes.py under each prefix. Graph addresses every object
+Their paths are in routes.py (Meta's one route table). Graph addresses every object
 by a bare id, so ``/{id}`` dispatches on what the id names: a phone number, a WABA, a media or a template.
 """
 
@@ -10,35 +10,25 @@ from typing import Any, NoReturn
 
 from aiohttp import web
 
-from sandbox.keys import runtime_of
+from sandbox.providers.meta.accounts.phone_node import update_phone_number
+from sandbox.providers.meta.accounts.phone_numbers import phone_number_json, waba_json
 from sandbox.providers.meta.config import MetaBusiness
 from sandbox.providers.meta.errors import MetaError, unsupported_request
-from sandbox.providers.meta.file_handles import check_header_handles, with_sample_urls
-from sandbox.providers.meta.http import authenticate, graph_handler, graph_response, json_body, public_base
-from sandbox.providers.meta.media import ATTACHMENTS_PATH, download_response, media_json, read_upload
+from sandbox.providers.meta.flows.routes import flow_node
+from sandbox.providers.meta.http import (
+    authenticate,
+    businesses_of_token,
+    graph_handler,
+    graph_response,
+    json_body,
+    public_base,
+    waba_numbers,
+)
+from sandbox.providers.meta.keys import backend
+from sandbox.providers.meta.media.file_handles import check_header_handles, with_sample_urls
+from sandbox.providers.meta.media.library import download_response, media_json, read_upload
 from sandbox.providers.meta.paging import encode_cursor, page_of
-from sandbox.providers.meta.phone_node import update_phone_number
-from sandbox.providers.meta.phone_numbers import phone_number_json, waba_json
-from sandbox.providers.meta.platform import MetaPlatform
-from sandbox.providers.meta.templates import Template, build, check_new
-from sandbox.runtime import Runtime
-
-
-def _platform(request: web.Request) -> tuple[Runtime, MetaPlatform]:
-    runtime = runtime_of(request)
-    return runtime, runtime.meta_platform
-
-
-def businesses_of_token(runtime: Runtime, token: str) -> list[MetaBusiness]:
-    return [b for b in runtime.meta.businesses.all() if b.access_token == token]
-
-
-def waba_numbers(request: web.Request, token: str) -> list[MetaBusiness]:
-    node = request.match_info["node"]
-    found = [b for b in runtime_of(request).meta.businesses.by_waba(node) if b.access_token == token]
-    if not found:
-        raise unsupported_request(request.method, node)
-    return found
+from sandbox.providers.meta.templates.registry import Template, build, check_new
 
 
 def _fields(request: web.Request) -> set[str] | None:
@@ -52,28 +42,28 @@ def _fields(request: web.Request) -> set[str] | None:
 @graph_handler
 async def upload_media(request: web.Request) -> web.StreamResponse:
     token = authenticate(request)
-    runtime, platform = _platform(request)
+    meta = backend(request)
     node = request.match_info["node"]
-    business = runtime.meta.businesses.by_phone_number_id(node)
+    business = meta.businesses.by_phone_number_id(node)
     if business is None:  # UNCONFIRMED: MAAC's guide uploads to /{WABA_ID}/media; accepted for its numbers
-        business = next(iter(runtime.meta.businesses.by_waba(node)), None)
+        business = next(iter(meta.businesses.by_waba(node)), None)
     if business is None or business.access_token != token:
         raise unsupported_request(request.method, node)
-    record = await read_upload(request, platform.media, business.phone_number_id)
+    record = await read_upload(request, meta.media, business.phone_number_id)
     return graph_response(request, {"id": record.id})
 
 
 @graph_handler
 async def download_media(request: web.Request) -> web.StreamResponse:
     """The media URL: Bearer token required; unknown, expired or unauthorised all answer 404 (META-MEDIA)."""
-    runtime, platform = _platform(request)
-    record = platform.media.resolve_url(dict(request.query))
+    meta = backend(request)
+    record = meta.media.resolve_url(dict(request.query))
     header = request.headers.get("Authorization", "")
     token = header.partition(" ")[2].strip() or request.query.get("access_token", "")
-    owners = {b.phone_number_id for b in businesses_of_token(runtime, token)} if token else set()
+    owners = {b.phone_number_id for b in businesses_of_token(meta, token)} if token else set()
     if record is None or not (record.owner in owners or (record.owner == "link" and owners)):
         raise MetaError(100, "Media not found: the URL is unknown or expired, or the request has no valid Bearer token.", http_status=404)
-    return download_response(platform.media, record)
+    return download_response(meta.media, record)
 
 
 # --- GET / POST / DELETE /{id} --------------------------------------------------------------------
@@ -82,19 +72,19 @@ async def download_media(request: web.Request) -> web.StreamResponse:
 @graph_handler
 async def get_node(request: web.Request) -> web.StreamResponse:
     token = authenticate(request)
-    runtime, platform = _platform(request)
+    meta = backend(request)
     node = request.match_info["node"]
-    mine = businesses_of_token(runtime, token)
+    mine = businesses_of_token(meta, token)
     business = next((b for b in mine if b.phone_number_id == node), None)
     if business is not None:
-        return graph_response(request, phone_number_json(business, runtime.meta_platform, _fields(request)))
+        return graph_response(request, phone_number_json(business, meta, _fields(request)))
     waba = [b for b in mine if b.waba_id == node]
     if waba:
         return graph_response(request, waba_json(waba[0], _fields(request)))
-    record = platform.media.lookup(node)
+    record = meta.media.lookup(node)
     if record is not None and _owns_media(request, mine, record.owner):
-        return graph_response(request, media_json(platform.media, record, public_base(request)))
-    template = platform.templates.by_id(node)
+        return graph_response(request, media_json(meta.media, record, public_base(request)))
+    template = meta.templates.by_id(node)
     if template is not None and any(b.waba_id == template.waba_id for b in mine):
         return graph_response(request, _template_json(request, template, _fields(request)))
     return await _flow_node(request, mine) or _unsupported(request)
@@ -109,12 +99,12 @@ def _owns_media(request: web.Request, mine: list[MetaBusiness], owner: str) -> b
 @graph_handler
 async def delete_node(request: web.Request) -> web.StreamResponse:
     token = authenticate(request)
-    runtime, platform = _platform(request)
+    meta = backend(request)
     node = request.match_info["node"]
-    record = platform.media.lookup(node)
-    if record is None or not _owns_media(request, businesses_of_token(runtime, token), record.owner):
-        return await _flow_node(request, businesses_of_token(runtime, token)) or _unsupported(request)
-    platform.media.store.delete(node)
+    record = meta.media.lookup(node)
+    if record is None or not _owns_media(request, businesses_of_token(meta, token), record.owner):
+        return await _flow_node(request, businesses_of_token(meta, token)) or _unsupported(request)
+    meta.media.store.delete(node)
     return graph_response(request, {"success": True})
 
 
@@ -123,26 +113,24 @@ async def post_node(request: web.Request) -> web.StreamResponse:
     """``POST /{template_id}``: edit a template; it goes back to review (META-TPL-MGMT).
     ``POST /{phone_number_id}``: the number's webhook override (phone_node.py)."""
     token = authenticate(request)
-    runtime, platform = _platform(request)
+    meta = backend(request)
     node = request.match_info["node"]
-    number = next((b for b in businesses_of_token(runtime, token) if b.phone_number_id == node), None)
+    number = next((b for b in businesses_of_token(meta, token) if b.phone_number_id == node), None)
     if number is not None:
         return await update_phone_number(request, number)
-    template = platform.templates.by_id(node)
-    if template is None or not any(b.waba_id == template.waba_id for b in businesses_of_token(runtime, token)):
-        return await _flow_node(request, businesses_of_token(runtime, token)) or _unsupported(request)
+    template = meta.templates.by_id(node)
+    if template is None or not any(b.waba_id == template.waba_id for b in businesses_of_token(meta, token)):
+        return await _flow_node(request, businesses_of_token(meta, token)) or _unsupported(request)
     body = await json_body(request)
     if "components" in body:
-        check_header_handles(platform, body["components"])
+        check_header_handles(meta, body["components"])
     _edit(template, body)
-    platform.schedule_review(template, runtime.meta.businesses)
+    meta.schedule_review(template, meta.businesses)
     return graph_response(request, {"success": True, "id": template.id, "name": template.name, "category": template.category})
 
 
 async def _flow_node(request: web.Request, mine: list[MetaBusiness]) -> web.StreamResponse | None:
     """``/{flow_id}``: a WhatsApp Flow (flow_routes.py)."""
-    from sandbox.providers.meta.flow_routes import flow_node  # here: flow_routes imports this module
-
     return await flow_node(request, mine)
 
 
@@ -175,13 +163,13 @@ def _edit(template: Template, body: dict[str, Any]) -> None:
 @graph_handler
 async def list_templates(request: web.Request) -> web.StreamResponse:
     token = authenticate(request)
-    _, platform = _platform(request)
+    meta = backend(request)
     waba = waba_numbers(request, token)[0]
-    items = [t for t in platform.templates.of(waba.waba_id) if _matches(t, request.query)]
+    items = [t for t in meta.templates.of(waba.waba_id) if _matches(t, request.query)]
     page, paging = page_of(request, items)
     fields = _fields(request)
     body: dict[str, Any] = {"data": [_template_json(request, t, fields) for t in page], "paging": paging}
-    summary = _summary(request, platform.templates.of(waba.waba_id), len(items))
+    summary = _summary(request, meta.templates.of(waba.waba_id), len(items))
     if summary:
         body["summary"] = summary
     return graph_response(request, body)
@@ -225,14 +213,14 @@ def _summary(request: web.Request, every: list[Template], matched: int) -> dict[
 @graph_handler
 async def create_template(request: web.Request) -> web.StreamResponse:
     token = authenticate(request)
-    runtime, platform = _platform(request)
+    meta = backend(request)
     waba = waba_numbers(request, token)[0]
     body = await json_body(request)
-    template = build(waba.waba_id, body, runtime.ids.graph_id())
-    check_header_handles(platform, template.components)
-    check_new(platform.templates, template)
-    platform.templates.add(template)
-    platform.schedule_review(template, runtime.meta.businesses)
+    template = build(waba.waba_id, body, meta.ids.graph_id())
+    check_header_handles(meta, template.components)
+    check_new(meta.templates, template)
+    meta.templates.add(template)
+    meta.schedule_review(template, meta.businesses)
     return graph_response(request, {"id": template.id, "status": template.status, "category": template.category})
 
 
@@ -240,16 +228,16 @@ async def create_template(request: web.Request) -> web.StreamResponse:
 async def delete_templates(request: web.Request) -> web.StreamResponse:
     """By name (every language), or by name and ``hsm_id`` (only that one)."""
     token = authenticate(request)
-    _, platform = _platform(request)
+    meta = backend(request)
     waba = waba_numbers(request, token)[0]
     name, hsm_id = request.query.get("name"), request.query.get("hsm_id")
     if not name:
         raise MetaError(100, message="(#100) The parameter name is required.")
-    doomed = [t for t in platform.templates.of(waba.waba_id) if t.name == name and (hsm_id is None or t.id == hsm_id)]
+    doomed = [t for t in meta.templates.of(waba.waba_id) if t.name == name and (hsm_id is None or t.id == hsm_id)]
     if not doomed:
         raise MetaError(100, f"Message template \"{name}\" can't be deleted as it doesn't exist.")
     for template in doomed:
-        platform.templates.remove(template)
+        meta.templates.remove(template)
     return graph_response(request, {"success": True})
 
 
@@ -259,29 +247,8 @@ async def delete_templates(request: web.Request) -> web.StreamResponse:
 @graph_handler
 async def list_phone_numbers(request: web.Request) -> web.StreamResponse:
     token = authenticate(request)
-    runtime, platform = _platform(request)
+    meta = backend(request)
     numbers = waba_numbers(request, token)
     fields = _fields(request)
-    data = [phone_number_json(b, platform, fields) for b in numbers]
+    data = [phone_number_json(b, meta, fields) for b in numbers]
     return graph_response(request, {"data": data, "paging": {"cursors": {"before": encode_cursor(0), "after": encode_cursor(len(data))}}})
-
-
-def management_routes(prefix: str, node: str) -> list[web.AbstractRouteDef]:
-    table: list[web.AbstractRouteDef] = [
-        web.post(f"{prefix}/{node}/media", upload_media),
-        web.get(f"{prefix}/{node}/message_templates", list_templates),
-        web.post(f"{prefix}/{node}/message_templates", create_template),
-        web.delete(f"{prefix}/{node}/message_templates", delete_templates),
-        web.get(f"{prefix}/{node}/phone_numbers", list_phone_numbers),
-        web.get(f"{prefix}/{node}", get_node),
-        web.post(f"{prefix}/{node}", post_node),
-        web.delete(f"{prefix}/{node}", delete_node),
-    ]
-    # Graph ignores a trailing slash: pywa POSTs /{phone_number_id}/ to set a webhook override.
-    table += [web.get(f"{prefix}/{node}/", get_node), web.post(f"{prefix}/{node}/", post_node),
-              web.delete(f"{prefix}/{node}/", delete_node)]
-    if not prefix:
-        table.append(web.get(ATTACHMENTS_PATH, download_media))
-    from sandbox.providers.meta.admin_routes import admin_routes  # here: those modules import this one
-
-    return table + admin_routes(prefix, node)

@@ -1,6 +1,7 @@
 """The Cloud API surface besides /messages: media, templates, limits, and the hooks a send passes through.
 
-``MetaPlatform`` is built once per runtime and reloaded with the scenario. ``before_send`` is the single
+``MetaPlatform`` is what Meta's backend keeps (``MetaProvider``, service.py, is the same object with the
+hooks the core calls): built once per runtime and reloaded with the scenario. ``before_send`` is the single
 call the send handler makes before the outcome is decided; ``after_accept`` schedules the media checks.
 """
 
@@ -8,7 +9,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Self
 
 from sandbox.core.clock import VirtualClock
 from sandbox.core.ids import IdFactory
@@ -19,15 +20,15 @@ from sandbox.core.scheduler import Scheduler
 from sandbox.core.store import Message
 from sandbox.core.webhooks import WebhookDispatcher
 from sandbox.providers.meta import render
-from sandbox.providers.meta.accounts import Accounts
+from sandbox.providers.meta.accounts.state import Accounts
 from sandbox.providers.meta.config import MetaBusiness, MetaBusinesses, graph_version
-from sandbox.providers.meta.flows import FlowHealth, check_flow_send
-from sandbox.providers.meta.limits import RateLimits
-from sandbox.providers.meta.links import LinkFetcher, check_message_media, media_refs
-from sandbox.providers.meta.media import MEDIA_KINDS, MediaLibrary, decode_data
-from sandbox.providers.meta.template_send import check_template, template_facts
-from sandbox.providers.meta.templates import Template, TemplateRegistry, review_problem
-from sandbox.providers.meta.uploads import Uploads
+from sandbox.providers.meta.flows.model import FlowHealth, check_flow_send
+from sandbox.providers.meta.media.library import MEDIA_KINDS, MediaLibrary, decode_data
+from sandbox.providers.meta.media.links import LinkFetcher, check_message_media, media_refs
+from sandbox.providers.meta.media.uploads import Uploads
+from sandbox.providers.meta.messages.limits import RateLimits
+from sandbox.providers.meta.templates.registry import Template, TemplateRegistry, review_problem
+from sandbox.providers.meta.templates.send_check import check_template, template_facts
 from sandbox.settings import Settings
 
 PROVIDER = "meta"
@@ -58,7 +59,7 @@ class MetaPlatform:
 
     @classmethod
     def create(cls, settings: Settings, clock: VirtualClock, ids: IdFactory, scheduler: Scheduler,
-               messaging: Messaging, dispatcher: WebhookDispatcher, media_store: MediaStore | None = None) -> MetaPlatform:
+               messaging: Messaging, dispatcher: WebhookDispatcher, media_store: MediaStore | None = None) -> Self:
         media = MediaLibrary.create(settings, clock, ids, media_store)
         return cls(settings=settings, clock=clock, ids=ids, scheduler=scheduler, messaging=messaging,
                    dispatcher=dispatcher, media=media, links=LinkFetcher(media, lambda: dispatcher.session),
@@ -76,7 +77,7 @@ class MetaPlatform:
         assert self.limits is not None
         self.limits.load(section.get("limits") or {})
 
-    def reset(self, businesses: MetaBusinesses) -> None:
+    def reset_state(self, businesses: MetaBusinesses) -> None:
         self.media.reset()
         self.links.reset()
         self.accounts.reset()
@@ -93,7 +94,9 @@ class MetaPlatform:
         if self.validate_templates and body.get("type") == "template" and isinstance(body.get("template"), dict):
             extra["rendered"] = check_template(self.templates, business.waba_id, body["template"])
             extra.update(template_facts(self.templates, business.waba_id, body["template"]))
-        check_flow_send(self, business, body)  # Flows it names: status, draft mode, throttling (flows.py)
+        # Flows it names: status, draft mode, throttling (flows.py)
+        check_flow_send(business.waba_id, self.accounts.waba(business.waba_id), self.flow_health, self.templates,
+                        self.clock.now(), body)
         assert self.limits is not None
         self.limits.check(business.phone_number_id, business.country_code, user)
         return extra

@@ -1,4 +1,5 @@
-"""Meta Cloud API route table, versioned (/v23.0/...) and unversioned (/...) alike."""
+"""Meta Cloud API: its one route table (every Graph path, versioned /v23.0/... and unversioned alike), and
+what unrouted paths answer."""
 
 from __future__ import annotations
 
@@ -6,16 +7,35 @@ import functools
 
 from aiohttp import web
 
-from sandbox.keys import runtime_of
+from sandbox.providers.meta import management
+from sandbox.providers.meta.accounts import (
+    block_users,
+    business_profile,
+    number_settings,
+    qr_codes,
+    registration,
+    subscribed_apps,
+)
 from sandbox.providers.meta.config import graph_version
-from sandbox.providers.meta.errors import MetaError, unsupported_request
-from sandbox.providers.meta.http import authenticate, business_for, graph_handler, graph_response, json_body
-from sandbox.providers.meta.management import management_routes
-from sandbox.providers.meta.send import handle_send
+from sandbox.providers.meta.errors import MetaError, http_error, unsupported_request
+from sandbox.providers.meta.flows import routes as flow_routes
+from sandbox.providers.meta.http import (
+    authenticate,
+    business_for,
+    error_response,
+    graph_handler,
+    graph_response,
+    json_body,
+)
+from sandbox.providers.meta.keys import backend
+from sandbox.providers.meta.media import file_handles, resumable_upload
+from sandbox.providers.meta.media.library import ATTACHMENTS_PATH
+from sandbox.providers.meta.messages.send import handle_send
 
 VERSION = r"{version:v\d+\.\d+}"
 NODE = r"{node:\d+}"
 MIN_VERSION = (13, 0)
+PATH_PREFIXES = ("/",)  # whatever no other provider owns: Graph's numeric nodes sit at the root
 
 
 def _check_version(request: web.Request) -> None:
@@ -37,10 +57,10 @@ def _deprecated(version: str) -> bool:
 async def send_message(request: web.Request) -> web.StreamResponse:
     _check_version(request)
     token = authenticate(request)
-    runtime = runtime_of(request)
+    meta = backend(request)
     business = business_for(request, request.match_info["node"], token)
     body = await json_body(request)
-    response = handle_send(runtime.meta, runtime.meta_validator, business, body)
+    response = handle_send(meta, meta.validator, business, body)
     return graph_response(request, response)
 
 
@@ -53,12 +73,68 @@ async def unknown_edge(request: web.Request) -> web.StreamResponse:
 
 
 def routes() -> list[web.AbstractRouteDef]:
+    """Every Graph path Meta serves, versioned and unversioned alike; ``{node}`` is a phone number, WABA,
+    app, media, template or Flow id (``management.get_node`` tells which)."""
     table: list[web.AbstractRouteDef] = []
     for prefix in (f"/{VERSION}", ""):
+        node = f"{prefix}/{NODE}"
         table += [
-            web.post(f"{prefix}/{NODE}/messages", send_message),
+            web.post(f"{node}/messages", send_message),
+            # media, templates, phone numbers (management.py)
+            web.post(f"{node}/media", management.upload_media),
+            web.get(f"{node}/message_templates", management.list_templates),
+            web.post(f"{node}/message_templates", management.create_template),
+            web.delete(f"{node}/message_templates", management.delete_templates),
+            web.get(f"{node}/phone_numbers", management.list_phone_numbers),
+            # /{id}: Graph ignores a trailing slash (pywa POSTs /{phone_number_id}/ to set a webhook override)
+            *(route for path in (node, f"{node}/") for route in (
+                web.get(path, management.get_node),
+                web.post(path, management.post_node),
+                web.delete(path, management.delete_node),
+            )),
+            # number and WABA settings (accounts/)
+            web.get(f"{node}/whatsapp_business_profile", business_profile.get_profile),
+            web.post(f"{node}/whatsapp_business_profile", business_profile.update_profile),
+            web.post(f"{node}/conversational_automation", business_profile.update_automation),
+            web.post(f"{node}/register", registration.register),
+            web.post(f"{node}/deregister", registration.deregister),
+            web.post(f"{node}/request_code", registration.request_code),
+            web.post(f"{node}/verify_code", registration.verify_code),
+            web.get(f"{node}/block_users", block_users.list_blocked),
+            web.post(f"{node}/block_users", block_users.block),
+            web.delete(f"{node}/block_users", block_users.unblock),
+            web.get(f"{node}/subscribed_apps", subscribed_apps.list_apps),
+            web.post(f"{node}/subscribed_apps", subscribed_apps.subscribe),
+            web.delete(f"{node}/subscribed_apps", subscribed_apps.unsubscribe),
+            # the Resumable Upload API (media/)
+            web.post(f"{node}/uploads", resumable_upload.start_session),
+            web.post(f"{prefix}/upload:{{session}}", resumable_upload.upload_bytes),
+            web.get(f"{prefix}/upload:{{session}}", resumable_upload.session_status),
+            # QR codes and number settings (accounts/)
+            web.get(f"{node}/message_qrdls", qr_codes.list_codes),
+            web.post(f"{node}/message_qrdls", qr_codes.create_or_update),
+            web.get(f"{node}/message_qrdls/{{code}}", qr_codes.get_code),
+            web.post(f"{node}/message_qrdls/{{code}}", qr_codes.create_or_update),
+            web.delete(f"{node}/message_qrdls/{{code}}", qr_codes.delete_code),
+            web.get(f"{node}/settings", number_settings.get_settings),
+            web.post(f"{node}/settings", number_settings.update_settings),
+            # WhatsApp Flows (flows/); /{flow_id} itself is a node (management.get_node)
+            web.get(f"{node}/flows", flow_routes.list_flows),
+            web.post(f"{node}/flows", flow_routes.create_flow),
+            web.post(f"{node}/migrate_flows", flow_routes.migrate_flows),
+            web.get(f"{node}/assets", flow_routes.list_assets),
+            web.post(f"{node}/assets", flow_routes.upload_asset),
+            web.post(f"{node}/publish", flow_routes.publish_flow),
+            web.post(f"{node}/deprecate", flow_routes.deprecate_flow),
         ]
-        table += management_routes(prefix, NODE)  # media, templates, phone numbers, /{id}
+    # Where the sandbox serves files it links to (media downloads, QR images, Flow JSON, template samples):
+    # lookaside-style paths, never versioned.
+    table += [
+        web.get(ATTACHMENTS_PATH, management.download_media),
+        web.get(f"{qr_codes.IMAGE_PATH}{{number:\\d+}}/{{code}}.{{ext:png|svg}}", qr_codes.qr_image),
+        web.get(f"{flow_routes.ASSET_PATH}{{flow_id:\\d+}}/{{digest:[0-9a-f]+}}/flow.json", flow_routes.download_asset),
+        web.get(f"{file_handles.SAMPLE_PATH}{{name}}", resumable_upload.template_sample),
+    ]
     return table
 
 
@@ -71,3 +147,10 @@ def fallback_routes() -> list[web.AbstractRouteDef]:
             web.route("*", f"{prefix}/{NODE}/{{edge}}", unknown_edge),
         ]
     return table
+
+
+def render_http_error(request: web.Request, status: int, reason: str) -> web.StreamResponse:
+    """Unrouted paths and stray failures outside the other providers' prefixes, in Graph's envelope."""
+    meta = backend(request)
+    error = http_error(status, request.method, request.path, reason, meta.settings.max_body_bytes)
+    return error_response(meta, error)

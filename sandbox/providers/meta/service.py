@@ -1,4 +1,6 @@
-"""Meta's side of the core lifecycle: error objects, webhook rendering, scripted user behaviour."""
+"""Meta's backend: the Cloud API's state (``MetaPlatform``: media, templates, accounts, Flows, limits)
+and its side of the core lifecycle (the ``ProviderHooks``: error objects, webhook rendering, scripted
+user behaviour), one object per runtime."""
 
 from __future__ import annotations
 
@@ -6,43 +8,25 @@ import hashlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
-from sandbox.core.clock import VirtualClock
 from sandbox.core.errors import ControlError
-from sandbox.core.ids import IdFactory
-from sandbox.core.messaging import Messaging
 from sandbox.core.numbers import InvalidNumber, normalize, region_of
 from sandbox.core.scenario import ErrorSpec, Outcome, UserAction, pick_target
 from sandbox.core.status_order import NEUTRAL, StatusOrder
 from sandbox.core.store import Message, StatusEvent
-from sandbox.core.webhooks import WebhookDispatcher
-from sandbox.providers.meta import inbound, render
+from sandbox.providers.meta import render
 from sandbox.providers.meta.batching import MetaBatching, Update
 from sandbox.providers.meta.config import MetaBusiness, MetaBusinesses
-from sandbox.providers.meta.errors import webhook_error
-
-if TYPE_CHECKING:
-    from sandbox.providers.meta.platform import MetaPlatform
+from sandbox.providers.meta.errors import REASON_CODES, REASON_DETAILS, webhook_error
+from sandbox.providers.meta.messages import inbound
+from sandbox.providers.meta.messages.validation import SendValidator
+from sandbox.providers.meta.messages.wamid import wamid
+from sandbox.providers.meta.platform import MetaPlatform
 
 log = logging.getLogger(__name__)
 
 PROVIDER = "meta"
-
-# Neutral failure reasons (scenario files) -> Meta codes.
-REASON_CODES = {
-    "undeliverable": 131026,
-    "not_whatsapp_user": 131026,
-    "blocked": 131026,
-    "ecosystem_engagement": 131049,
-    "window_closed": 131047,
-    "experiment": 130472,
-    "marketing_opt_out": 131050,
-    "media_error": 131053,
-    "receiver_incapable": 1026,
-    "invalid_parameter": 131009,
-    "internal": 131000,
-}
 CONVERSATION_DROPPED = (24, 0)  # meta-cloud-api.md §3.5: statuses omit `conversation` from webhook v24.0
 
 
@@ -50,28 +34,27 @@ CONVERSATION_DROPPED = (24, 0)  # meta-cloud-api.md §3.5: statuses omit `conver
 # Singapore address fields are generated in inbound._fake_address).
 FAKER_LOCALES = {"IN": "en_IN"}
 
-REASON_DETAILS = {
-    "not_whatsapp_user": "Message Undeliverable: the recipient is not a WhatsApp user.",
-    "blocked": "Message Undeliverable: the recipient has blocked this business.",
-}
-
 
 @dataclass
-class MetaProvider:
-    messaging: Messaging
-    businesses: MetaBusinesses
-    dispatcher: WebhookDispatcher
-    ids: IdFactory
-    clock: VirtualClock
+class MetaProvider(MetaPlatform):
+    """Meta's one backend: what the Graph surfaces keep (MetaPlatform) and the hooks the core calls."""
+
+    businesses: MetaBusinesses = field(default_factory=lambda: MetaBusinesses([], None))  # meta.businesses
+    validator: SendValidator = field(default_factory=SendValidator)  # the /messages request schemas
     name: str = PROVIDER
     failure_reasons: ClassVar[frozenset[str]] = frozenset(REASON_CODES)  # scenario `error:` reasons it maps
     # sent -> delivered -> read (-> played, voice); failed is final (core/status_order.py)
     status_orders: ClassVar[dict[str, StatusOrder]] = {"whatsapp": NEUTRAL}
-    platform: MetaPlatform | None = None  # media, templates, limits (platform.py); set by build_runtime
     batching: MetaBatching = field(init=False)  # batched webhooks (batching.py); off unless configured
 
     def __post_init__(self) -> None:
         self.batching = MetaBatching(self.messaging.scheduler, self._post_batch)
+
+    def configure(self, section: dict[str, Any]) -> None:
+        """The scenario's ``meta`` section: businesses (webhook targets and secrets as the file sets them),
+        templates, reviews, limits; what the Graph API created at run time is kept."""
+        self.businesses = MetaBusinesses(section.get("businesses", []), self.settings.meta_webhook_url)
+        self.load(section, self.businesses)
 
     # --- ProviderHooks --------------------------------------------------------------------------
     def error_object(self, spec: ErrorSpec, message: Message) -> dict[str, Any]:
@@ -106,7 +89,7 @@ class MetaProvider:
         url = self._webhook_url(business) if business is not None else None
         if business is None or not url:
             return
-        if self.platform and self.platform.accounts.number(business.phone_number_id).blocks(message.user):
+        if self.accounts.number(business.phone_number_id).blocks(message.user):
             return  # Meta's block-users page: a blocked user "cannot contact your business"
         self._deliver(business, url, Update("messages", message.payload, self._contact(message), message.id,
                                             f"message:{message.type}"), rule=None)
@@ -136,10 +119,10 @@ class MetaProvider:
         """The registered template's buttons, so a scripted tap carries the label the user saw."""
         template = message.payload.get("template") if message.type == "template" else None
         business = self.businesses.by_phone_number_id(message.business)
-        if not template or business is None or self.platform is None:
+        if not template or business is None:
             return []
         language = (template.get("language") or {}).get("code", "")
-        found = self.platform.templates.get(business.waba_id, str(template.get("name")), str(language))
+        found = self.templates.get(business.waba_id, str(template.get("name")), str(language))
         return found.buttons() if found else []
 
     def webhook_targets(self) -> list[dict[str, Any]]:
@@ -161,11 +144,12 @@ class MetaProvider:
         return {"business": business.to_json(), "verified": challenge is not None}
 
     def reset(self) -> None:
-        """Media, link cache and rate buckets are forgotten; templates reload from the scenario; open
-        webhook batches and the run-time batching setting are dropped."""
+        """Media, link cache and rate buckets are forgotten; businesses (webhook targets and secrets) and
+        templates reload from the scenario; open webhook batches and the run-time batching setting are
+        dropped."""
         self.batching.reset()
-        if self.platform is not None:
-            self.platform.reset(self.businesses)
+        self.businesses = MetaBusinesses(self.section.get("businesses", []), self.settings.meta_webhook_url)
+        self.reset_state(self.businesses)
 
     # --- inbound ----------------------------------------------------------------------------------
     def inject(self, spec: dict[str, Any]) -> Message:
@@ -192,10 +176,9 @@ class MetaProvider:
         if reply_to:
             context = {"from": business.display_digits, "id": reply_to}
         payload = inbound.build_message(
-            spec, wamid=self.ids.wamid(wa_id, inbound=True), sender=wa_id, timestamp=int(now), context=context
+            spec, wamid=wamid(self.ids, wa_id, inbound=True), sender=wa_id, timestamp=int(now), context=context
         )
-        if self.platform is not None:
-            self.platform.store_inbound(business.phone_number_id, spec, payload)
+        self.store_inbound(business.phone_number_id, spec, payload)
         persona = self.messaging.engine.persona(wa_id)
         payload["from_user_id"] = persona.user_id  # META-BSUID (meta-cloud-api.md §3.6): the sender's BSUID
         message = Message(
@@ -242,14 +225,14 @@ class MetaProvider:
         }
         # From v24.0 Meta leaves `conversation` out unless it is a free entry point, which the sandbox
         # never prices (meta-cloud-api.md §3.5); the version is the scenario's `meta.webhook_version`.
-        if self.platform is not None and self.platform.webhook_version >= CONVERSATION_DROPPED:
+        if self.webhook_version >= CONVERSATION_DROPPED:
             return {"pricing": pricing}
         return {"conversation": conversation, "pricing": pricing}
 
     def _webhook_url(self, business: MetaBusiness) -> str | None:
         """None while no app is subscribed to the WABA; else the number's override, the WABA's, or the
         business's webhook_url (accounts.Accounts.webhook_url; Meta's webhook-override page)."""
-        return self.platform.accounts.webhook_url(business) if self.platform else business.webhook_url
+        return self.accounts.webhook_url(business)
 
     def _deliver(self, business: MetaBusiness, url: str, update: Update, *, rule: str | None) -> None:
         """One update: posted now on its own, or into its number's open batch (batching.py)."""

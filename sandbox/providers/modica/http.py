@@ -14,9 +14,9 @@ from aiohttp import web
 
 from sandbox.core import jsonbody
 from sandbox.core.boundary import ErrorShape, error_boundary
-from sandbox.keys import runtime_of
 from sandbox.providers.modica.config import ModicaApplication
 from sandbox.providers.modica.errors import Api, ModicaError, render_error
+from sandbox.providers.modica.keys import backend
 from sandbox.providers.modica.service import ModicaProvider
 
 log = logging.getLogger(__name__)
@@ -26,7 +26,7 @@ REALM = 'Basic realm="Modica Mobile Gateway"'
 
 
 def provider_of(request: web.Request) -> ModicaProvider:
-    return runtime_of(request).modica
+    return backend(request)
 
 
 def error_response(api: Api, error: ModicaError) -> web.Response:

@@ -11,11 +11,11 @@ from typing import Any
 from aiohttp import web
 
 from sandbox.core.boundary import ErrorShape, error_boundary
-from sandbox.keys import runtime_of
 from sandbox.providers.smsglobal import wire
 from sandbox.providers.smsglobal.auth import MacAuthError
 from sandbox.providers.smsglobal.config import Account
 from sandbox.providers.smsglobal.errors import SmsglobalError
+from sandbox.providers.smsglobal.keys import backend
 from sandbox.providers.smsglobal.service import SmsglobalProvider
 
 log = logging.getLogger(__name__)
@@ -69,7 +69,7 @@ def endpoint(handler: Endpoint) -> Handler:
         if fmt is None:
             accept = request.headers.get("Accept")
             raise SmsglobalError(406, f"Cannot serve Accept: {accept}; ask for application/json or application/xml")
-        provider = runtime_of(request).smsglobal
+        provider = backend(request)
         account = authenticate(request, provider)
         return await handler(Call(request, provider, account, fmt))
 

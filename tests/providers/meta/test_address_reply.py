@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from faker import Faker
 
-from sandbox.providers.meta.inbound import address_reply, fake_location, one_line
+from sandbox.providers.meta.messages.inbound import address_reply, fake_location, one_line
 
 
 def test_a_multi_line_street_address_is_joined_with_a_comma_and_a_space():

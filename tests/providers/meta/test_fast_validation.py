@@ -10,8 +10,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sandbox.providers.meta import fast_validation, schemas
-from sandbox.providers.meta.validation import SendValidator
+from sandbox.providers.meta.messages import fast_validation, schemas
+from sandbox.providers.meta.messages.validation import SendValidator
 from tests.fuzz.harness import json_paths
 from tests.providers.meta.test_validation import DOCUMENTED
 

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from pywa_async.types.flows import CompleteAction, FlowJSON, Footer, Layout, Screen, TextHeading
 
-from sandbox.providers.meta.flow_json import check
+from sandbox.providers.meta.flows.flow_json import check
 
 
 def screen(screen_id: str = "WELCOME", **extra: Any) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from pywa import types as pt
 from pywa.types import templates as tpl
 
 from sandbox.providers.meta.errors import MetaError
-from sandbox.providers.meta.validation import SendValidator, is_status_update
+from sandbox.providers.meta.messages.validation import SendValidator, is_status_update
 
 VALIDATOR = SendValidator()
 ENVELOPE = {"messaging_product": "whatsapp", "recipient_type": "individual", "to": "16505551234"}
@@ -1530,7 +1530,7 @@ def test_pywa_body_is_accepted(name: str):
 def test_schemas_are_valid_draft_2020_12():
     from jsonschema import Draft202012Validator
 
-    from sandbox.providers.meta import schemas
+    from sandbox.providers.meta.messages import schemas
 
     for schema in (schemas.SEND_SCHEMA, schemas.STATUS_SCHEMA, *schemas.SEND_SCHEMA_BY_TYPE.values()):
         Draft202012Validator.check_schema(schema)

@@ -1,0 +1,1 @@
+"""Meta's /messages: request validation, sends, inbound messages, their ids and rate limits."""

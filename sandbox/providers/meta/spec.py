@@ -1,0 +1,83 @@
+"""Meta WhatsApp Cloud API as the program sees it: one ``ProviderSpec`` (sandbox/core/provider.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import asdict
+from typing import Any
+
+from sandbox.core.provider import (
+    CoreObjects,
+    ProviderSpec,
+    Section,
+    Snapshot,
+    TargetFields,
+    fields_snapshot,
+    listed,
+)
+from sandbox.providers.meta import routes
+from sandbox.providers.meta.accounts.display_name import resume_reviews
+from sandbox.providers.meta.config import MetaBusinesses
+from sandbox.providers.meta.config_schema import MERGE_KEYS, RULE_FIELDS, SECTION_SCHEMA
+from sandbox.providers.meta.keys import KEY
+from sandbox.providers.meta.service import PROVIDER, MetaProvider
+from sandbox.providers.meta.templates.registry import Template
+
+
+def build(core: CoreObjects, built: Mapping[str, Any], section: Section) -> MetaProvider:
+    meta = MetaProvider.create(core.settings, core.clock, core.ids, core.scheduler, core.messaging, core.dispatcher,
+                               core.media_store)
+    meta.configure(section)
+    return meta
+
+
+def snapshots(meta: MetaProvider) -> list[Snapshot]:
+    """Templates, webhook targets and secrets, number and WABA settings, upload sessions, open webhook
+    batches and the run-time batching setting (persist.py)."""
+    return [
+        Snapshot("meta.templates", lambda: [asdict(t) for t in meta.templates.all()],
+                 lambda raw: meta.templates.replace_all([Template(**item) for item in raw]),
+                 version=lambda: tuple((t.id, t.status, t.edits, t.rejected_reason) for t in meta.templates.all())),
+        fields_snapshot("meta.webhooks", lambda: meta.businesses.all(), "phone_number_id",
+                        ("webhook_url", "app_secret", "verify_token")),
+        Snapshot("meta.accounts", lambda: meta.accounts.to_json(), lambda raw: meta.accounts.load_json(raw),
+                 version=lambda: meta.accounts.revision()),
+        Snapshot("meta.uploads", lambda: meta.uploads.to_json(), lambda raw: meta.uploads.load_json(raw),
+                 version=lambda: meta.uploads.revision()),
+        Snapshot("meta.batching", meta.batching.dump, meta.batching.restore, version=lambda: meta.batching.revision),
+    ]
+
+
+def restored(meta: MetaProvider) -> dict[str, int]:
+    """Reviews were jobs lost with the process: a template or display name still pending starts again."""
+    for template in meta.templates.all():
+        if template.status == "PENDING":
+            meta.schedule_review(template, meta.businesses)
+    resume_reviews(meta, meta.businesses)
+    return {}
+
+
+SPEC: ProviderSpec[MetaProvider] = ProviderSpec(
+    name=PROVIDER,
+    key=KEY,
+    build=build,
+    configure=MetaProvider.configure,
+    section_schema=SECTION_SCHEMA,
+    rule_schema=RULE_FIELDS,  # webhook_batch
+    merge_keys=MERGE_KEYS,  # businesses, templates
+    routes=routes.routes,
+    fallback_routes=routes.fallback_routes,  # the numeric catch-alls, after every provider's fixed paths
+    render_http_error=routes.render_http_error,
+    path_prefixes=routes.PATH_PREFIXES,
+    targets=TargetFields(
+        {"webhook_url": "webhook_url", "app_secret": "app_secret", "verify_token": "verify_token"},
+        live=lambda meta: meta.businesses.all(),
+        fresh=lambda meta, section: MetaBusinesses(section.get("businesses", []), meta.settings.meta_webhook_url).all(),
+        key=lambda business: str(business.phone_number_id),
+        items=lambda section: listed(section, "businesses", "phone_number_id"),
+    ),
+    snapshots=snapshots,
+    restored=restored,
+    owns_unlabelled_media=True,  # Meta's were the only media before records named their provider
+    aliases={"meta_platform": lambda meta: meta, "meta_validator": lambda meta: meta.validator},
+)

@@ -1,0 +1,52 @@
+"""Modica Mobile Gateway as the program sees it: one ``ProviderSpec`` (sandbox/core/provider.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sandbox.core.provider import (
+    CoreObjects,
+    ProviderSpec,
+    Section,
+    Snapshot,
+    TargetFields,
+    fields_snapshot,
+    listed,
+)
+from sandbox.providers.modica import routes
+from sandbox.providers.modica.config import ModicaConfig
+from sandbox.providers.modica.config_schema import SECTION_SCHEMA
+from sandbox.providers.modica.keys import KEY
+from sandbox.providers.modica.media import ModicaMedia
+from sandbox.providers.modica.service import PROVIDER, ModicaProvider
+
+
+def build(core: CoreObjects, built: Mapping[str, Any], section: Section) -> ModicaProvider:
+    return ModicaProvider(messaging=core.messaging, dispatcher=core.dispatcher, ids=core.ids, clock=core.clock,
+                          section=section, media=ModicaMedia(core.media_store, core.clock))
+
+
+def snapshots(modica: ModicaProvider) -> list[Snapshot]:
+    """Each application's MO and DLR callback URLs (persist.py)."""
+    return [fields_snapshot("modica.webhooks", lambda: modica.config.applications.values(), "name", ("mo_url", "dlr_url"))]
+
+
+SPEC: ProviderSpec[ModicaProvider] = ProviderSpec(
+    name=PROVIDER,
+    key=KEY,
+    build=build,
+    configure=ModicaProvider.configure,
+    section_schema=SECTION_SCHEMA,
+    routes=routes.routes,
+    render_http_error=routes.render_http_error,
+    path_prefixes=routes.PATH_PREFIXES,
+    targets=TargetFields(
+        {"mo_url": "mo_url", "dlr_url": "dlr_url"},
+        live=lambda modica: modica.config.applications.values(),
+        fresh=lambda modica, section: ModicaConfig.from_section(section).applications.values(),
+        key=lambda application: str(application.name),
+        items=lambda section: listed(section, "applications", "name"),
+    ),
+    snapshots=snapshots,
+)
