@@ -45,12 +45,21 @@ def test_quick_run_against_the_sandbox_writes_every_section(tmp_path: Path) -> N
 
 
 def test_per_test_cost_measures_each_mode(tmp_path: Path) -> None:
-    from bench import per_test
+    from bench import per_test, report
 
     out = per_test.measure(3, tmp_path)
-    assert out["plugin"]["tests"] == 3 and out["plugin-floor"]["tests"] == 3 and out["external"]["tests"] == 3
+    modes = ("plugin", "plugin-floor", "external", "workspace", "workspace-plugin", "workspace-plugin-external")
+    assert {mode: out[mode]["tests"] for mode in modes} == dict.fromkeys(modes, 3)
     assert 0 < out["plugin"]["ms"]["p50"] <= out["plugin"]["ms"]["max"]
-    assert "skipped" in out["workspace"]  # the hook for workspaces (issue 15)
+    assert out["plugin"]["first_ms"] > 0 and out["plugin"]["ms"]["count"] == 2  # the first test apart
+    # A workspace per test: three created, each saw its own read, none left behind (else measure raises).
+    assert out["workspace"]["reads"] == 3
+    assert set(out["verdicts"]) == set(modes) - {"plugin-floor"}
+    assert all(v["p50_vs_floor"] > 0 and isinstance(v["p50_met"], bool) for v in out["verdicts"].values())
+    lines = per_test.verdict_lines(out)
+    assert len(lines) == 5 and all(("met" in line) and "floor" in line for line in lines)
+    rows = report.issue20({"per_test": out, "targets": {}}, 1000)  # each mode held to p50 and p99
+    assert sum("a workspace per test" in row["target"] for row in rows) == 1 and len(rows) == 10
 
 
 def test_interleaved_ab_runs_each_variant_every_round() -> None:
