@@ -193,7 +193,7 @@ def markdown(r: dict[str, Any]) -> str:
     lines += ["", "## Against issue 9's targets (its saturation target is retired by issue 20)", "",
               "| target | measured | met |", "| --- | --- | --- |"]
     lines += [f"| {c['target']} | {c['measured']} | {_met(c['met'])} |" for c in r["comparison"]]
-    lines += _saturation(r) + _rates(r) + _webhooks(r) + _lifecycle(r) + _per_test(r) + _startup_memory(r) + _profile(r)
+    lines += _saturation(r) + _rates(r) + _webhooks(r) + _lifecycle(r) + per_test_section(r) + _startup_memory(r) + _profile(r)
     return "\n".join(lines) + "\n"
 
 
@@ -218,7 +218,7 @@ def _lifecycle(r: dict[str, Any]) -> list[str]:
     return lines
 
 
-def _per_test(r: dict[str, Any]) -> list[str]:
+def per_test_section(r: dict[str, Any]) -> list[str]:
     pt = r.get("per_test")
     if not pt:
         return []

@@ -60,6 +60,16 @@ def test_per_test_cost_measures_each_mode(tmp_path: Path) -> None:
     assert len(lines) == 5 and all(("met" in line) and "floor" in line for line in lines)
     rows = report.issue20({"per_test": out, "targets": {}}, 1000)  # each mode held to p50 and p99
     assert sum("a workspace per test" in row["target"] for row in rows) == 1 and len(rows) == 10
+    results = tmp_path / "RESULTS.md"  # --out: this run's rows and section replace the old ones, the rest kept
+    results.write_text("# r\n\n## Against issue 20's targets\n\n| target | measured | met |\n| --- | --- | --- |\n"
+                       "| per test with the pytest plugin (old): p50 <= 15 ms | 1 ms | met |\n| ... and p99 <= 50 ms | 2 ms | met |\n"
+                       "| idle RSS | 53 MB | met |\n\n## Per-test cost\n\nold\n\n## Start-up and memory\n\nkept\n")
+    out["run"] = {"started": "t0", "finished": "t1", "nproc": 2, "load_average_1m": {"start": 1.0, "end": 2.0}}
+    per_test.write_section(results, out, 3)
+    text = results.read_text()
+    assert "(old)" not in text and "\nold\n" not in text and text.count("| ... and p99 <= 50 ms |") == 5
+    assert text.index("a workspace per test") < text.index("| idle RSS |") < text.index("## Per-test cost")
+    assert "`wa_workspace` fixture, `WA_SANDBOX_URL`" in text and text.endswith("## Start-up and memory\n\nkept\n")
 
 
 def test_interleaved_ab_runs_each_variant_every_round() -> None:
