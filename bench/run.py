@@ -145,6 +145,8 @@ def main(argv: list[str] | None = None) -> int:
         log(f"bench: per-test cost, {opts.per_test} tests per mode")
         try:
             results["per_test"] = per_test.measure(opts.per_test, work / "per-test")
+            for line in per_test.verdict_lines(results["per_test"]):
+                log(f"bench: per-test {line}")
         except (RuntimeError, OSError, subprocess.SubprocessError) as exc:
             log(f"bench: per-test cost skipped: {exc}")
             results["per_test"] = {"skipped": str(exc)}
