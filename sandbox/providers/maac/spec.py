@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from sandbox.core.provider import CoreObjects, ProviderSpec, Section, Snapshot, TargetFields
-from sandbox.providers.maac import routes
+from sandbox.providers.maac import routes, workspace
 from sandbox.providers.maac.config import MaacConfig
 from sandbox.providers.maac.config_schema import SECTION_SCHEMA
 from sandbox.providers.maac.keys import KEY
@@ -45,6 +45,7 @@ SPEC: ProviderSpec[MaacProvider] = ProviderSpec(
     routes=routes.routes,
     render_http_error=routes.render_http_error,
     path_prefixes=routes.PATH_PREFIXES,
+    workspace=workspace.HOOKS,
     targets=TargetFields(
         {"webhook_url": "url", "share_secret": "share_secret"},
         live=lambda maac: [maac.config],

@@ -15,7 +15,7 @@ from sandbox.core.provider import (
     fields_snapshot,
     listed,
 )
-from sandbox.providers.meta import routes
+from sandbox.providers.meta import routes, workspace
 from sandbox.providers.meta.accounts.display_name import resume_reviews
 from sandbox.providers.meta.config import MetaBusinesses
 from sandbox.providers.meta.config_schema import MERGE_KEYS, RULE_FIELDS, SECTION_SCHEMA
@@ -69,6 +69,7 @@ SPEC: ProviderSpec[MetaProvider] = ProviderSpec(
     fallback_routes=routes.fallback_routes,  # the numeric catch-alls, after every provider's fixed paths
     render_http_error=routes.render_http_error,
     path_prefixes=routes.PATH_PREFIXES,
+    workspace=workspace.HOOKS,
     targets=TargetFields(
         {"webhook_url": "webhook_url", "app_secret": "app_secret", "verify_token": "verify_token"},
         live=lambda meta: meta.businesses.all(),

@@ -14,7 +14,7 @@ from sandbox.core.provider import (
     fields_snapshot,
     listed,
 )
-from sandbox.providers.modica import routes
+from sandbox.providers.modica import routes, workspace
 from sandbox.providers.modica.config import ModicaConfig
 from sandbox.providers.modica.config_schema import SECTION_SCHEMA
 from sandbox.providers.modica.keys import KEY
@@ -41,6 +41,7 @@ SPEC: ProviderSpec[ModicaProvider] = ProviderSpec(
     routes=routes.routes,
     render_http_error=routes.render_http_error,
     path_prefixes=routes.PATH_PREFIXES,
+    workspace=workspace.HOOKS,
     targets=TargetFields(
         {"mo_url": "mo_url", "dlr_url": "dlr_url"},
         live=lambda modica: modica.config.applications.values(),

@@ -15,7 +15,7 @@ from sandbox.core.provider import (
     fields_snapshot,
     listed,
 )
-from sandbox.providers.smsglobal import http, routes
+from sandbox.providers.smsglobal import http, routes, workspace
 from sandbox.providers.smsglobal.config import OptIn, SmsglobalConfig
 from sandbox.providers.smsglobal.config_schema import SECTION_SCHEMA
 from sandbox.providers.smsglobal.keys import KEY
@@ -58,6 +58,7 @@ SPEC: ProviderSpec[SmsglobalProvider] = ProviderSpec(
     routes=routes.routes,
     render_http_error=http.render_http_error,
     path_prefixes=routes.PATH_PREFIXES,
+    workspace=workspace.HOOKS,
     targets=TargetFields(
         {"notify_url": "notifyUrl", "incoming_url": "incomingUrl", "callback_format": "callback_format"},
         live=lambda smsglobal: smsglobal.config.accounts.values(),
