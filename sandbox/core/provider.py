@@ -159,6 +159,10 @@ class ProviderSpec(Generic[B]):
     rule_schema: Mapping[str, Any] = field(default_factory=dict)  # fields it adds to a scenario rule (JSON Schema)
     # the lists of its section that ``extends:`` merges item by item: maps a path in the section -> item key
     merge_keys: Mapping[tuple[str, ...], KeyOf] = field(default_factory=dict)
+    # the start banner (cli.py): the lines naming its URLs below the server's base URL, then (after every
+    # provider's URLs and the control API's) the lines naming its credentials, read from its backend
+    banner_urls: Callable[[str], list[str]] = lambda base: []
+    banner_credentials: Callable[[B], list[str]] = lambda backend: []
     # its credentials, webhook fields and unknown-workspace answer in workspaces (core/workspace_hooks.py)
     workspace: WorkspaceHooks | None = None
 

@@ -57,6 +57,16 @@ def restored(meta: MetaProvider) -> dict[str, int]:
     return {}
 
 
+def banner_urls(base: str) -> list[str]:
+    return [f"  Meta Cloud API   {base}/v23.0/<phone_number_id>/messages"]
+
+
+def banner_credentials(meta: MetaProvider) -> list[str]:
+    return [f"  Meta business    phone_number_id={b.phone_number_id} waba_id={b.waba_id} number={b.display_phone_number} "
+            f"token={b.access_token} app_secret={b.app_secret} verify_token={b.verify_token} "
+            f"webhook={b.webhook_url or '(none: set --meta-webhook-url)'}" for b in meta.businesses.all()]
+
+
 SPEC: ProviderSpec[MetaProvider] = ProviderSpec(
     name=PROVIDER,
     key=KEY,
@@ -70,6 +80,8 @@ SPEC: ProviderSpec[MetaProvider] = ProviderSpec(
     render_http_error=routes.render_http_error,
     path_prefixes=routes.PATH_PREFIXES,
     workspace=workspace.HOOKS,
+    banner_urls=banner_urls,
+    banner_credentials=banner_credentials,
     targets=TargetFields(
         {"webhook_url": "webhook_url", "app_secret": "app_secret", "verify_token": "verify_token"},
         live=lambda meta: meta.businesses.all(),

@@ -32,6 +32,15 @@ def snapshots(modica: ModicaProvider) -> list[Snapshot]:
     return [fields_snapshot("modica.webhooks", lambda: modica.config.applications.values(), "name", ("mo_url", "dlr_url"))]
 
 
+def banner_urls(base: str) -> list[str]:
+    return [f"  Modica           {base}/rest/gateway/messages, {base}/rest/sms/v2/messages, {base}/rest/wab/v1/messages"]
+
+
+def banner_credentials(modica: ModicaProvider) -> list[str]:
+    return [f"  Modica           Basic {name} / {application.password}"
+            for name, application in modica.config.applications.items()]
+
+
 SPEC: ProviderSpec[ModicaProvider] = ProviderSpec(
     name=PROVIDER,
     key=KEY,
@@ -42,6 +51,8 @@ SPEC: ProviderSpec[ModicaProvider] = ProviderSpec(
     render_http_error=routes.render_http_error,
     path_prefixes=routes.PATH_PREFIXES,
     workspace=workspace.HOOKS,
+    banner_urls=banner_urls,
+    banner_credentials=banner_credentials,
     targets=TargetFields(
         {"mo_url": "mo_url", "dlr_url": "dlr_url"},
         live=lambda modica: modica.config.applications.values(),

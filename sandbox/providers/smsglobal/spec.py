@@ -49,6 +49,15 @@ def snapshots(smsglobal: SmsglobalProvider) -> list[Snapshot]:
     ]
 
 
+def banner_urls(base: str) -> list[str]:
+    return [f"  SMSGlobal        {base}/v2/sms, {base}/v2/whatsapp"]
+
+
+def banner_credentials(smsglobal: SmsglobalProvider) -> list[str]:
+    return [f"  SMSGlobal        MAC key={key} secret={account.secret}"
+            for key, account in smsglobal.config.accounts.items()]
+
+
 SPEC: ProviderSpec[SmsglobalProvider] = ProviderSpec(
     name=PROVIDER,
     key=KEY,
@@ -59,6 +68,8 @@ SPEC: ProviderSpec[SmsglobalProvider] = ProviderSpec(
     render_http_error=http.render_http_error,
     path_prefixes=routes.PATH_PREFIXES,
     workspace=workspace.HOOKS,
+    banner_urls=banner_urls,
+    banner_credentials=banner_credentials,
     targets=TargetFields(
         {"notify_url": "notifyUrl", "incoming_url": "incomingUrl", "callback_format": "callback_format"},
         live=lambda smsglobal: smsglobal.config.accounts.values(),
