@@ -149,6 +149,8 @@ class ProviderSpec(Generic[B]):
     render_http_error: HttpErrorRenderer  # unrouted paths and stray failures under its prefixes, in its shape
     path_prefixes: tuple[str, ...]  # the paths it owns ("/": whatever no other provider owns)
     fallback_routes: RouteTable = _no_routes  # catch-alls, added after every provider's routes
+    # the methods a path only its catch-alls match allows (the 405's Allow, methods.py); none: they only refuse
+    catch_all_methods: tuple[str, ...] = ()
     targets: TargetFields[B] | None = None
     snapshots: Callable[[B], list[Snapshot]] = lambda backend: []
     # after a --data-dir start restored the journal, steps and deliveries: rebuild derived state, resume

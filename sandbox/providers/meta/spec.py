@@ -77,6 +77,7 @@ SPEC: ProviderSpec[MetaProvider] = ProviderSpec(
     merge_keys=MERGE_KEYS,  # businesses, templates
     routes=routes.routes,
     fallback_routes=routes.fallback_routes,  # the numeric catch-alls, after every provider's fixed paths
+    catch_all_methods=routes.CATCH_ALL_METHODS,  # Graph's nodes are read, written and deleted through them
     render_http_error=routes.render_http_error,
     path_prefixes=routes.PATH_PREFIXES,
     workspace=workspace.HOOKS,
