@@ -101,7 +101,11 @@ class Credentials:
         header = request.headers.get("Authorization")
         if header is None:
             query = request.query
-            return next((query[p] for p in self.query if p in query), None)
+            for parameter in self.query:  # one for the providers of today (Graph's ?access_token=)
+                value = query.get(parameter)
+                if value is not None:
+                    return value
+            return None
         scheme, _, rest = header.strip().partition(" ")
         reader = self.readers.get(scheme.lower())
         return reader(rest.strip()) if reader is not None else None
