@@ -123,25 +123,12 @@ def banner(settings: Settings, app: web.Application) -> str:
     lines = [
         f"wa-sandbox {__version__} listening on {bound} (scenario: {rt.scenario.name}, clock: {rt.clock.mode})",
         *([f"  Base URL         {base}  (in the URLs below, media URLs and paging links; --public-url)"] if bound != base else []),
-        f"  Meta Cloud API   {base}/v23.0/<phone_number_id>/messages",
-        f"  SMSGlobal        {base}/v2/sms, {base}/v2/whatsapp",
-        f"  MAAC SMS+        {base}/openapi/v1/pnp/message/push/",
-        f"  Modica           {base}/rest/gateway/messages, {base}/rest/sms/v2/messages, {base}/rest/wab/v1/messages",
+        *(line for spec in rt.providers for line in spec.banner_urls(base)),
         f"  Control API      {base}/_sandbox/  (health, messages, wait, clock, inbound, webhooks)",
         f"  Web inbox        {base}/_sandbox/inbox",
     ]
-    for b in rt.meta.businesses.all():
-        lines.append(
-            f"  Meta business    phone_number_id={b.phone_number_id} waba_id={b.waba_id} number={b.display_phone_number} "
-            f"token={b.access_token} app_secret={b.app_secret} verify_token={b.verify_token} "
-            f"webhook={b.webhook_url or '(none: set --meta-webhook-url)'}"
-        )
-    for key, account in rt.smsglobal.config.accounts.items():
-        lines.append(f"  SMSGlobal        MAC key={key} secret={account.secret}")
-    maac = rt.maac.config
-    lines.append(f"  MAAC             token={maac.tokens[0]} webhook share secret={maac.share_secret}")
-    for name, application in rt.modica.config.applications.items():
-        lines.append(f"  Modica           Basic {name} / {application.password}")
+    for spec in rt.providers:
+        lines += spec.banner_credentials(rt[spec.key])
     return "\n".join(lines)
 
 

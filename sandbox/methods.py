@@ -17,8 +17,6 @@ from sandbox.core import boundary
 from sandbox.core.boundary import SERVED_METHODS
 from sandbox.keys import runtime_of
 
-GRAPH_METHODS = ("GET", "POST", "DELETE")  # Graph's verbs, for a node only the catch-all routes serve
-
 
 def never_served(request: web.Request) -> bool:
     return boundary.never_served(request.method)
@@ -26,23 +24,27 @@ def never_served(request: web.Request) -> bool:
 
 async def allowed_methods(request: web.Request) -> list[str]:
     """The methods the routes of this path serve. Catch-alls (``*``: a provider's unknown-path answers,
-    Graph's nodes) count only where no fixed route matches, and then as Graph's verbs: only Meta's
-    catch-all serves real reads and writes."""
+    Graph's nodes) count only where no fixed route matches, and then as the ``catch_all_methods`` of the
+    provider owning the path (Graph's verbs for Meta's nodes; none where a catch-all only refuses)."""
     fixed: set[str] = set()
     catch_all = False
     for resource in request.app.router.resources():
         _, methods = await resource.resolve(request)
         catch_all |= "*" in methods
         fixed |= methods - {"*"}
-    allowed = (fixed or (set(GRAPH_METHODS) if catch_all and not _provider_prefix(request) else set())) & SERVED_METHODS
+    allowed = (fixed or (_catch_all_methods(request) if catch_all else set())) & SERVED_METHODS
     return sorted(allowed | ({"HEAD"} if "GET" in allowed else set()))
 
 
-def _provider_prefix(request: web.Request) -> bool:
-    """A path owned by a provider with prefixes of its own (not Meta's "/", which owns what none of them
-    does), or the control API: their catch-alls only refuse."""
-    owned = tuple(p for spec in runtime_of(request).providers for p in spec.path_prefixes if p != "/")
-    return request.path.startswith(("/_sandbox", *owned))
+def _catch_all_methods(request: web.Request) -> set[str]:
+    """What the catch-alls of the provider owning the path serve (the longest of the providers' prefixes
+    it starts with, as the gateway's errors; "/" owns what none of the others does); the control API's
+    catch-alls only refuse."""
+    path = request.path
+    if path.startswith("/_sandbox"):
+        return set()
+    owners = [(len(p), spec) for spec in runtime_of(request).providers for p in spec.path_prefixes if path.startswith(p)]
+    return set(max(owners, key=lambda owner: owner[0])[1].catch_all_methods) if owners else set()
 
 
 def with_allow(response: web.StreamResponse, allowed: list[str] | set[str]) -> web.StreamResponse:

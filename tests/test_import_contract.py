@@ -126,22 +126,52 @@ def test_providers_import_neither_the_runtime_nor_the_app():
     assert {m: deps for m, deps in wrong.items() if deps} == {}
 
 
-def test_the_core_names_no_provider_in_its_code():
-    """Not even as data (a default provider, a section schema): provider names are the providers' own. A
-    record's keys are field names (``Message.meta``), not providers."""
+def _names_a_provider(area: tuple[str, ...]) -> list[str]:
+    """Where the modules of ``area`` name a provider: a constant equal to its name, outside dict keys."""
     from sandbox.providers.all import PROVIDERS
 
     names = {spec.name for spec in PROVIDERS}
     offenders = []
     for module, path in modules().items():
-        if not _within(module, ("sandbox.core",)):
+        if not _within(module, area):
             continue
         tree = ast.parse(path.read_text(encoding="utf-8"))
         keys = {id(k) for node in ast.walk(tree) if isinstance(node, ast.Dict) for k in node.keys}
         for node in ast.walk(tree):
             if isinstance(node, ast.Constant) and node.value in names and id(node) not in keys:
                 offenders.append(f"{module}:{node.lineno}: {node.value!r}")
-    assert offenders == []
+    return offenders
+
+
+def test_the_core_names_no_provider_in_its_code():
+    """Not even as data (a default provider, a section schema): provider names are the providers' own. A
+    record's keys are field names (``Message.meta``), not providers."""
+    assert _names_a_provider(("sandbox.core",)) == []
+
+
+# Modules that loop over the providers' specs and must know none of them: the workspaces (credentials,
+# routing, their 404s: each provider's ``WorkspaceHooks``), the start banner (``banner_urls``,
+# ``banner_credentials``) and the 405's Allow (``catch_all_methods``).
+PROVIDER_BLIND = ("sandbox.workspaces", "sandbox.cli", "sandbox.methods")
+
+
+def test_the_provider_blind_modules_import_no_provider():
+    """They reach the providers through the tuple (``sandbox.providers.all``) and the core's contract only."""
+    provider_modules = tuple(f"sandbox.providers.{p.name}" for p in (PACKAGE / "providers").iterdir() if p.is_dir()
+                             and (p / "__init__.py").exists())
+    wrong = {m: sorted(d for d in deps if _within(d, provider_modules))
+             for m, deps in graph().items() if _within(m, PROVIDER_BLIND)}
+    assert {m: deps for m, deps in wrong.items() if deps} == {}
+    assert len(provider_modules) >= 4  # the check saw the provider packages
+
+
+def test_the_provider_blind_modules_name_no_provider_in_their_code():
+    assert _names_a_provider(PROVIDER_BLIND) == []
+
+
+def test_the_name_check_finds_a_provider_named_as_data():
+    """The two checks above would pass vacuously if the name check missed a plain constant."""
+    assert any("'meta'" in offender for offender in _names_a_provider(("sandbox.providers.meta.service",)))
 
 
 # Run in a fresh interpreter that has imported no sandbox module: it loads the third-party libraries the

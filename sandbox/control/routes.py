@@ -22,6 +22,7 @@ from sandbox.core.errors import ControlError, ScenarioError
 from sandbox.core.scenario import ErrorSpec, load_scenario, parse_scenario, unknown_reason
 from sandbox.core.store import MessageFilter
 from sandbox.keys import runtime_of
+from sandbox.providers.meta.keys import KEY as META  # batched webhooks are Graph's (meta/batching.py)
 from sandbox.runtime import Runtime, failure_reasons
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -344,14 +345,14 @@ async def chaos_set(request: web.Request) -> web.StreamResponse:
 @control
 async def batching_get(request: web.Request) -> web.StreamResponse:
     rt = _rt(request)
-    return web.json_response(rt.meta.batching.to_json(rt.scenario))
+    return web.json_response(rt[META].batching.to_json(rt.scenario))
 
 
 @control
 async def batching_set(request: web.Request) -> web.StreamResponse:
     """Meta's batched webhooks at run time: ``{"max_size": 50, "window_ms": 100}``; ``{}`` back to the scenario's."""
     rt = _rt(request)
-    return web.json_response(rt.meta.batching.configure(await _body(request), rt.scenario))
+    return web.json_response(rt[META].batching.configure(await _body(request), rt.scenario))
 
 
 # --- clock ---------------------------------------------------------------------------------------

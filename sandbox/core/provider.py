@@ -5,7 +5,7 @@
 to build the provider's backend from the core objects of one runtime and configure it from its scenario
 section, its routes and the shape of its HTTP errors, the JSON Schema of its scenario section, what it
 keeps with ``--data-dir``, which of its fields are webhook targets, and (through the backend, the
-``ProviderHooks`` the core calls) its failure reasons and how it resets.
+``ProviderHooks`` the core calls) its failure reasons and how it resets, and its part in workspaces.
 
 Handlers reach their backend through the request (``served(request)[KEY]``, each provider's ``backend``
 accessor) and never through the app object, so one handler serves every runtime of a server.
@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 from aiohttp import web
 
 from sandbox.core.scenario import KeyOf, ScenarioFormat, scenario_format
+from sandbox.core.workspace_hooks import WorkspaceHooks
 
 if TYPE_CHECKING:
     from sandbox.core.clock import VirtualClock
@@ -148,6 +149,8 @@ class ProviderSpec(Generic[B]):
     render_http_error: HttpErrorRenderer  # unrouted paths and stray failures under its prefixes, in its shape
     path_prefixes: tuple[str, ...]  # the paths it owns ("/": whatever no other provider owns)
     fallback_routes: RouteTable = _no_routes  # catch-alls, added after every provider's routes
+    # the methods a path only its catch-alls match allows (the 405's Allow, methods.py); none: they only refuse
+    catch_all_methods: tuple[str, ...] = ()
     targets: TargetFields[B] | None = None
     snapshots: Callable[[B], list[Snapshot]] = lambda backend: []
     # after a --data-dir start restored the journal, steps and deliveries: rebuild derived state, resume
@@ -158,6 +161,12 @@ class ProviderSpec(Generic[B]):
     rule_schema: Mapping[str, Any] = field(default_factory=dict)  # fields it adds to a scenario rule (JSON Schema)
     # the lists of its section that ``extends:`` merges item by item: maps a path in the section -> item key
     merge_keys: Mapping[tuple[str, ...], KeyOf] = field(default_factory=dict)
+    # the start banner (cli.py): the lines naming its URLs below the server's base URL, then (after every
+    # provider's URLs and the control API's) the lines naming its credentials, read from its backend
+    banner_urls: Callable[[str], list[str]] = lambda base: []
+    banner_credentials: Callable[[B], list[str]] = lambda backend: []
+    # its credentials, webhook fields and unknown-workspace answer in workspaces (core/workspace_hooks.py)
+    workspace: WorkspaceHooks | None = None
 
 
 def format_of(specs: Iterable[ProviderSpec[Any]]) -> ScenarioFormat:

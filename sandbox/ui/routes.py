@@ -17,6 +17,7 @@ from aiohttp import web
 from sandbox.control.routes import control
 from sandbox.core.errors import ControlError
 from sandbox.keys import RUNTIME, runtime_of
+from sandbox.providers.meta.keys import KEY as META
 from sandbox.providers.meta.messages import inbound as meta_inbound
 from sandbox.providers.modica import media as modica_media
 
@@ -112,7 +113,7 @@ async def address_form(request: web.Request) -> web.StreamResponse:
     interactive: dict[str, Any] = (message.payload.get("interactive") or {}) if message else {}
     if message is None or interactive.get("type") != "address_message":
         raise ControlError(f"'{request.match_info['id']}' is not an address message in the journal", 404)
-    country, reply = rt.meta.address_form(message)
+    country, reply = rt[META].address_form(message)
     fields = meta_inbound.ADDRESS_FIELDS.get(country, meta_inbound.ADDRESS_FIELDS["IN"])
     values = json.loads(reply["nfm_reply"]["response_json"])["values"]
     return web.json_response({"country": country, "fields": fields, "values": values})

@@ -295,7 +295,7 @@ class Workspaces:
             "name": workspace.name,
             "control_url": f"{root}/_sandbox",
             "inbox_url": f"{base}/_sandbox/inbox?workspace={workspace.name}",
-            "base_urls": {**{p: root + path for p, path in credentials.BASE_PATHS.items()},
+            "base_urls": {**{p: root + path for p, path in credentials.base_paths().items()},
                           "modica_v2": f"{root}/rest/sms/v2", "modica_wab": f"{root}/rest/wab/v1",
                           "control": f"{root}/_sandbox"},
             "credentials": credentials.describe(rt.scenario),

@@ -13,23 +13,15 @@ no workspace, the default workspace pays one ``startswith`` and one dict truth t
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any, cast
 
 from aiohttp import web
 from yarl import URL
 
-from sandbox.core.provider import SERVED_BY
-from sandbox.providers.maac import errors as maac_errors
-from sandbox.providers.meta.errors import MetaError
-from sandbox.providers.meta.http import error_response as graph_error
-from sandbox.providers.meta.keys import backend as meta_backend
-from sandbox.providers.modica.errors import Api, ModicaError
-from sandbox.providers.modica.http import error_response as modica_error
-from sandbox.providers.modica.routes import V1, V2, WAB
-from sandbox.providers.smsglobal import wire as smsglobal_wire
-from sandbox.providers.smsglobal.errors import SmsglobalError
-from sandbox.workspaces.credentials import credential_of
+from sandbox.core.provider import SERVED_BY, ProviderSpec
+from sandbox.providers.all import PROVIDERS
+from sandbox.workspaces.credentials import Credentials
 from sandbox.workspaces.names import PATH_PREFIX, ROUTE_VARIABLE, split
 from sandbox.workspaces.registry import Workspaces
 
@@ -79,8 +71,12 @@ class WorkspaceResource(web.AbstractResource):
 
 
 class Routing:
-    def __init__(self, registry: Workspaces) -> None:
+    def __init__(self, registry: Workspaces, providers: Sequence[ProviderSpec[Any]] = PROVIDERS) -> None:
         self.registry = registry
+        self.credentials = Credentials(providers)
+        # the providers with a 404 of their own, and the paths they own ("/": whatever no other one owns)
+        self.owners = [(prefix, spec.workspace) for spec in providers if spec.workspace is not None
+                       for prefix in spec.path_prefixes]
 
     def enter(self, request: web.Request) -> web.StreamResponse | None:
         """Set the runtime the request is served by; an answer when the named workspace does not exist."""
@@ -92,7 +88,7 @@ class Routing:
             if workspace is None:
                 return self.not_found(request, name, inner)
         else:
-            key = credential_of(request)
+            key = self.credentials.of(request)
             workspace = registry.by_credential.get(key) if key else None
             if workspace is None:
                 return None  # the default workspace (whose auth refuses a deleted workspace's credentials)
@@ -110,10 +106,20 @@ class Routing:
         """The provider's own 404 for the path below the prefix, saying which workspace is missing."""
         reason = (f"no workspace '{name}': never created, deleted, or expired after its idle TTL "
                   "(GET /_sandbox/workspaces lists the live ones)")
-        render = next((r for prefixes, r in NOT_FOUND if inner.startswith(prefixes)), _graph_not_found)
-        response = render(request, reason)
+        response = self._render_not_found(request, inner, reason)
         response.headers[NOT_FOUND_HEADER] = reason
         return response
+
+    def _render_not_found(self, request: web.Request, inner: str, why: str) -> web.StreamResponse:
+        """In the shape of the provider owning the inner path (the longest prefix, as app.py's errors),
+        else (/_sandbox) the control API's."""
+        if not inner.startswith("/_sandbox"):
+            path = inner or "/"  # /w/{name} alone: the root, Graph's in the default tuple
+            owners = [(len(prefix), hooks) for prefix, hooks in self.owners if path.startswith(prefix)]
+            if owners:
+                return max(owners, key=lambda owner: owner[0])[1].not_found(request, inner, why)
+        return web.json_response({"error": {"message": f"{request.method} {inner}: {why}", "status": 404}},
+                                 status=404)
 
 
 class _AtInnerPath:
@@ -132,25 +138,3 @@ class _AtInnerPath:
 
     def __getitem__(self, key: Any) -> Any:
         return self._request[key]
-
-
-def _modica_api(inner: str) -> Api:
-    return "v2" if inner.startswith(V2) else "wab" if inner.startswith(WAB) else "v1"
-
-
-# Maps the paths a provider owns -> its 404 with a message; Graph's for every other path but the
-# control API's (Graph's #803 is its answer for an alias, here a workspace, that does not exist).
-NOT_FOUND: tuple[tuple[tuple[str, ...], Callable[[web.Request, str], web.StreamResponse]], ...] = (
-    (("/v2/",), lambda request, why: smsglobal_wire.render_error(
-        SmsglobalError(404, why), smsglobal_wire.response_format(request.headers.get("Accept")) or "json")),
-    (("/openapi/",), lambda request, why: maac_errors.render(maac_errors.detail_error(404, why))),
-    ((V1, V2, WAB), lambda request, why: modica_error(_modica_api(split(request.path)[1]),
-                                                      ModicaError("404", why))),
-    (("/_sandbox",), lambda request, why: web.json_response({"error": {"message": f"{request.method} "
-                                                             f"{split(request.path)[1]}: {why}", "status": 404}}, status=404)),
-)
-
-
-def _graph_not_found(request: web.Request, why: str) -> web.StreamResponse:
-    error = MetaError(803, message=f"(#803) Some of the aliases you requested do not exist: {why}")
-    return graph_error(meta_backend(request), error)

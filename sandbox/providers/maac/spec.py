@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from sandbox.core.provider import CoreObjects, ProviderSpec, Section, Snapshot, TargetFields
-from sandbox.providers.maac import routes
+from sandbox.providers.maac import routes, workspace
 from sandbox.providers.maac.config import MaacConfig
 from sandbox.providers.maac.config_schema import SECTION_SCHEMA
 from sandbox.providers.maac.keys import KEY
@@ -36,6 +36,14 @@ def snapshots(maac: MaacProvider) -> list[Snapshot]:
                      version=lambda: (maac.records.peek_id(), maac.config.webhook_url, maac.config.share_secret))]
 
 
+def banner_urls(base: str) -> list[str]:
+    return [f"  MAAC SMS+        {base}/openapi/v1/pnp/message/push/"]
+
+
+def banner_credentials(maac: MaacProvider) -> list[str]:
+    return [f"  MAAC             token={maac.config.tokens[0]} webhook share secret={maac.config.share_secret}"]
+
+
 SPEC: ProviderSpec[MaacProvider] = ProviderSpec(
     name=PROVIDER,
     key=KEY,
@@ -45,6 +53,9 @@ SPEC: ProviderSpec[MaacProvider] = ProviderSpec(
     routes=routes.routes,
     render_http_error=routes.render_http_error,
     path_prefixes=routes.PATH_PREFIXES,
+    workspace=workspace.HOOKS,
+    banner_urls=banner_urls,
+    banner_credentials=banner_credentials,
     targets=TargetFields(
         {"webhook_url": "url", "share_secret": "share_secret"},
         live=lambda maac: [maac.config],

@@ -138,6 +138,9 @@ def routes() -> list[web.AbstractRouteDef]:
     return table
 
 
+CATCH_ALL_METHODS = ("GET", "POST", "DELETE")  # Graph's verbs: what a node only the catch-alls below serve allows
+
+
 def fallback_routes() -> list[web.AbstractRouteDef]:
     """Registered last, after every provider's fixed paths."""
     table: list[web.AbstractRouteDef] = []

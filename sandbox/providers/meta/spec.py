@@ -15,7 +15,7 @@ from sandbox.core.provider import (
     fields_snapshot,
     listed,
 )
-from sandbox.providers.meta import routes
+from sandbox.providers.meta import routes, workspace
 from sandbox.providers.meta.accounts.display_name import resume_reviews
 from sandbox.providers.meta.config import MetaBusinesses
 from sandbox.providers.meta.config_schema import MERGE_KEYS, RULE_FIELDS, SECTION_SCHEMA
@@ -57,6 +57,16 @@ def restored(meta: MetaProvider) -> dict[str, int]:
     return {}
 
 
+def banner_urls(base: str) -> list[str]:
+    return [f"  Meta Cloud API   {base}/v23.0/<phone_number_id>/messages"]
+
+
+def banner_credentials(meta: MetaProvider) -> list[str]:
+    return [f"  Meta business    phone_number_id={b.phone_number_id} waba_id={b.waba_id} number={b.display_phone_number} "
+            f"token={b.access_token} app_secret={b.app_secret} verify_token={b.verify_token} "
+            f"webhook={b.webhook_url or '(none: set --meta-webhook-url)'}" for b in meta.businesses.all()]
+
+
 SPEC: ProviderSpec[MetaProvider] = ProviderSpec(
     name=PROVIDER,
     key=KEY,
@@ -67,8 +77,12 @@ SPEC: ProviderSpec[MetaProvider] = ProviderSpec(
     merge_keys=MERGE_KEYS,  # businesses, templates
     routes=routes.routes,
     fallback_routes=routes.fallback_routes,  # the numeric catch-alls, after every provider's fixed paths
+    catch_all_methods=routes.CATCH_ALL_METHODS,  # Graph's nodes are read, written and deleted through them
     render_http_error=routes.render_http_error,
     path_prefixes=routes.PATH_PREFIXES,
+    workspace=workspace.HOOKS,
+    banner_urls=banner_urls,
+    banner_credentials=banner_credentials,
     targets=TargetFields(
         {"webhook_url": "webhook_url", "app_secret": "app_secret", "verify_token": "verify_token"},
         live=lambda meta: meta.businesses.all(),

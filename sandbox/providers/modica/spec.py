@@ -14,7 +14,7 @@ from sandbox.core.provider import (
     fields_snapshot,
     listed,
 )
-from sandbox.providers.modica import routes
+from sandbox.providers.modica import routes, workspace
 from sandbox.providers.modica.config import ModicaConfig
 from sandbox.providers.modica.config_schema import SECTION_SCHEMA
 from sandbox.providers.modica.keys import KEY
@@ -32,6 +32,15 @@ def snapshots(modica: ModicaProvider) -> list[Snapshot]:
     return [fields_snapshot("modica.webhooks", lambda: modica.config.applications.values(), "name", ("mo_url", "dlr_url"))]
 
 
+def banner_urls(base: str) -> list[str]:
+    return [f"  Modica           {base}/rest/gateway/messages, {base}/rest/sms/v2/messages, {base}/rest/wab/v1/messages"]
+
+
+def banner_credentials(modica: ModicaProvider) -> list[str]:
+    return [f"  Modica           Basic {name} / {application.password}"
+            for name, application in modica.config.applications.items()]
+
+
 SPEC: ProviderSpec[ModicaProvider] = ProviderSpec(
     name=PROVIDER,
     key=KEY,
@@ -41,6 +50,9 @@ SPEC: ProviderSpec[ModicaProvider] = ProviderSpec(
     routes=routes.routes,
     render_http_error=routes.render_http_error,
     path_prefixes=routes.PATH_PREFIXES,
+    workspace=workspace.HOOKS,
+    banner_urls=banner_urls,
+    banner_credentials=banner_credentials,
     targets=TargetFields(
         {"mo_url": "mo_url", "dlr_url": "dlr_url"},
         live=lambda modica: modica.config.applications.values(),

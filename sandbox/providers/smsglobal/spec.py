@@ -15,7 +15,7 @@ from sandbox.core.provider import (
     fields_snapshot,
     listed,
 )
-from sandbox.providers.smsglobal import http, routes
+from sandbox.providers.smsglobal import http, routes, workspace
 from sandbox.providers.smsglobal.config import OptIn, SmsglobalConfig
 from sandbox.providers.smsglobal.config_schema import SECTION_SCHEMA
 from sandbox.providers.smsglobal.keys import KEY
@@ -49,6 +49,15 @@ def snapshots(smsglobal: SmsglobalProvider) -> list[Snapshot]:
     ]
 
 
+def banner_urls(base: str) -> list[str]:
+    return [f"  SMSGlobal        {base}/v2/sms, {base}/v2/whatsapp"]
+
+
+def banner_credentials(smsglobal: SmsglobalProvider) -> list[str]:
+    return [f"  SMSGlobal        MAC key={key} secret={account.secret}"
+            for key, account in smsglobal.config.accounts.items()]
+
+
 SPEC: ProviderSpec[SmsglobalProvider] = ProviderSpec(
     name=PROVIDER,
     key=KEY,
@@ -58,6 +67,9 @@ SPEC: ProviderSpec[SmsglobalProvider] = ProviderSpec(
     routes=routes.routes,
     render_http_error=http.render_http_error,
     path_prefixes=routes.PATH_PREFIXES,
+    workspace=workspace.HOOKS,
+    banner_urls=banner_urls,
+    banner_credentials=banner_credentials,
     targets=TargetFields(
         {"notify_url": "notifyUrl", "incoming_url": "incomingUrl", "callback_format": "callback_format"},
         live=lambda smsglobal: smsglobal.config.accounts.values(),
