@@ -147,6 +147,15 @@ def serve(settings: Settings) -> int:
     return asyncio.run(_run(app, settings))
 
 
+def _warm(module: str) -> None:
+    """Import ``module`` ahead of its first use; a failure here (no descriptor left under a connection flood)
+    is not an error: the first use imports it again and reports what it must."""
+    try:
+        importlib.import_module(module)
+    except Exception as exc:  # noqa: BLE001 - best effort, never a traceback in the log
+        logging.getLogger(__name__).debug("warming %s failed: %s", module, exc)
+
+
 async def _run(app: web.Application, settings: Settings) -> int:
     runner = web.AppRunner(app, access_log=None, handle_signals=False)
     await runner.setup()
@@ -171,7 +180,7 @@ async def _run(app: web.Application, settings: Settings) -> int:
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - replaces stdout for the process's life
     # faker is imported on first use (start-up budget); import it now, off the event loop, so the first
     # send to an unknown number does not pay ~50 ms for it.
-    threading.Thread(target=importlib.import_module, args=("faker",), name="warm-faker", daemon=True).start()
+    threading.Thread(target=_warm, args=("faker",), name="warm-faker", daemon=True).start()
     housekeeper = asyncio.create_task(gcpolicy.housekeeping(settings.gc_freeze_interval, settings.gc_full_interval))
     sweeper = asyncio.create_task(guard.run())
     stop = asyncio.Event()

@@ -3,6 +3,7 @@ image tag everywhere, a Dockerfile that builds offline and gives the image a wri
 
 from __future__ import annotations
 
+import os
 import random
 import re
 import subprocess
@@ -93,7 +94,10 @@ def make_dry_run(tmp_path: Path, target: str) -> str:
     for name in ("Makefile", "pyproject.toml"):
         if not (tmp_path / name).exists():  # written once: a stamp touched later stays newer
             (tmp_path / name).write_text(read(ROOT / name), encoding="utf-8")
-    run = subprocess.run(["make", "-n", target], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    # Under `make test` (CI) the parent make's variables would make this one print its directories.
+    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEOVERRIDES")}
+    run = subprocess.run(["make", "--no-print-directory", "-n", target], cwd=tmp_path, capture_output=True,
+                         text=True, timeout=60, env=env)
     assert run.returncode == 0, run.stderr
     return run.stdout
 
