@@ -340,7 +340,8 @@ def main(argv: list[str] | None = None) -> None:
                    help="comma list; a subset re-measures those and keeps the others from --json")
     args = p.parse_args(argv)
     q, phases = args.quick, set(args.phases.split(","))
-    results: dict[str, Any] = json.loads(args.json.read_text()) if phases != {"create", "memory", "parallel", "default"} else {}
+    partial = phases != {"create", "memory", "parallel", "default"} and args.json.exists()  # the other phases' last figures
+    results: dict[str, Any] = json.loads(args.json.read_text()) if partial else {}
     ran = phases & {"create", "memory", "parallel", "default"}  # none: only render the saved results again
     if ran:
         results.update(quick=q, started=time.strftime("%Y-%m-%dT%H:%M:%S%z"))
