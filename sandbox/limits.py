@@ -18,9 +18,10 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
+from sandbox.workspaces.names import PATH_PREFIX, split
+
 Renderer = Callable[[web.Request, int, str], web.StreamResponse]
 EXEMPT = "/_sandbox"
-WORKSPACE_PREFIX = "/w/"  # sandbox/workspaces/names.PATH_PREFIX (not imported: limits sits below the providers)
 
 
 @dataclass
@@ -50,9 +51,8 @@ def counts_against_cap(request: web.Request) -> bool:
     """Provider routes count against the concurrency cap; the control API and the inbox never do (nor a
     workspace's: ``/w/{name}/_sandbox/...``)."""
     path = request.path
-    if path.startswith(WORKSPACE_PREFIX):
-        below = path.find("/", len(WORKSPACE_PREFIX))
-        path = path[below:] if below >= 0 else "/"
+    if path.startswith(PATH_PREFIX):
+        path = split(path)[1]
     return not path.startswith(EXEMPT)
 
 

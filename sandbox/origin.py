@@ -28,9 +28,9 @@ from urllib.parse import urlsplit
 from aiohttp import web
 
 from sandbox.settings import Settings
+from sandbox.workspaces.names import PATH_PREFIX, split
 
 CONTROL_PREFIX = "/_sandbox"
-WORKSPACE_PREFIX = "/w/"  # issue 15: /w/{name}/ in front of every provider and control path
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 JSON = "application/json"
 # What HTTP clients say for bytes given no type (aiohttp's data=b"..."): read as JSON, as before. A page
@@ -51,11 +51,8 @@ Refusal = tuple[int, str]
 def is_control_path(path: str) -> bool:
     """The control API and the inbox: ``/_sandbox`` and below, also behind a workspace prefix
     ``/w/{name}/_sandbox...`` (so the checks keep holding when workspaces route by path)."""
-    if path.startswith(WORKSPACE_PREFIX):
-        slash = path.find("/", len(WORKSPACE_PREFIX))
-        if slash < 0:
-            return False
-        path = path[slash:]
+    if path.startswith(PATH_PREFIX):
+        path = split(path)[1]
     return path.startswith(CONTROL_PREFIX) and (len(path) == len(CONTROL_PREFIX) or path[len(CONTROL_PREFIX)] == "/")
 
 
