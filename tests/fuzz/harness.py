@@ -6,10 +6,12 @@ fuzzer make blocking ``requests`` calls, so they run in a worker thread (``async
 
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -180,6 +182,25 @@ def assert_healthy(base_url: str) -> None:
         headers={"Authorization": "Bearer sandbox-token"}, timeout=REQUEST_TIMEOUT,
     )
     assert send.status_code in (200, 429), send.text
+
+
+async def fuzz_routes(base_url: str, caplog: Any, routes: Iterable[tuple[Any, ...]], target: str,
+                      fuzz: Callable[..., None]) -> None:
+    """Every route of ``routes`` named ``target`` (rows: name, method, path, ...) through ``fuzz`` (in a
+    thread: the server runs on this loop); the failures listed together, then no logged traceback and a
+    server still healthy."""
+    caplog.set_level(logging.ERROR)
+    failures: list[str] = []
+    for name, method, path, *rest in routes:
+        if name != target:
+            continue
+        try:
+            await asyncio.to_thread(fuzz, base_url, name, method, path, *rest)
+        except Exception as exc:  # noqa: BLE001 - every route is fuzzed; failures are listed at the end
+            failures.append(f"{method} {path}: {exc}")
+    assert not failures, "\n\n".join(failures)
+    assert not [r.getMessage() for r in caplog.records if r.exc_info]
+    await asyncio.to_thread(assert_healthy, base_url)
 
 
 def json_paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:

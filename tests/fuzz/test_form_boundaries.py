@@ -5,8 +5,6 @@ Modica ``/rest/wab/v1/media``, Flow assets). Each answer: below 500, in the prov
 
 from __future__ import annotations
 
-import asyncio
-import logging
 from typing import Any
 
 import pytest
@@ -16,7 +14,7 @@ from hypothesis import strategies as st
 
 from sandbox.settings import Settings
 from sandbox.testing.plugin import RunningSandbox
-from tests.fuzz.harness import FUZZ, REQUEST_TIMEOUT, TARGETS, assert_healthy, check_response
+from tests.fuzz.harness import FUZZ, REQUEST_TIMEOUT, TARGETS, check_response, fuzz_routes
 from tests.fuzz.test_json_bodies import ENDPOINTS, PHONE
 
 # A garbled part header is aiohttp's warning before it is our 400: expected here.
@@ -82,15 +80,4 @@ def wa_sandbox_settings() -> Settings:
 
 @pytest.mark.parametrize("target", sorted({route[0] for route in FORM_ROUTES}))
 async def test_malformed_multipart_never_fails(wa_sandbox: RunningSandbox, target: str, caplog: Any) -> None:
-    caplog.set_level(logging.ERROR)
-    failures: list[str] = []
-    for name, method, path, fields in FORM_ROUTES:
-        if name != target:
-            continue
-        try:
-            await asyncio.to_thread(_fuzz_route, wa_sandbox.url, name, method, path, fields)
-        except Exception as exc:  # noqa: BLE001 - every route is fuzzed; failures are listed at the end
-            failures.append(f"{method} {path}: {exc}")
-    assert not failures, "\n\n".join(failures)
-    assert not [r.getMessage() for r in caplog.records if r.exc_info]
-    await asyncio.to_thread(assert_healthy, wa_sandbox.url)
+    await fuzz_routes(wa_sandbox.url, caplog, FORM_ROUTES, target, _fuzz_route)

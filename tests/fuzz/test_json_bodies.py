@@ -19,7 +19,15 @@ from hypothesis import strategies as st
 
 from sandbox.settings import Settings
 from sandbox.testing.plugin import RunningSandbox
-from tests.fuzz.harness import FUZZ, REQUEST_TIMEOUT, TARGETS, assert_healthy, check_response, json_paths
+from tests.fuzz.harness import (
+    FUZZ,
+    REQUEST_TIMEOUT,
+    TARGETS,
+    assert_healthy,
+    check_response,
+    fuzz_routes,
+    json_paths,
+)
 
 PHONE, WABA, APP = "100000000000001", "200000000000001", "987654321012345"  # APP: any id the sandbox plays as an app
 
@@ -176,18 +184,7 @@ def wa_sandbox_settings() -> Settings:
 
 @pytest.mark.parametrize("target", sorted(TARGETS))
 async def test_generated_bodies_never_fail(wa_sandbox: RunningSandbox, target: str, caplog: Any) -> None:
-    caplog.set_level(logging.ERROR)
-    failures: list[str] = []
-    for name, method, path, valid in ENDPOINTS:
-        if name != target:
-            continue
-        try:
-            await asyncio.to_thread(_fuzz_endpoint, wa_sandbox.url, name, method, path, valid)
-        except Exception as exc:  # noqa: BLE001 - every endpoint is fuzzed; failures are listed at the end
-            failures.append(f"{method} {path}: {exc}")
-    assert not failures, "\n\n".join(failures)
-    assert not [r.getMessage() for r in caplog.records if r.exc_info]
-    await asyncio.to_thread(assert_healthy, wa_sandbox.url)
+    await fuzz_routes(wa_sandbox.url, caplog, ENDPOINTS, target, _fuzz_endpoint)
 
 
 # A chunk's file_offset: none, the session's own (read back with GET first), any integer, or any text
