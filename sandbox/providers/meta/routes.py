@@ -7,7 +7,6 @@ import functools
 
 from aiohttp import web
 
-from sandbox.providers.meta import management
 from sandbox.providers.meta.accounts import (
     block_users,
     business_profile,
@@ -31,6 +30,7 @@ from sandbox.providers.meta.keys import backend
 from sandbox.providers.meta.media import file_handles, resumable_upload
 from sandbox.providers.meta.media.library import ATTACHMENTS_PATH
 from sandbox.providers.meta.messages.send import handle_send
+from sandbox.providers.meta.templates import routes as management
 
 VERSION = r"{version:v\d+\.\d+}"
 NODE = r"{node:\d+}"

@@ -10,7 +10,7 @@ from typing import Any, NoReturn
 
 from aiohttp import web
 
-from sandbox.providers.meta.accounts.phone_node import update_phone_number
+from sandbox.providers.meta.accounts.nodes import update_phone_number
 from sandbox.providers.meta.accounts.phone_numbers import phone_number_json, waba_json
 from sandbox.providers.meta.config import MetaBusiness
 from sandbox.providers.meta.errors import MetaError, unsupported_request
