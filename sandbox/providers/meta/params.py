@@ -32,6 +32,12 @@ def require(params: dict[str, Any], name: str) -> Any:
     return value
 
 
+def requested_fields(request: web.Request) -> set[str] | None:
+    """``?fields=`` as asked (None: the node's default set), for nodes that leave out names they lack."""
+    raw = request.query.get("fields")
+    return {f.strip() for f in raw.split(",") if f.strip()} if raw else None
+
+
 def fields_of(request: web.Request, known: set[str], node_type: str) -> set[str] | None:
     """``?fields=``; a name the node does not have is Graph's "Tried accessing nonexisting field" error."""
     raw = request.query.get("fields")

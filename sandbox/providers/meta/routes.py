@@ -4,12 +4,14 @@ what unrouted paths answer."""
 from __future__ import annotations
 
 import functools
+from typing import Any
 
 from aiohttp import web
 
 from sandbox.providers.meta.accounts import (
     block_users,
     business_profile,
+    nodes,
     number_settings,
     qr_codes,
     registration,
@@ -28,9 +30,11 @@ from sandbox.providers.meta.http import (
 )
 from sandbox.providers.meta.keys import backend
 from sandbox.providers.meta.media import file_handles, resumable_upload
+from sandbox.providers.meta.media import routes as media_routes
 from sandbox.providers.meta.media.library import ATTACHMENTS_PATH
 from sandbox.providers.meta.messages.send import handle_send
-from sandbox.providers.meta.templates import routes as management
+from sandbox.providers.meta.node_registry import Node, dispatcher
+from sandbox.providers.meta.templates import routes as template_routes
 
 VERSION = r"{version:v\d+\.\d+}"
 NODE = r"{node:\d+}"
@@ -72,25 +76,35 @@ async def unknown_edge(request: web.Request) -> web.StreamResponse:
     raise unsupported_request(request.method, request.match_info.get("node", ""))
 
 
+# ``GET|POST|DELETE /{id}``: what a bare id can name, asked in this order (node_registry.py); the first
+# that serves the method and finds the id among the token's objects answers, else Graph's 100/33. Ids
+# rarely collide (the scenario's phone numbers and WABAs, the runtime's generated ids), but when they do
+# the order decides, so it is fixed: a POST to an id that is both a number and a template edits the number.
+NODES: tuple[Node[Any], ...] = (nodes.PHONE_NUMBER, nodes.WABA, media_routes.MEDIA, template_routes.TEMPLATE,
+                                flow_routes.FLOW)
+
+
 def routes() -> list[web.AbstractRouteDef]:
     """Every Graph path Meta serves, versioned and unversioned alike; ``{node}`` is a phone number, WABA,
-    app, media, template or Flow id (``management.get_node`` tells which)."""
+    app, media, template or Flow id (``NODES`` tells which)."""
+    node_handler = dispatcher(NODES)
     table: list[web.AbstractRouteDef] = []
     for prefix in (f"/{VERSION}", ""):
         node = f"{prefix}/{NODE}"
         table += [
             web.post(f"{node}/messages", send_message),
-            # media, templates, phone numbers (management.py)
-            web.post(f"{node}/media", management.upload_media),
-            web.get(f"{node}/message_templates", management.list_templates),
-            web.post(f"{node}/message_templates", management.create_template),
-            web.delete(f"{node}/message_templates", management.delete_templates),
-            web.get(f"{node}/phone_numbers", management.list_phone_numbers),
-            # /{id}: Graph ignores a trailing slash (pywa POSTs /{phone_number_id}/ to set a webhook override)
+            # media (media/), templates (templates/), the WABA's numbers (accounts/)
+            web.post(f"{node}/media", media_routes.upload_media),
+            web.get(f"{node}/message_templates", template_routes.list_templates),
+            web.post(f"{node}/message_templates", template_routes.create_template),
+            web.delete(f"{node}/message_templates", template_routes.delete_templates),
+            web.get(f"{node}/phone_numbers", nodes.list_phone_numbers),
+            # /{id}, whatever it names (NODES): Graph ignores a trailing slash (pywa POSTs /{phone_number_id}/
+            # to set a webhook override)
             *(route for path in (node, f"{node}/") for route in (
-                web.get(path, management.get_node),
-                web.post(path, management.post_node),
-                web.delete(path, management.delete_node),
+                web.get(path, node_handler),
+                web.post(path, node_handler),
+                web.delete(path, node_handler),
             )),
             # number and WABA settings (accounts/)
             web.get(f"{node}/whatsapp_business_profile", business_profile.get_profile),
@@ -118,7 +132,7 @@ def routes() -> list[web.AbstractRouteDef]:
             web.delete(f"{node}/message_qrdls/{{code}}", qr_codes.delete_code),
             web.get(f"{node}/settings", number_settings.get_settings),
             web.post(f"{node}/settings", number_settings.update_settings),
-            # WhatsApp Flows (flows/); /{flow_id} itself is a node (management.get_node)
+            # WhatsApp Flows (flows/); /{flow_id} itself is a node (NODES)
             web.get(f"{node}/flows", flow_routes.list_flows),
             web.post(f"{node}/flows", flow_routes.create_flow),
             web.post(f"{node}/migrate_flows", flow_routes.migrate_flows),
@@ -130,7 +144,7 @@ def routes() -> list[web.AbstractRouteDef]:
     # Where the sandbox serves files it links to (media downloads, QR images, Flow JSON, template samples):
     # lookaside-style paths, never versioned.
     table += [
-        web.get(ATTACHMENTS_PATH, management.download_media),
+        web.get(ATTACHMENTS_PATH, media_routes.download_media),
         web.get(f"{qr_codes.IMAGE_PATH}{{number:\\d+}}/{{code}}.{{ext:png|svg}}", qr_codes.qr_image),
         web.get(f"{flow_routes.ASSET_PATH}{{flow_id:\\d+}}/{{digest:[0-9a-f]+}}/flow.json", flow_routes.download_asset),
         web.get(f"{file_handles.SAMPLE_PATH}{{name}}", resumable_upload.template_sample),

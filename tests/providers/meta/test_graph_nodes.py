@@ -146,3 +146,14 @@ async def test_the_other_business_reads_its_own_number_and_waba(wa_sandbox, node
     for node in (OTHER_PHONE, OTHER_WABA):
         status, body = await call(wa_sandbox, "GET", f"/{node}", headers=OTHER)
         assert status == 200 and body["id"] == node
+
+
+@pytest.mark.parametrize("kind", sorted(OWN_GET))
+async def test_head_is_answered_as_get_and_changes_nothing(wa_sandbox, nodes, kind):
+    """aiohttp serves HEAD on every GET route; the node's GET answers it (a HEAD once reached a Flow's
+    metadata update, so ``?name=`` renamed it)."""
+    url = f"{wa_sandbox.url}/v23.0/{nodes[kind]}?name=renamed"
+    async with wa_sandbox.control.session.head(url, headers=AUTH) as resp:
+        assert resp.status == 200
+    status, body = await call(wa_sandbox, "GET", f"/v23.0/{nodes[kind]}")
+    assert status == 200 and OWN_GET[kind](body, nodes), body

@@ -1,7 +1,7 @@
 """Graph edges for WhatsApp Flows (OPENAPI "Flows"; pywa ``create_flow`` ... ``migrate_flows``):
 
 - ``GET|POST /{waba_id}/flows``, ``POST /{waba_id}/migrate_flows``;
-- ``GET|POST|DELETE /{flow_id}`` (reached through management.py's node dispatch: ``flow_node``);
+- ``GET|POST|DELETE /{flow_id}``, the Flow as a Graph node (``FLOW``, asked by node_registry.py);
 - ``GET|POST /{flow_id}/assets`` (flow.json, multipart ``file`` + ``name`` + ``asset_type``),
   ``POST /{flow_id}/publish``, ``POST /{flow_id}/deprecate``;
 - the assets' ``download_url``, served by the sandbox without a token like Meta's CDN links.
@@ -39,6 +39,7 @@ from sandbox.providers.meta.http import (
     waba_numbers,
 )
 from sandbox.providers.meta.keys import backend
+from sandbox.providers.meta.node_registry import Lookup, Node
 from sandbox.providers.meta.paging import page_of
 from sandbox.providers.meta.params import NOT_PARAMS, require
 from sandbox.providers.meta.params import fields_of as node_fields
@@ -226,20 +227,21 @@ async def migrate_flows(request: web.Request) -> web.StreamResponse:
     return graph_response(request, result)
 
 
-# --- /{flow_id} (management.get_node / post_node / delete_node) --------------------------------------------
+# --- /{flow_id}: the Flow as a Graph node (FLOW, asked by node_registry.py) ---------------------------------
 
 
-async def flow_node(request: web.Request, mine: list[MetaBusiness]) -> web.StreamResponse | None:
-    """The answer when ``/{node}`` names a Flow the token can use; None otherwise."""
-    target = _locate(backend(request), mine, request.match_info["node"])
-    if target is None:
-        return None
-    if request.method == "GET":
-        return graph_response(request, flow_view(request, target.meta, target.business, target.flow, fields_of(request)))
-    if request.method == "DELETE":
-        flows.delete(target.waba, target.flow)
-        return graph_response(request, {"success": True})
-    return await _update_metadata(request, target)
+def _find(lookup: Lookup) -> Target | None:
+    """A Flow of a WABA the token can use."""
+    return _locate(lookup.meta, lookup.mine, lookup.node)
+
+
+async def _get(request: web.Request, target: Target) -> web.StreamResponse:
+    return graph_response(request, flow_view(request, target.meta, target.business, target.flow, fields_of(request)))
+
+
+async def _delete(request: web.Request, target: Target) -> web.StreamResponse:
+    flows.delete(target.waba, target.flow)
+    return graph_response(request, {"success": True})
 
 
 async def _update_metadata(request: web.Request, target: Target) -> web.StreamResponse:
@@ -265,6 +267,9 @@ async def _update_metadata(request: web.Request, target: Target) -> web.StreamRe
         raise MetaError(100, "Nothing to update: give name, categories, endpoint_uri or application_id.")
     _save(target, replace(target.flow, **changes, updated_at=target.meta.clock.now()))
     return graph_response(request, {"success": True})
+
+
+FLOW: Node[Target] = Node("WhatsApp Flow", _find, get=_get, post=_update_metadata, delete=_delete)
 
 
 # --- /{flow_id}/assets, /publish, /deprecate ------------------------------------------------------------

@@ -1,23 +1,22 @@
-"""Graph routes besides /messages: media, message templates, phone numbers, and ``GET|POST|DELETE /{id}``.
+"""Graph edges for message templates (META-TPL-MGMT; pywa ``get_templates`` ... ``delete_template``):
 
-Their paths are in routes.py (Meta's one route table). Graph addresses every object
-by a bare id, so ``/{id}`` dispatches on what the id names: a phone number, a WABA, a media or a template.
+- ``GET|POST|DELETE /{waba_id}/message_templates``: list (filters, paging, summary), create (reviewed as
+  the scenario's ``template_review`` says), delete by name or by name and ``hsm_id``;
+- ``GET|POST /{template_id}``, the template as a Graph node (``TEMPLATE``, asked by node_registry.py):
+  read it back, edit it (it goes back to review).
+
+Paths are in meta/routes.py; the registry and its rules in registry.py, the send-time checks in send_check.py.
 """
 
 from __future__ import annotations
 
-from typing import Any, NoReturn
+from typing import Any
 
 from aiohttp import web
 
-from sandbox.providers.meta.accounts.nodes import update_phone_number
-from sandbox.providers.meta.accounts.phone_numbers import phone_number_json, waba_json
-from sandbox.providers.meta.config import MetaBusiness
-from sandbox.providers.meta.errors import MetaError, unsupported_request
-from sandbox.providers.meta.flows.routes import flow_node
+from sandbox.providers.meta.errors import MetaError
 from sandbox.providers.meta.http import (
     authenticate,
-    businesses_of_token,
     graph_handler,
     graph_response,
     json_body,
@@ -26,136 +25,10 @@ from sandbox.providers.meta.http import (
 )
 from sandbox.providers.meta.keys import backend
 from sandbox.providers.meta.media.file_handles import check_header_handles, with_sample_urls
-from sandbox.providers.meta.media.library import download_response, media_json, read_upload
-from sandbox.providers.meta.paging import encode_cursor, page_of
+from sandbox.providers.meta.node_registry import Lookup, Node
+from sandbox.providers.meta.paging import page_of
+from sandbox.providers.meta.params import requested_fields
 from sandbox.providers.meta.templates.registry import Template, build, check_new
-
-
-def _fields(request: web.Request) -> set[str] | None:
-    raw = request.query.get("fields")
-    return {f.strip() for f in raw.split(",") if f.strip()} if raw else None
-
-
-# --- media --------------------------------------------------------------------------------------
-
-
-@graph_handler
-async def upload_media(request: web.Request) -> web.StreamResponse:
-    token = authenticate(request)
-    meta = backend(request)
-    node = request.match_info["node"]
-    business = meta.businesses.by_phone_number_id(node)
-    if business is None:  # UNCONFIRMED: MAAC's guide uploads to /{WABA_ID}/media; accepted for its numbers
-        business = next(iter(meta.businesses.by_waba(node)), None)
-    if business is None or business.access_token != token:
-        raise unsupported_request(request.method, node)
-    record = await read_upload(request, meta.media, business.phone_number_id)
-    return graph_response(request, {"id": record.id})
-
-
-@graph_handler
-async def download_media(request: web.Request) -> web.StreamResponse:
-    """The media URL: Bearer token required; unknown, expired or unauthorised all answer 404 (META-MEDIA)."""
-    meta = backend(request)
-    record = meta.media.resolve_url(dict(request.query))
-    header = request.headers.get("Authorization", "")
-    token = header.partition(" ")[2].strip() or request.query.get("access_token", "")
-    owners = {b.phone_number_id for b in businesses_of_token(meta, token)} if token else set()
-    if record is None or not (record.owner in owners or (record.owner == "link" and owners)):
-        raise MetaError(100, "Media not found: the URL is unknown or expired, or the request has no valid Bearer token.", http_status=404)
-    return download_response(meta.media, record)
-
-
-# --- GET / POST / DELETE /{id} --------------------------------------------------------------------
-
-
-@graph_handler
-async def get_node(request: web.Request) -> web.StreamResponse:
-    token = authenticate(request)
-    meta = backend(request)
-    node = request.match_info["node"]
-    mine = businesses_of_token(meta, token)
-    business = next((b for b in mine if b.phone_number_id == node), None)
-    if business is not None:
-        return graph_response(request, phone_number_json(business, meta, _fields(request)))
-    waba = [b for b in mine if b.waba_id == node]
-    if waba:
-        return graph_response(request, waba_json(waba[0], _fields(request)))
-    record = meta.media.lookup(node)
-    if record is not None and _owns_media(request, mine, record.owner):
-        return graph_response(request, media_json(meta.media, record, public_base(request)))
-    template = meta.templates.by_id(node)
-    if template is not None and any(b.waba_id == template.waba_id for b in mine):
-        return graph_response(request, _template_json(request, template, _fields(request)))
-    return await _flow_node(request, mine) or _unsupported(request)
-
-
-def _owns_media(request: web.Request, mine: list[MetaBusiness], owner: str) -> bool:
-    """``phone_number_id`` in the query, when given, must be the number that uploaded the media."""
-    wanted = request.query.get("phone_number_id")
-    return any(b.phone_number_id == owner for b in mine) and (wanted is None or wanted == owner)
-
-
-@graph_handler
-async def delete_node(request: web.Request) -> web.StreamResponse:
-    token = authenticate(request)
-    meta = backend(request)
-    node = request.match_info["node"]
-    record = meta.media.lookup(node)
-    if record is None or not _owns_media(request, businesses_of_token(meta, token), record.owner):
-        return await _flow_node(request, businesses_of_token(meta, token)) or _unsupported(request)
-    meta.media.store.delete(node)
-    return graph_response(request, {"success": True})
-
-
-@graph_handler
-async def post_node(request: web.Request) -> web.StreamResponse:
-    """``POST /{template_id}``: edit a template; it goes back to review (META-TPL-MGMT).
-    ``POST /{phone_number_id}``: the number's webhook override (phone_node.py)."""
-    token = authenticate(request)
-    meta = backend(request)
-    node = request.match_info["node"]
-    number = next((b for b in businesses_of_token(meta, token) if b.phone_number_id == node), None)
-    if number is not None:
-        return await update_phone_number(request, number)
-    template = meta.templates.by_id(node)
-    if template is None or not any(b.waba_id == template.waba_id for b in businesses_of_token(meta, token)):
-        return await _flow_node(request, businesses_of_token(meta, token)) or _unsupported(request)
-    body = await json_body(request)
-    if "components" in body:
-        check_header_handles(meta, body["components"])
-    _edit(template, body)
-    meta.schedule_review(template, meta.businesses)
-    return graph_response(request, {"success": True, "id": template.id, "name": template.name, "category": template.category})
-
-
-async def _flow_node(request: web.Request, mine: list[MetaBusiness]) -> web.StreamResponse | None:
-    """``/{flow_id}``: a WhatsApp Flow (flow_routes.py)."""
-    return await flow_node(request, mine)
-
-
-def _unsupported(request: web.Request) -> NoReturn:
-    raise unsupported_request(request.method, request.match_info["node"])
-
-
-def _edit(template: Template, body: dict[str, Any]) -> None:
-    if template.status not in ("APPROVED", "REJECTED", "PAUSED"):
-        raise MetaError(100, f"Only APPROVED, REJECTED or PAUSED templates can be edited; this one is {template.status}.")
-    category = str(body.get("category") or template.category).upper()
-    if template.status == "APPROVED" and category != template.category:
-        raise MetaError(100, "The category of an approved template cannot be changed.")
-    merged = {
-        "name": template.name, "language": template.language, "category": category,
-        "parameter_format": body.get("parameter_format") or template.parameter_format,
-        "components": body.get("components") or template.components,
-        "message_send_ttl_seconds": body.get("message_send_ttl_seconds", template.message_send_ttl_seconds),
-    }
-    edited = build(template.waba_id, merged, template.id)
-    template.category, template.parameter_format = edited.category, edited.parameter_format
-    template.components, template.message_send_ttl_seconds = edited.components, edited.message_send_ttl_seconds
-    template.status, template.rejected_reason = "PENDING", None
-    template.edits += 1
-
 
 # --- /{waba_id}/message_templates ------------------------------------------------------------------
 
@@ -167,7 +40,7 @@ async def list_templates(request: web.Request) -> web.StreamResponse:
     waba = waba_numbers(request, token)[0]
     items = [t for t in meta.templates.of(waba.waba_id) if _matches(t, request.query)]
     page, paging = page_of(request, items)
-    fields = _fields(request)
+    fields = requested_fields(request)
     body: dict[str, Any] = {"data": [_template_json(request, t, fields) for t in page], "paging": paging}
     summary = _summary(request, meta.templates.of(waba.waba_id), len(items))
     if summary:
@@ -241,14 +114,47 @@ async def delete_templates(request: web.Request) -> web.StreamResponse:
     return graph_response(request, {"success": True})
 
 
-# --- /{waba_id}/phone_numbers ----------------------------------------------------------------------
+# --- /{template_id} -------------------------------------------------------------------------------
 
 
-@graph_handler
-async def list_phone_numbers(request: web.Request) -> web.StreamResponse:
-    token = authenticate(request)
+def _find(lookup: Lookup) -> Template | None:
+    """A template of a WABA the token can use."""
+    template = lookup.meta.templates.by_id(lookup.node)
+    return template if template is not None and any(b.waba_id == template.waba_id for b in lookup.mine) else None
+
+
+async def _get(request: web.Request, template: Template) -> web.StreamResponse:
+    return graph_response(request, _template_json(request, template, requested_fields(request)))
+
+
+async def _post(request: web.Request, template: Template) -> web.StreamResponse:
+    """Edit a template; it goes back to review (META-TPL-MGMT)."""
     meta = backend(request)
-    numbers = waba_numbers(request, token)
-    fields = _fields(request)
-    data = [phone_number_json(b, meta, fields) for b in numbers]
-    return graph_response(request, {"data": data, "paging": {"cursors": {"before": encode_cursor(0), "after": encode_cursor(len(data))}}})
+    body = await json_body(request)
+    if "components" in body:
+        check_header_handles(meta, body["components"])
+    _edit(template, body)
+    meta.schedule_review(template, meta.businesses)
+    return graph_response(request, {"success": True, "id": template.id, "name": template.name, "category": template.category})
+
+
+TEMPLATE: Node[Template] = Node("message template", _find, get=_get, post=_post)
+
+
+def _edit(template: Template, body: dict[str, Any]) -> None:
+    if template.status not in ("APPROVED", "REJECTED", "PAUSED"):
+        raise MetaError(100, f"Only APPROVED, REJECTED or PAUSED templates can be edited; this one is {template.status}.")
+    category = str(body.get("category") or template.category).upper()
+    if template.status == "APPROVED" and category != template.category:
+        raise MetaError(100, "The category of an approved template cannot be changed.")
+    merged = {
+        "name": template.name, "language": template.language, "category": category,
+        "parameter_format": body.get("parameter_format") or template.parameter_format,
+        "components": body.get("components") or template.components,
+        "message_send_ttl_seconds": body.get("message_send_ttl_seconds", template.message_send_ttl_seconds),
+    }
+    edited = build(template.waba_id, merged, template.id)
+    template.category, template.parameter_format = edited.category, edited.parameter_format
+    template.components, template.message_send_ttl_seconds = edited.components, edited.message_send_ttl_seconds
+    template.status, template.rejected_reason = "PENDING", None
+    template.edits += 1
