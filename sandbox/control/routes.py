@@ -22,7 +22,9 @@ from sandbox.core.errors import ControlError, ScenarioError
 from sandbox.core.scenario import ErrorSpec, load_scenario, parse_scenario, unknown_reason
 from sandbox.core.store import MessageFilter
 from sandbox.keys import runtime_of
-from sandbox.providers.meta.keys import KEY as META  # batched webhooks are Graph's (meta/batching.py)
+from sandbox.providers.meta.keys import (
+    KEY as META,  # batched webhooks are Graph's (meta/messages/batching.py)
+)
 from sandbox.runtime import Runtime, failure_reasons
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 from collections.abc import Awaitable, Callable
@@ -13,7 +14,7 @@ from multidict import MultiDictProxy
 from sandbox.core import jsonbody
 from sandbox.core.boundary import ErrorShape, error_boundary
 from sandbox.core.provider import served
-from sandbox.providers.meta.config import MetaBusiness
+from sandbox.providers.meta.config import MetaBusiness, graph_version
 from sandbox.providers.meta.errors import MetaError, render_error, unsupported_request
 from sandbox.providers.meta.keys import JSON_READ_AS_FORM, backend
 from sandbox.providers.meta.service import MetaProvider
@@ -98,6 +99,25 @@ def authenticate(request: web.Request) -> str:
     if not meta.businesses.token_known(token):
         raise MetaError(190, message="Invalid OAuth access token - Cannot parse access token")
     return token
+
+
+MIN_VERSION = (13, 0)
+
+
+def check_version(request: web.Request) -> None:
+    """A versioned path below v13.0 is Graph's 2635, before anything else is looked at."""
+    version = request.match_info.get("version")
+    if version is not None and _deprecated(version):
+        raise MetaError(
+            2635,
+            message=f"(#2635) You are calling a deprecated version of the Graph API ({version}). Please update to v13.0 or higher.",
+            http_status=400,
+        )
+
+
+@functools.lru_cache(maxsize=64)  # a handful of versions in practice; bounded for any input
+def _deprecated(version: str) -> bool:
+    return graph_version(version) < MIN_VERSION
 
 
 def business_for(request: web.Request, node: str, token: str) -> MetaBusiness:

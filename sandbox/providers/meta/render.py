@@ -1,7 +1,7 @@
 """Meta wire rendering: webhook envelopes and their signature.
 
 Exact format from ../shared/reference/meta-cloud-api.md §3: one event per POST (or, with batching on,
-several: ``batch_envelope`` and providers/meta/batching.py), ASCII-escaped compact
+several: ``batch_envelope`` and providers/meta/messages/batching.py), ASCII-escaped compact
 JSON signed over those exact bytes, lowercase hex. ``contacts[0].user_id`` is always present (pywa
 drops updates without it, §0.1), even on ``failed`` statuses where Meta omits ``contacts``.
 """

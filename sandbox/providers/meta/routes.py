@@ -3,7 +3,6 @@ what unrouted paths answer."""
 
 from __future__ import annotations
 
-import functools
 from typing import Any
 
 from aiohttp import web
@@ -17,61 +16,26 @@ from sandbox.providers.meta.accounts import (
     registration,
     subscribed_apps,
 )
-from sandbox.providers.meta.config import graph_version
-from sandbox.providers.meta.errors import MetaError, http_error, unsupported_request
+from sandbox.providers.meta.errors import http_error, unsupported_request
 from sandbox.providers.meta.flows import routes as flow_routes
-from sandbox.providers.meta.http import (
-    authenticate,
-    business_for,
-    error_response,
-    graph_handler,
-    graph_response,
-    json_body,
-)
+from sandbox.providers.meta.http import authenticate, check_version, error_response, graph_handler
 from sandbox.providers.meta.keys import backend
 from sandbox.providers.meta.media import file_handles, resumable_upload
 from sandbox.providers.meta.media import routes as media_routes
 from sandbox.providers.meta.media.library import ATTACHMENTS_PATH
-from sandbox.providers.meta.messages.send import handle_send
+from sandbox.providers.meta.messages import send
 from sandbox.providers.meta.node_registry import Node, dispatcher
 from sandbox.providers.meta.templates import routes as template_routes
 
 VERSION = r"{version:v\d+\.\d+}"
 NODE = r"{node:\d+}"
-MIN_VERSION = (13, 0)
 PATH_PREFIXES = ("/",)  # whatever no other provider owns: Graph's numeric nodes sit at the root
-
-
-def _check_version(request: web.Request) -> None:
-    version = request.match_info.get("version")
-    if version is not None and _deprecated(version):
-        raise MetaError(
-            2635,
-            message=f"(#2635) You are calling a deprecated version of the Graph API ({version}). Please update to v13.0 or higher.",
-            http_status=400,
-        )
-
-
-@functools.lru_cache(maxsize=64)  # a handful of versions in practice; bounded for any input
-def _deprecated(version: str) -> bool:
-    return graph_version(version) < MIN_VERSION
-
-
-@graph_handler
-async def send_message(request: web.Request) -> web.StreamResponse:
-    _check_version(request)
-    token = authenticate(request)
-    meta = backend(request)
-    business = business_for(request, request.match_info["node"], token)
-    body = await json_body(request)
-    response = handle_send(meta, meta.validator, business, body)
-    return graph_response(request, response)
 
 
 @graph_handler
 async def unknown_edge(request: web.Request) -> web.StreamResponse:
     """Any other numeric node/edge: authenticated like Graph, then 100/33."""
-    _check_version(request)
+    check_version(request)
     authenticate(request)
     raise unsupported_request(request.method, request.match_info.get("node", ""))
 
@@ -92,7 +56,7 @@ def routes() -> list[web.AbstractRouteDef]:
     for prefix in (f"/{VERSION}", ""):
         node = f"{prefix}/{NODE}"
         table += [
-            web.post(f"{node}/messages", send_message),
+            web.post(f"{node}/messages", send.send_message),  # messages/
             # media (media/), templates (templates/), the WABA's numbers (accounts/)
             web.post(f"{node}/media", media_routes.upload_media),
             web.get(f"{node}/message_templates", template_routes.list_templates),

@@ -16,10 +16,10 @@ from sandbox.core.scenario import ErrorSpec, Outcome, UserAction, pick_target
 from sandbox.core.status_order import NEUTRAL, StatusOrder
 from sandbox.core.store import Message, StatusEvent
 from sandbox.providers.meta import render
-from sandbox.providers.meta.batching import MetaBatching, Update
 from sandbox.providers.meta.config import MetaBusiness, MetaBusinesses
 from sandbox.providers.meta.errors import REASON_CODES, REASON_DETAILS, webhook_error
 from sandbox.providers.meta.messages import inbound
+from sandbox.providers.meta.messages.batching import MetaBatching, Update
 from sandbox.providers.meta.messages.validation import SendValidator
 from sandbox.providers.meta.messages.wamid import wamid
 from sandbox.providers.meta.platform import MetaPlatform
@@ -45,7 +45,7 @@ class MetaProvider(MetaPlatform):
     failure_reasons: ClassVar[frozenset[str]] = frozenset(REASON_CODES)  # scenario `error:` reasons it maps
     # sent -> delivered -> read (-> played, voice); failed is final (core/status_order.py)
     status_orders: ClassVar[dict[str, StatusOrder]] = {"whatsapp": NEUTRAL}
-    batching: MetaBatching = field(init=False)  # batched webhooks (batching.py); off unless configured
+    batching: MetaBatching = field(init=False)  # batched webhooks (messages/batching.py); off unless configured
 
     def __post_init__(self) -> None:
         self.batching = MetaBatching(self.messaging.scheduler, self._post_batch)
@@ -235,7 +235,7 @@ class MetaProvider(MetaPlatform):
         return self.accounts.webhook_url(business)
 
     def _deliver(self, business: MetaBusiness, url: str, update: Update, *, rule: str | None) -> None:
-        """One update: posted now on its own, or into its number's open batch (batching.py)."""
+        """One update: posted now on its own, or into its number's open batch (messages/batching.py)."""
         policy = self.batching.policy_for(rule, self.messaging.engine.scenario)
         if policy.on:
             self.batching.add(business.phone_number_id, url, update, policy)

@@ -1,1 +1,1 @@
-"""Meta's phone numbers and WABAs: their settings and the Graph edges that change them."""
+"""Meta's phone numbers and WABAs: the Graph nodes, their settings and the Graph edges that change them."""

@@ -1,1 +1,2 @@
-"""Meta's /messages: request validation, sends, inbound messages, their ids and rate limits."""
+"""Meta's /messages: the send handler and request validation, inbound messages, their ids, rate limits and
+the batching of their webhooks."""

@@ -1,12 +1,15 @@
 """POST /{version}/{phone_number_id}/messages: translate a Cloud API send into a core message.
 
-One linear handler (STYLE: stripe-mock): parse -> validate -> resolve recipient -> decide outcome ->
-store and schedule -> render Meta's response.
+One linear handler (STYLE: stripe-mock): ``send_message`` authenticates and reads the body, then
+``handle_send`` parses -> validates -> resolves the recipient -> decides the outcome -> stores and
+schedules -> renders Meta's response. The path is in meta/routes.py.
 """
 
 from __future__ import annotations
 
 from typing import Any
+
+from aiohttp import web
 
 from sandbox.core import jsonbody
 from sandbox.core.numbers import InvalidNumber, Recipient, normalize
@@ -15,12 +18,32 @@ from sandbox.core.store import Message
 from sandbox.core.wa_message import text_of
 from sandbox.providers.meta.config import MetaBusiness
 from sandbox.providers.meta.errors import MetaError
+from sandbox.providers.meta.http import (
+    authenticate,
+    business_for,
+    check_version,
+    graph_handler,
+    graph_response,
+    json_body,
+)
+from sandbox.providers.meta.keys import backend
 from sandbox.providers.meta.messages.validation import SendValidator
 from sandbox.providers.meta.messages.wamid import wamid
 from sandbox.providers.meta.service import PROVIDER, MetaProvider
 
 FREE_FORM_EXEMPT = {"template"}  # only templates may be sent outside the 24-hour window
 FAIL_FAST = 0.2  # seconds after the send at which a rule-independent failure is reported
+
+
+@graph_handler
+async def send_message(request: web.Request) -> web.StreamResponse:
+    check_version(request)
+    token = authenticate(request)
+    meta = backend(request)
+    business = business_for(request, request.match_info["node"], token)
+    body = await json_body(request)
+    response = handle_send(meta, meta.validator, business, body)
+    return graph_response(request, response)
 
 
 def handle_send(

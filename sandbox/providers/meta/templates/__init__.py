@@ -1,1 +1,2 @@
-"""Meta's message templates: the registry and its review, and the checks a template send passes."""
+"""Meta's message templates: the registry and its review, the Graph edges and node that manage them, and
+the checks a template send passes."""
