@@ -1,8 +1,13 @@
-"""The Cloud API surface besides /messages: media, templates, limits, and the hooks a send passes through.
+"""Meta's backend, its Graph half: the state the Graph surfaces keep (media, templates, accounts and Flows,
+limits, uploads) and what several features do with it (the checks a send passes, template review, webhooks
+of fields other than ``messages``).
 
-``MetaPlatform`` is what Meta's backend keeps (``MetaProvider``, service.py, is the same object with the
-hooks the core calls): built once per runtime and reloaded with the scenario. ``before_send`` is the single
-call the send handler makes before the outcome is decided; ``after_accept`` schedules the media checks.
+``MetaPlatform`` is never built alone. ``MetaProvider`` (service.py) extends it with the hooks the core
+calls, and that one object, built once per runtime (spec.build) and reloaded with the scenario, is Meta's
+backend; every field is set when it is built. The class is split in two modules by job (docs/architecture.md,
+"Meta's layout"): feature code that only needs the state (media/file_handles.py, accounts/display_name.py,
+accounts/phone_numbers.py) types against this half and never sees the lifecycle. ``before_send`` is the
+single call the send handler makes before the outcome is decided; ``after_accept`` schedules the media checks.
 """
 
 from __future__ import annotations
@@ -47,8 +52,8 @@ class MetaPlatform:
     dispatcher: WebhookDispatcher
     media: MediaLibrary
     links: LinkFetcher
+    limits: RateLimits  # meta.limits: throughput, pair rate, test-number allow-lists
     templates: TemplateRegistry = field(default_factory=TemplateRegistry)
-    limits: RateLimits | None = None
     accounts: Accounts = field(default_factory=Accounts)  # profile, registration, blocklist, subscriptions
     uploads: Uploads = field(default_factory=Uploads)  # Resumable Upload API sessions and handles
     flow_health: FlowHealth = field(default_factory=FlowHealth)  # meta.flow_health; throttled Flows' sends
@@ -74,7 +79,6 @@ class MetaPlatform:
         self.templates.load(list(section.get("templates") or []), wabas)
         self.review = {**DEFAULT_REVIEW, **(section.get("template_review") or {})}
         self.flow_health.health = {str(k): str(v).upper() for k, v in (section.get("flow_health") or {}).items()}
-        assert self.limits is not None
         self.limits.load(section.get("limits") or {})
 
     def reset_state(self, businesses: MetaBusinesses) -> None:
@@ -97,7 +101,6 @@ class MetaPlatform:
         # Flows it names: status, draft mode, throttling (flows.py)
         check_flow_send(business.waba_id, self.accounts.waba(business.waba_id), self.flow_health, self.templates,
                         self.clock.now(), body)
-        assert self.limits is not None
         self.limits.check(business.phone_number_id, business.country_code, user)
         return extra
 

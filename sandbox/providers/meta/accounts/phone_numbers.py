@@ -21,7 +21,7 @@ DEFAULT_FIELDS = (
 
 
 def phone_number_json(business: MetaBusiness, platform: MetaPlatform, fields: set[str] | None) -> dict[str, Any]:
-    limits = platform.limits.config if platform.limits else {}
+    limits = platform.limits.config
     spec = {**limits.get("*", {}), **limits.get(business.phone_number_id, {})}
     test_number = spec.get("allowed_recipients") is not None
     # Meta's levels: STANDARD (80 mps) and HIGH (1,000 mps) (META-THROUGHPUT).
