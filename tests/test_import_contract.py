@@ -151,8 +151,10 @@ def test_the_core_names_no_provider_in_its_code():
 
 # Modules that loop over the providers' specs and must know none of them: the workspaces (credentials,
 # routing, their 404s: each provider's ``WorkspaceHooks``), the start banner (``banner_urls``,
-# ``banner_credentials``) and the 405's Allow (``catch_all_methods``).
-PROVIDER_BLIND = ("sandbox.workspaces", "sandbox.cli", "sandbox.methods")
+# ``banner_credentials``), the 405's Allow (``catch_all_methods``), the control API (``webhook_batching``,
+# its description's provider enums and webhook target schemas) and the web inbox (``address_form``,
+# ``media_key_prefix``).
+PROVIDER_BLIND = ("sandbox.workspaces", "sandbox.cli", "sandbox.methods", "sandbox.control", "sandbox.ui")
 
 
 def test_the_provider_blind_modules_import_no_provider():
