@@ -3,13 +3,14 @@
 It receives plain data (ids, provider names, JSON-ready records, bytes) and imports no type of the core:
 what it writes is each row as its last hook described it.
 
-``Persistence`` (the default) keeps nothing, and callers build no record for it (they check ``enabled``). ``SqlitePersistence`` (``--data-dir``) keeps rows in one SQLite file (WAL):
+``Persistence`` (the default) keeps nothing, and callers build no record for it (they check ``enabled``).
+``SqlitePersistence`` (``--data-dir``) keeps rows in one SQLite file (WAL):
 - messages (the journal), media records, pending webhook deliveries, the remaining timeline steps of
   each message (data only: status + error, or user action + the scenario outcome);
 - named snapshots (``track``): scenario, clock, id generator, 24-hour windows, templates...
 
-Hooks only keep the last record of each row; ``flush()`` serialises and writes them in one transaction. It runs before every HTTP
-response (so an acknowledged send is on disk before the client hears of it). Scheduled jobs and webhook
+Hooks only keep the last record of each row; ``flush()`` serialises and writes them in one transaction.
+It runs before every HTTP response (so an acknowledged send is on disk before the client hears of it). Scheduled jobs and webhook
 attempts call ``flush_soon()``: one group commit at most ``GROUP_COMMIT`` seconds later. A kill -9 in
 that window loses no acknowledged state: a step's status and the removal of the step commit together,
 so the step runs again; a delivery not yet marked done is delivered again (at-least-once, as Meta).
