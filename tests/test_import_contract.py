@@ -126,6 +126,30 @@ def test_providers_import_neither_the_runtime_nor_the_app():
     assert {m: deps for m, deps in wrong.items() if deps} == {}
 
 
+# Storage and its seam: plain records in, so nothing of the core's model (store, webhooks, media_store...).
+STORAGE = ("sandbox.core.persistence", "sandbox.core.persistence_hooks")
+STORAGE_MAY_IMPORT = ("sandbox.core.persistence_hooks", "sandbox.core.datadir", "sandbox.core.spill",
+                      "sandbox.core.errors")
+
+
+def test_storage_imports_none_of_the_cores_types():
+    """The hooks pass ids, provider names, JSON-ready records and bytes (core/persistence_hooks.py)."""
+    edges = graph()
+    reached = {m for start in STORAGE for m in _reachable(edges, start)}
+    assert sorted(m for m in reached if not _within(m, STORAGE_MAY_IMPORT)) == []
+
+
+def _reachable(edges: dict[str, frozenset[str]], start: str) -> set[str]:
+    seen: set[str] = set()
+    todo = [start]
+    while todo:
+        for dep in edges[todo.pop()]:
+            if dep not in seen:
+                seen.add(dep)
+                todo.append(dep)
+    return seen
+
+
 def _names_a_provider(area: tuple[str, ...]) -> list[str]:
     """Where the modules of ``area`` name a provider: a constant equal to its name, outside dict keys."""
     from sandbox.providers.all import PROVIDERS
@@ -151,8 +175,10 @@ def test_the_core_names_no_provider_in_its_code():
 
 # Modules that loop over the providers' specs and must know none of them: the workspaces (credentials,
 # routing, their 404s: each provider's ``WorkspaceHooks``), the start banner (``banner_urls``,
-# ``banner_credentials``) and the 405's Allow (``catch_all_methods``).
-PROVIDER_BLIND = ("sandbox.workspaces", "sandbox.cli", "sandbox.methods")
+# ``banner_credentials``), the 405's Allow (``catch_all_methods``), the control API (``webhook_batching``,
+# its description's provider enums and webhook target schemas) and the web inbox (``address_form``,
+# ``media_key_prefix``).
+PROVIDER_BLIND = ("sandbox.workspaces", "sandbox.cli", "sandbox.methods", "sandbox.control", "sandbox.ui")
 
 
 def test_the_provider_blind_modules_import_no_provider():

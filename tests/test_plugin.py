@@ -18,6 +18,12 @@ async def test_defaults_are_manual_clock_and_default_scenario(wa_sandbox):
     assert set(wa_sandbox.base_urls) >= {"meta", "control", "smsglobal", "maac"}
 
 
+async def test_meta_business_is_the_scenarios_default_meta_business(wa_sandbox):
+    business = wa_sandbox.meta_business  # the first business of scenarios/default.yaml
+    assert (business["phone_number_id"], business["display_phone_number"]) == ("100000000000001", "+1 555-010-0001")
+    assert business == wa_sandbox.runtime.meta.businesses.default().to_json()
+
+
 @pytest.mark.wa_sandbox(scenario=str(SCENARIOS / "india-shop.yaml"), seed="fixed")
 async def test_marker_chooses_scenario_and_seed(wa_sandbox):
     assert wa_sandbox.runtime.scenario.name == "india-shop"

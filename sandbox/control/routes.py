@@ -16,15 +16,14 @@ from typing import Any
 from aiohttp import web
 
 from sandbox import __version__
-from sandbox.control import validation
+from sandbox.control import document, validation
 from sandbox.core import jsonbody
 from sandbox.core.errors import ControlError, ScenarioError
+from sandbox.core.provider import WebhookBatching
 from sandbox.core.scenario import ErrorSpec, load_scenario, parse_scenario, unknown_reason
 from sandbox.core.store import MessageFilter
 from sandbox.keys import runtime_of
-from sandbox.providers.meta.keys import (
-    KEY as META,  # batched webhooks are Graph's (meta/messages/batching.py)
-)
+from sandbox.providers.all import PROVIDERS
 from sandbox.runtime import Runtime, failure_reasons
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -267,7 +266,8 @@ async def inbound(request: web.Request) -> web.StreamResponse:
     """A user sends the business a message: ``{"provider":"meta","from":"+1555...","type":"text","text":"hi"}``."""
     rt = _rt(request)
     body = await _body(request)
-    message = _provider(rt, str(body.get("provider", "meta"))).inject(body)
+    # absent: the first provider of the tuple (Meta; openapi.yaml's default, sandbox/providers/all.py)
+    message = _provider(rt, str(body.get("provider", rt.providers[0].name))).inject(body)
     await rt.dispatcher.idle(rt.settings.webhook_timeout)
     return web.json_response(_message_json(rt, message.id), status=201)
 
@@ -344,17 +344,25 @@ async def chaos_set(request: web.Request) -> web.StreamResponse:
     return web.json_response(chaos.to_json())
 
 
+def _batching(rt: Runtime) -> WebhookBatching:
+    """The batched webhooks of the first provider whose spec offers them (Meta's, meta/messages/batching.py)."""
+    for spec in rt.providers:
+        if spec.webhook_batching is not None:
+            return spec.webhook_batching(rt[spec.key])
+    raise ControlError("no provider of this sandbox batches its webhooks", 404)
+
+
 @control
 async def batching_get(request: web.Request) -> web.StreamResponse:
     rt = _rt(request)
-    return web.json_response(rt[META].batching.to_json(rt.scenario))
+    return web.json_response(_batching(rt).to_json(rt.scenario))
 
 
 @control
 async def batching_set(request: web.Request) -> web.StreamResponse:
-    """Meta's batched webhooks at run time: ``{"max_size": 50, "window_ms": 100}``; ``{}`` back to the scenario's."""
+    """Batched webhooks at run time: ``{"max_size": 50, "window_ms": 100}``; ``{}`` back to the scenario's."""
     rt = _rt(request)
-    return web.json_response(rt[META].batching.configure(await _body(request), rt.scenario))
+    return web.json_response(_batching(rt).configure(await _body(request), rt.scenario))
 
 
 # --- clock ---------------------------------------------------------------------------------------
@@ -494,8 +502,9 @@ def _wait_args(request: web.Request) -> tuple[int, float]:
 
 @control
 async def openapi(request: web.Request) -> web.StreamResponse:
-    spec = (Path(__file__).parent / "openapi.yaml").read_text(encoding="utf-8")
-    return web.Response(text=spec, content_type="application/yaml")
+    """The description the validator enforces, built for the providers (document.py). Built per request
+    (~30 ms) rather than held: it is read once per test session, and building it at start would slow every start."""
+    return web.Response(text=document.text(document.load(PROVIDERS)), content_type="application/yaml")
 
 
 ROUTES: list[web.RouteDef] = [

@@ -1,5 +1,5 @@
-"""The control API's inputs checked against ``openapi.yaml``, the document ``/_sandbox/openapi.yaml``
-serves: one description, enforced (STYLE: validators compiled once at start-up from a spec, after
+"""The control API's inputs checked against ``openapi.yaml`` as built for the providers (document.py), the
+document ``/_sandbox/openapi.yaml`` serves: one description, enforced (STYLE: validators compiled once at start-up from a spec, after
 stripe-mock). Every JSON body and every described query parameter of an operation is checked before
 its handler runs; a violation is a 400 naming the field (``'now' must be a number, got false``).
 
@@ -16,17 +16,16 @@ import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-import yaml
 from jsonschema import Draft7Validator
 from jsonschema.exceptions import ValidationError, best_match
 
+from sandbox.control import document
 from sandbox.core.errors import ControlError
+from sandbox.providers.all import PROVIDERS
 
-SPEC = Path(__file__).parent / "openapi.yaml"
 INTEGER = re.compile(r"-?[0-9]+")
 
 
@@ -47,11 +46,9 @@ class Operation:
             _raise_first(self.body, body, None)
 
 
-def compile_spec(path: Path = SPEC) -> Mapping[tuple[str, str], Operation]:
-    """Maps (METHOD, path template as in the router) -> the operation's checks."""
-    # libyaml's loader when PyYAML has it: the pure-Python one took ~80 ms of every start for this file
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    spec = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)  # noqa: S506 - a safe loader
+def compile_spec(spec: dict[str, Any]) -> Mapping[tuple[str, str], Operation]:
+    """Maps (METHOD, path template as in the router) -> the operation's checks, for a built description
+    (``document.load``)."""
     operations: dict[tuple[str, str], Operation] = {}
     for route, item in spec["paths"].items():
         shared = item.get("parameters", [])
@@ -154,4 +151,4 @@ def _short(value: Any) -> bool:
     return not isinstance(value, (dict, list)) and len(json.dumps(value)) <= 80
 
 
-OPERATIONS = compile_spec()  # read-only after import: validators hold no state between calls
+OPERATIONS = compile_spec(document.load(PROVIDERS))  # read-only after import: validators hold no state between calls

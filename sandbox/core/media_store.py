@@ -117,7 +117,8 @@ class MediaStore:
             self.total_bytes -= old.size
         self._records[record.id] = record
         self.total_bytes += record.size
-        self.persistence.media_changed(record)
+        if self.persistence.enabled:
+            self.persistence.media_changed(record.id, record.to_record())
         while self.total_bytes > self.max_bytes and len(self._records) > 1:
             victim = self._records[next(iter(self._records))]
             self._drop(victim.id)

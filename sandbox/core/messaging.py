@@ -91,8 +91,8 @@ class Messaging:
     def accept(self, message: Message, outcome: Outcome, *, timeline: list[Step] | None = None) -> Message:
         """Store an accepted outbound message and schedule what happens to it."""
         message.meta.setdefault("rule", outcome.rule)
-        self.journal.add(message)
         message.record(StatusEvent("accepted", message.created_at))
+        self.journal.add(message)  # after every change: storage keeps the record built here
         self.feed.publish({"kind": "message", "id": message.id, "status": message.status})
         for step in outcome.timeline if timeline is None else timeline:
             self.schedule_step(message.id, message.provider, message.created_at + step.after, step=step)

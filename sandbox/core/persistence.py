@@ -1,13 +1,16 @@
 """SQLite storage behind the persistence seam (``Persistence``, sandbox/core/persistence_hooks.py).
 
-``Persistence`` (the default) keeps nothing: every hook is a no-op, so the in-memory sandbox pays one
-method call per change. ``SqlitePersistence`` (``--data-dir``) keeps rows in one SQLite file (WAL):
+It receives plain data (ids, provider names, JSON-ready records, bytes) and imports no type of the core:
+what it writes is each row as its last hook described it.
+
+``Persistence`` (the default) keeps nothing, and callers build no record for it (they check ``enabled``).
+``SqlitePersistence`` (``--data-dir``) keeps rows in one SQLite file (WAL):
 - messages (the journal), media records, pending webhook deliveries, the remaining timeline steps of
   each message (data only: status + error, or user action + the scenario outcome);
 - named snapshots (``track``): scenario, clock, id generator, 24-hour windows, templates...
 
-Hooks only mark things dirty; ``flush()`` writes them in one transaction. It runs before every HTTP
-response (so an acknowledged send is on disk before the client hears of it). Scheduled jobs and webhook
+Hooks only keep the last record of each row; ``flush()`` serialises and writes them in one transaction.
+It runs before every HTTP response (so an acknowledged send is on disk before the client hears of it). Scheduled jobs and webhook
 attempts call ``flush_soon()``: one group commit at most ``GROUP_COMMIT`` seconds later. A kill -9 in
 that window loses no acknowledged state: a step's status and the removal of the step commit together,
 so the step runs again; a delivery not yet marked done is delivered again (at-least-once, as Meta).
@@ -23,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from sandbox.core import datadir
-from sandbox.core.persistence_hooks import DeliveryRow, Persistence, Row
+from sandbox.core.persistence_hooks import Persistence, Record
 from sandbox.core.spill import SpillQueue
 
 __all__ = ["DB_NAME", "GROUP_COMMIT", "Persistence", "SqlitePersistence"]
@@ -67,13 +70,13 @@ class SqlitePersistence(Persistence):
         for statement in SCHEMA:
             self.conn.execute(statement)
         self.conn.commit()
-        self._messages: dict[str, Row] = {}  # maps message id -> message to upsert
+        self._messages: dict[str, tuple[str, Record]] = {}  # maps message id -> (provider, record) to upsert
         self._removed_messages: set[str] = set()
         self._steps: dict[int, tuple[str, str, float, str, str]] = {}  # maps token -> row to insert
         self._steps_done: set[int] = set()
-        self._deliveries: dict[str, DeliveryRow] = {}  # maps delivery id -> delivery to upsert
+        self._deliveries: dict[str, tuple[str, Record, bytes]] = {}  # maps delivery id -> (provider, record, body)
         self._deliveries_done: set[str] = set()
-        self._media: dict[str, Row] = {}
+        self._media: dict[str, Record] = {}  # maps media id -> record to upsert
         self._media_removed: set[str] = set()
         self._statements: list[tuple[str, tuple[Any, ...]]] = []  # resets, run before the rows above
         self._tracked: dict[str, _Tracked] = {}
@@ -85,16 +88,16 @@ class SqlitePersistence(Persistence):
         return SpillQueue(self.conn)
 
     # --- hooks ------------------------------------------------------------------------------------
-    def message_changed(self, message: Row) -> None:
-        self._messages[message.id] = message
-        self._removed_messages.discard(message.id)
+    def message_changed(self, message_id: str, provider: str, record: Record) -> None:
+        self._messages[message_id] = (provider, record)
+        self._removed_messages.discard(message_id)
 
     def message_removed(self, message_id: str) -> None:
         self._messages.pop(message_id, None)
         self._removed_messages.add(message_id)
 
     def messages_reset(self, provider: str | None) -> None:
-        self._messages = {k: m for k, m in self._messages.items() if provider is not None and m.provider != provider}
+        self._messages = {k: m for k, m in self._messages.items() if provider is not None and m[0] != provider}
         self._sql("DELETE FROM messages" + (" WHERE provider = ?" if provider else ""), provider)
 
     def step_scheduled(self, message_id: str, provider: str, due: float, kind: str, data: dict[str, Any]) -> int | None:
@@ -118,21 +121,21 @@ class SqlitePersistence(Persistence):
         self._steps = {t: row for t, row in self._steps.items() if provider is not None and row[1] != provider}
         self._sql("DELETE FROM steps" + (" WHERE provider = ?" if provider else ""), provider)
 
-    def delivery_changed(self, delivery: DeliveryRow) -> None:
-        self._deliveries[delivery.id] = delivery
-        self._deliveries_done.discard(delivery.id)
+    def delivery_changed(self, delivery_id: str, provider: str, record: Record, body: bytes) -> None:
+        self._deliveries[delivery_id] = (provider, record, body)
+        self._deliveries_done.discard(delivery_id)
 
     def delivery_done(self, delivery_id: str) -> None:
         self._deliveries.pop(delivery_id, None)
         self._deliveries_done.add(delivery_id)  # it may have been written by an earlier flush
 
     def deliveries_reset(self, provider: str | None) -> None:
-        self._deliveries = {k: d for k, d in self._deliveries.items() if provider is not None and d.provider != provider}
+        self._deliveries = {k: d for k, d in self._deliveries.items() if provider is not None and d[0] != provider}
         self._sql("DELETE FROM deliveries" + (" WHERE provider = ?" if provider else ""), provider)
 
-    def media_changed(self, record: Row) -> None:
-        self._media[record.id] = record
-        self._media_removed.discard(record.id)
+    def media_changed(self, media_id: str, record: Record) -> None:
+        self._media[media_id] = record
+        self._media_removed.discard(media_id)
 
     def media_removed(self, media_id: str) -> None:
         self._media.pop(media_id, None)
@@ -161,7 +164,7 @@ class SqlitePersistence(Persistence):
         c.executemany(
             "INSERT INTO messages (id, provider, data) VALUES (?, ?, ?) "
             "ON CONFLICT(id) DO UPDATE SET data = excluded.data",
-            [(m.id, m.provider, json.dumps(m.to_record())) for m in self._messages.values()],
+            [(i, provider, json.dumps(record)) for i, (provider, record) in self._messages.items()],
         )
         c.executemany("DELETE FROM steps WHERE token = ?", [(t,) for t in self._steps_done])
         c.executemany("INSERT INTO steps VALUES (?, ?, ?, ?, ?, ?)", [(t, *row) for t, row in self._steps.items()])
@@ -169,12 +172,12 @@ class SqlitePersistence(Persistence):
         c.executemany(
             "INSERT INTO deliveries (id, provider, record, body) VALUES (?, ?, ?, ?) "
             "ON CONFLICT(id) DO UPDATE SET record = excluded.record",
-            [(d.id, d.provider, json.dumps(d.to_record()), d.body) for d in self._deliveries.values()],
+            [(i, provider, json.dumps(record), body) for i, (provider, record, body) in self._deliveries.items()],
         )
         c.executemany("DELETE FROM media WHERE id = ?", [(i,) for i in self._media_removed])
         c.executemany(
             "INSERT INTO media (id, data) VALUES (?, ?) ON CONFLICT(id) DO UPDATE SET data = excluded.data",
-            [(r.id, json.dumps(r.to_record())) for r in self._media.values()],
+            [(i, json.dumps(record)) for i, record in self._media.items()],
         )
         c.executemany("INSERT OR REPLACE INTO state (name, data) VALUES (?, ?)", snapshots)
         c.commit()

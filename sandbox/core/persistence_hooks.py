@@ -1,45 +1,34 @@
 """The persistence seam: what the core tells storage, and the default storage that keeps nothing.
 
-The core hands storage rows (``Row``: an id, the provider it belongs to, and ``to_record()``, the
-JSON-ready record) and never its own types, so storage imports nothing of the core. Storage takes the
-record when it writes (``SqlitePersistence.flush``, sandbox/core/persistence.py): a message that changes
-five times between two flushes is serialised once.
+The core hands storage plain data, never its own objects: an id, the provider a row belongs to (messages and
+deliveries, which a provider's reset drops), and a JSON-ready record (a dict the caller built for this call and never touches again; a delivery's body as
+bytes beside it). Storage therefore imports no type of the core, and what it writes is the row as it was
+when the hook was called, not whatever the live object has become by the time storage writes.
+
+Callers build a record only when ``enabled`` is true (``if persistence.enabled: ...``): the in-memory
+default pays one attribute read per change, never a record. A row hooked several times between two
+writes is kept once, its last record wins (``SqlitePersistence.flush``, sandbox/core/persistence.py,
+serialises it then): a message that changes five times between two flushes is serialised once. A caller
+that changes a row calls its hook again after the change.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import Any
 
 from sandbox.core.spill import SpillQueue
 
-
-class Row(Protocol):
-    """A journal message, a media record: what storage keeps of it is ``to_record()``."""
-
-    @property
-    def id(self) -> str: ...
-
-    @property
-    def provider(self) -> str: ...
-
-    def to_record(self) -> dict[str, Any]: ...
-
-
-class DeliveryRow(Row, Protocol):
-    """A webhook delivery: its record, and its body kept as bytes beside it."""
-
-    @property
-    def body(self) -> bytes: ...
+Record = dict[str, Any]  # a row as JSON-ready data (str keys; str, number, bool, None, lists and dicts of them)
 
 
 class Persistence:
     """In memory: nothing is kept (the default)."""
 
-    enabled = False
+    enabled = False  # False: callers build no records and may skip every ``*_changed`` call
     spill_queue: Callable[[], SpillQueue] | None = None  # None: the dispatcher spills to a temporary file
 
-    def message_changed(self, message: Row) -> None: ...
+    def message_changed(self, message_id: str, provider: str, record: Record) -> None: ...
 
     def message_removed(self, message_id: str) -> None: ...
 
@@ -55,13 +44,13 @@ class Persistence:
 
     def steps_reset(self, provider: str | None) -> None: ...
 
-    def delivery_changed(self, delivery: DeliveryRow) -> None: ...
+    def delivery_changed(self, delivery_id: str, provider: str, record: Record, body: bytes) -> None: ...
 
     def delivery_done(self, delivery_id: str) -> None: ...
 
     def deliveries_reset(self, provider: str | None) -> None: ...
 
-    def media_changed(self, record: Row) -> None: ...
+    def media_changed(self, media_id: str, record: Record) -> None: ...  # the record names its provider
 
     def media_removed(self, media_id: str) -> None: ...
 

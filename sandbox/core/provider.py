@@ -29,8 +29,9 @@ if TYPE_CHECKING:
     from sandbox.core.media_store import MediaStore
     from sandbox.core.messaging import Messaging
     from sandbox.core.persistence_hooks import Persistence
+    from sandbox.core.scenario import Scenario
     from sandbox.core.scheduler import Scheduler
-    from sandbox.core.store import Journal
+    from sandbox.core.store import Journal, Message
     from sandbox.core.webhooks import WebhookDispatcher
     from sandbox.settings import Settings
 
@@ -126,6 +127,14 @@ class TargetFields(Generic[B]):
     items: Callable[[Section], dict[str, dict[str, Any]]]  # maps key -> the section's raw item
 
 
+class WebhookBatching(Protocol):
+    """A provider's batched webhooks as the control API drives them (``/_sandbox/webhooks/batching``)."""
+
+    def to_json(self, scenario: Scenario) -> dict[str, Any]: ...  # the setting in force and where it comes from
+
+    def configure(self, body: dict[str, Any], scenario: Scenario) -> dict[str, Any]: ...  # ``{}``: the scenario's
+
+
 def listed(section: Section, listing: str, key: str) -> dict[str, dict[str, Any]]:
     """Maps each item of a section's list (``businesses``, ``accounts``...) by its ``key`` field."""
     return {str(item[key]): item for item in section.get(listing) or []}
@@ -167,6 +176,12 @@ class ProviderSpec(Generic[B]):
     banner_credentials: Callable[[B], list[str]] = lambda backend: []
     # its credentials, webhook fields and unknown-workspace answer in workspaces (core/workspace_hooks.py)
     workspace: WorkspaceHooks | None = None
+    # what the control API and the web inbox ask of a provider that offers it (they name no provider):
+    # its batched webhooks (``/_sandbox/webhooks/batching`` drives the first provider that has them)
+    webhook_batching: Callable[[B], WebhookBatching] | None = None
+    # the form one of its messages opens in the inbox ({country, fields, values}); None: it opens none
+    address_form: Callable[[B, Message], dict[str, Any] | None] | None = None
+    media_key_prefix: str = ""  # its media as the MediaStore keys them: this prefix + the id its API shows
 
 
 def format_of(specs: Iterable[ProviderSpec[Any]]) -> ScenarioFormat:

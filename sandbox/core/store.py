@@ -125,7 +125,8 @@ class Journal:
 
     def add(self, message: Message) -> Message:
         self._messages[message.id] = message
-        self.persistence.message_changed(message)
+        if self.persistence.enabled:  # the in-memory default builds no record
+            self.persistence.message_changed(message.id, message.provider, message.to_record())
         if message.direction == "inbound":
             self._last_inbound[(message.provider, message.business, message.user)] = message.created_at
         while len(self._messages) > self.max_messages:
@@ -135,8 +136,10 @@ class Journal:
         return message
 
     def touch(self, message: Message) -> None:
-        """The message changed (a status, provider facts): persistence writes it again."""
-        self.persistence.message_changed(message)
+        """The message changed (a status, provider facts): persistence writes it again. Call it after
+        the change: storage keeps the record built here, not the live message."""
+        if self.persistence.enabled:
+            self.persistence.message_changed(message.id, message.provider, message.to_record())
 
     def restore(self, message: Message) -> None:
         """Take back a message saved before a restart (not written again, no eviction counted)."""

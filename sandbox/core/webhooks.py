@@ -288,8 +288,8 @@ class WebhookDispatcher:
             return None
         copy = self._copy(original, "redelivery")
         self.counters["enqueued"] += 1
-        self.persistence.delivery_changed(copy)
         self._hold(copy, laned=False)  # an explicit request: never spilled, never waits in a lane
+        self._persist(copy)
         return copy
 
     def get(self, delivery_id: str) -> Delivery | None:
@@ -368,15 +368,22 @@ class WebhookDispatcher:
     def _admit(self, delivery: Delivery, *, persist: bool = True) -> None:
         """Hold a new pending delivery in memory, or spill it when the backlog is full (or already spilling)."""
         self.counters["enqueued"] += persist
-        if persist:
-            self.persistence.delivery_changed(delivery)
         if self.spilled or len(self._held) >= self.backlog:
             if self._spill is None:
                 self._spill = self._spill_factory()
-            self._spill.push(delivery.provider, delivery.to_record(), delivery.body)
+            record = delivery.to_record()
+            self._spill.push(delivery.provider, record, delivery.body)  # serialised at once: storage may share it
+            if persist and self.persistence.enabled:
+                self.persistence.delivery_changed(delivery.id, delivery.provider, record, delivery.body)
             self.counters["spilled"] += 1
             return
         self._hold(delivery, laned=not self.chaos.shuffle)
+        if persist:
+            self._persist(delivery)  # after _hold: storage keeps the record as of now (next_attempt_at set)
+
+    def _persist(self, delivery: Delivery) -> None:
+        if self.persistence.enabled:  # the in-memory default builds no record
+            self.persistence.delivery_changed(delivery.id, delivery.provider, delivery.to_record(), delivery.body)
 
     def _hold(self, delivery: Delivery, *, laned: bool) -> None:
         self._held.add(delivery.id)
@@ -446,7 +453,7 @@ class WebhookDispatcher:
         else:
             self._retry_or_fail(delivery)
         if delivery.state == "pending":
-            self.persistence.delivery_changed(delivery)  # the attempt story survives a restart
+            self._persist(delivery)  # the attempt story survives a restart
         self.persistence.flush_soon()
         self.feed.publish({"kind": "webhook", "id": delivery.id, "state": delivery.state})
 

@@ -2,7 +2,8 @@
 the scenario schema loop over. Adding a provider is its folder plus one line here (docs/architecture.md).
 
 The order counts: backends are built in it (MAAC's WhatsApp leg uses Meta's templates, so Meta comes
-first), the control API lists providers in it, and their fixed routes are added in it."""
+first), the control API lists providers in it (the first is its default for ``POST /_sandbox/inbound``), and
+their fixed routes are added in it."""
 
 from __future__ import annotations
 

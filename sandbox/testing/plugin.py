@@ -31,6 +31,7 @@ from aiohttp import web
 from sandbox.app import create_app
 from sandbox.core.scenario_cache import ScenarioCache
 from sandbox.keys import RUNTIME
+from sandbox.providers.meta.keys import KEY as META
 from sandbox.runtime import Runtime
 from sandbox.settings import Settings
 from sandbox.testing.client import SandboxControl
@@ -59,7 +60,8 @@ class RunningSandbox:
 
     @property
     def meta_business(self) -> dict[str, str]:
-        return self.runtime.meta.businesses.default().to_json()
+        # through the AppKey Meta owns, typed (runtime.meta is the untyped by-name alias)
+        return self.runtime[META].businesses.default().to_json()
 
 
 @pytest.fixture

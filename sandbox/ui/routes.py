@@ -10,16 +10,12 @@ from __future__ import annotations
 import asyncio
 import json
 from pathlib import Path
-from typing import Any
 
 from aiohttp import web
 
 from sandbox.control.routes import control
 from sandbox.core.errors import ControlError
 from sandbox.keys import RUNTIME, runtime_of
-from sandbox.providers.meta.keys import KEY as META
-from sandbox.providers.meta.messages import inbound as meta_inbound
-from sandbox.providers.modica import media as modica_media
 
 PREFIX = "/_sandbox/inbox"
 STATIC = Path(__file__).parent / "static"
@@ -27,9 +23,6 @@ HEARTBEAT = 15.0  # seconds between SSE comments, so proxies keep the stream ope
 MAX_DIRECTORY = 1000  # users named in one directory answer
 SHUTDOWN = {"kind": "shutdown"}
 ASSET_TYPES = {".js": "text/javascript", ".css": "text/css"}  # the only files the page loads
-# Maps provider -> the prefix of its keys in the core MediaStore before the media id its API shows
-# (Modica prefixes its keys so an id a test gives both providers never replaces the other's bytes).
-MEDIA_KEY_PREFIXES = {modica_media.PROVIDER: modica_media.KEY_PREFIX}
 
 # The page loads only from the sandbox; data is never markup (the JS uses textContent), and this
 # policy is a second fence. Media previews may come from the links the application sent.
@@ -106,17 +99,16 @@ async def directory(request: web.Request) -> web.StreamResponse:
 
 @control
 async def address_form(request: web.Request) -> web.StreamResponse:
-    """The address form a Meta address message opens: its country's fields, prefilled as the app asked
-    and otherwise with what this user would plausibly type (seeded per user)."""
+    """The address form a message opens (a Meta address message): its country's fields, prefilled as the
+    app asked and otherwise with what this user would plausibly type; from its provider's spec
+    (``address_form``)."""
     rt = runtime_of(request)
     message = rt.journal.get(request.match_info["id"])
-    interactive: dict[str, Any] = (message.payload.get("interactive") or {}) if message else {}
-    if message is None or interactive.get("type") != "address_message":
+    spec = next((s for s in rt.providers if message is not None and s.name == message.provider), None)
+    form = spec.address_form(rt[spec.key], message) if spec is not None and spec.address_form and message else None
+    if form is None:
         raise ControlError(f"'{request.match_info['id']}' is not an address message in the journal", 404)
-    country, reply = rt[META].address_form(message)
-    fields = meta_inbound.ADDRESS_FIELDS.get(country, meta_inbound.ADDRESS_FIELDS["IN"])
-    values = json.loads(reply["nfm_reply"]["response_json"])["values"]
-    return web.json_response({"country": country, "fields": fields, "values": values})
+    return web.json_response(form)
 
 
 @control
@@ -129,7 +121,9 @@ async def media(request: web.Request) -> web.StreamResponse:
     """
     rt = runtime_of(request)
     provider, media_id = request.match_info["provider"], request.match_info["id"]
-    key = MEDIA_KEY_PREFIXES.get(provider, "") + media_id
+    # a provider may prefix its keys in the one MediaStore (Modica: so an id a test gives both providers
+    # never replaces the other's bytes); its spec's media_key_prefix
+    key = next((s.media_key_prefix for s in rt.providers if s.name == provider), "") + media_id
     record = rt.media_store.get(key)
     if record is None or record.provider != provider:
         raise ControlError(f"no media '{media_id}' in the {provider} media store", 404)

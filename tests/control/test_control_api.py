@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 
 import pytest
 
@@ -300,3 +301,18 @@ async def test_scenario_schema_is_served(wa_sandbox):
 async def test_openapi_document_is_served(wa_sandbox):
     async with wa_sandbox.control.session.get(f"{wa_sandbox.url}/_sandbox/openapi.yaml") as resp:
         assert resp.status == 200 and "openapi:" in await resp.text()
+
+
+async def test_batched_webhooks_are_those_of_the_provider_whose_spec_offers_them(wa_sandbox):
+    rt = wa_sandbox.runtime
+    assert (await wa_sandbox.control.request("GET", "/webhooks/batching"))["provider"] == "meta"
+    rt.providers = tuple(replace(s, webhook_batching=None) for s in rt.providers)  # no spec offers them
+    with pytest.raises(ControlAPIError) as exc:
+        await wa_sandbox.control.request("GET", "/webhooks/batching")
+    assert exc.value.status == 404 and "no provider of this sandbox batches its webhooks" in str(exc.value)
+
+
+async def test_inbound_without_a_provider_goes_to_the_first_provider_of_the_tuple(wa_sandbox):
+    sent = await wa_sandbox.control.request("POST", "/inbound", json={"from": "+15550200001", "type": "text",
+                                                                      "text": "hi"})
+    assert sent["provider"] == wa_sandbox.runtime.providers[0].name == "meta"

@@ -1,25 +1,32 @@
 """SQLite storage on its own (no runtime): what it writes at a flush, what it reads back at a start. It takes
-rows (an id, a provider, ``to_record()``), never the core's types: plain fakes stand in for them here."""
+plain data (an id, a provider, a JSON-ready record; a delivery's body as bytes), never the core's types."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import json
 from typing import Any
 
+import pytest
+
+from sandbox.core import persistence
 from sandbox.core.persistence import SqlitePersistence
 
 
-@dataclass
-class FakeRow:
-    id: str
-    provider: str = "alpha"
-    data: dict[str, Any] = field(default_factory=dict)
-    body: bytes = b""
-    dumped: int = 0  # how many times storage asked for the record
+def record(row_id: str, provider: str = "alpha", **data: Any) -> dict[str, Any]:
+    return {"id": row_id, "provider": provider, **data}
 
-    def to_record(self) -> dict[str, Any]:
-        self.dumped += 1
-        return {"id": self.id, "provider": self.provider, **self.data}
+
+class CountingJson:
+    """Stands in for the json module in persistence.py: counts what storage serialises."""
+
+    def __init__(self) -> None:
+        self.dumped: list[Any] = []
+
+    def dumps(self, value: Any) -> str:
+        self.dumped.append(value)
+        return json.dumps(value)
+
+    loads = staticmethod(json.loads)
 
 
 def reopen(store: SqlitePersistence) -> SqlitePersistence:
@@ -27,22 +34,23 @@ def reopen(store: SqlitePersistence) -> SqlitePersistence:
     return SqlitePersistence(store.path.parent)
 
 
-def test_a_row_changed_many_times_between_flushes_is_written_once_as_it_last_was(tmp_path):
+def test_a_row_changed_many_times_between_flushes_is_serialised_once_and_its_last_record_wins(
+        tmp_path, monkeypatch: pytest.MonkeyPatch):
+    counting = CountingJson()
+    monkeypatch.setattr(persistence, "json", counting)
     store = SqlitePersistence(tmp_path)
-    row = FakeRow("m1")
     for n in range(5):
-        row.data["n"] = n
-        store.message_changed(row)
-    assert row.dumped == 0  # nothing is serialised before the flush
+        store.message_changed("m1", "alpha", record("m1", n=n))
+    assert counting.dumped == []  # nothing is serialised before the flush
     store.flush()
-    assert row.dumped == 1
-    assert list(reopen(store).saved_messages()) == [{"id": "m1", "provider": "alpha", "n": 4}]
+    assert counting.dumped == [record("m1", n=4)]
+    assert list(reopen(store).saved_messages()) == [record("m1", n=4)]
 
 
 def test_removed_and_reset_rows_are_gone_after_the_flush(tmp_path):
     store = SqlitePersistence(tmp_path)
-    for row in (FakeRow("a1"), FakeRow("a2"), FakeRow("b1", provider="beta")):
-        store.message_changed(row)
+    for row in (record("a1"), record("a2"), record("b1", "beta")):
+        store.message_changed(row["id"], row["provider"], row)
     store.flush()
     store.message_removed("a1")
     store.messages_reset("beta")
@@ -66,8 +74,8 @@ def test_steps_come_back_by_due_time_and_a_step_done_before_the_flush_is_never_w
 
 def test_a_pending_delivery_keeps_its_body_as_bytes_and_a_done_one_is_dropped(tmp_path):
     store = SqlitePersistence(tmp_path)
-    store.delivery_changed(FakeRow("d1", body=b"\x00binary"))
-    store.delivery_changed(FakeRow("d2", body=b"two"))
+    store.delivery_changed("d1", "alpha", record("d1"), b"\x00binary")
+    store.delivery_changed("d2", "alpha", record("d2"), b"two")
     store.flush()
     store.delivery_done("d2")
     store.flush()
@@ -76,8 +84,8 @@ def test_a_pending_delivery_keeps_its_body_as_bytes_and_a_done_one_is_dropped(tm
 
 def test_media_rows_round_trip(tmp_path):
     store = SqlitePersistence(tmp_path)
-    store.media_changed(FakeRow("x1", data={"sha256": "00ff"}))
-    store.media_changed(FakeRow("x2"))
+    store.media_changed("x1", record("x1", sha256="00ff"))
+    store.media_changed("x2", record("x2"))
     store.flush()
     store.media_removed("x2")
     store.flush()
@@ -111,6 +119,20 @@ def test_nothing_to_write_is_no_transaction(tmp_path):
     store.flush()
     store.flush()
     assert store.flushes == 0
-    store.message_changed(FakeRow("m1"))
+    store.message_changed("m1", "alpha", record("m1"))
     store.flush()
     assert store.flushes == 1
+
+
+def test_a_provider_reset_drops_only_its_rows_still_waiting_for_a_flush(tmp_path):
+    store = SqlitePersistence(tmp_path)
+    store.message_changed("a1", "alpha", record("a1"))
+    store.message_changed("b1", "beta", record("b1", "beta"))
+    store.delivery_changed("d1", "alpha", record("d1"), b"a")
+    store.delivery_changed("d2", "beta", record("d2", "beta"), b"b")
+    store.messages_reset("alpha")
+    store.deliveries_reset("beta")
+    store.flush()
+    again = reopen(store)
+    assert [m["id"] for m in again.saved_messages()] == ["b1"]
+    assert list(again.saved_deliveries()) == [(record("d1"), b"a")]

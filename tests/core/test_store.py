@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections import OrderedDict
 from typing import Any
 
-from sandbox.core.persistence_hooks import Persistence, Row
+from sandbox.core.persistence import SqlitePersistence
+from sandbox.core.persistence_hooks import Persistence, Record
 from sandbox.core.store import Journal, Message, MessageFilter, StatusEvent
 
 
@@ -16,13 +17,16 @@ def message(i: int, *, provider: str = "alpha", direction: str = "outbound", use
 
 
 class Recorder(Persistence):
+    enabled = True
     def __init__(self) -> None:
         self.changed: list[str] = []
+        self.records: list[Record] = []
         self.removed: list[str] = []
         self.resets: list[str | None] = []
 
-    def message_changed(self, message: Row) -> None:
-        self.changed.append(message.id)
+    def message_changed(self, message_id: str, provider: str, record: Record) -> None:
+        self.changed.append(message_id)
+        self.records.append(record)
 
     def message_removed(self, message_id: str) -> None:
         self.removed.append(message_id)
@@ -88,6 +92,40 @@ def test_storage_hears_of_adds_and_touches_but_not_of_restores():
     journal.restore(message(2))
     assert storage.changed == ["m1", "m1"]
     assert journal.get("m2") is not None
+
+
+def test_storage_writes_a_message_as_it_was_at_its_hook_not_as_it_became(tmp_path):
+    storage = SqlitePersistence(tmp_path)
+    journal = Journal(persistence=storage)
+    m = journal.add(message(1))
+    m.meta["later"] = "not hooked"  # a change nobody told storage of (storage holds no live message)
+    m.payload["n"] = 99
+    storage.flush()
+    storage.close()
+    [saved] = SqlitePersistence(tmp_path).saved_messages()
+    assert saved["meta"] == {} and saved["payload"] == {"n": 1}
+
+
+def test_a_touch_after_the_change_is_what_storage_writes(tmp_path):
+    storage = SqlitePersistence(tmp_path)
+    journal = Journal(persistence=storage)
+    m = journal.add(message(1))
+    m.record(StatusEvent("delivered", 2.0))
+    journal.touch(m)
+    storage.close()
+    [saved] = SqlitePersistence(tmp_path).saved_messages()
+    assert saved["status"] == "delivered"
+
+
+def test_in_memory_the_journal_builds_no_record(monkeypatch):
+    def refuse(self: Message) -> dict[str, Any]:
+        raise AssertionError("a record was built for storage that keeps nothing")
+
+    monkeypatch.setattr(Message, "to_record", refuse)
+    journal = Journal()
+    m = journal.add(message(1))
+    journal.touch(m)
+    assert journal.get("m1") is m
 
 
 def test_a_message_round_trips_through_its_record():

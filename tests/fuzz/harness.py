@@ -7,9 +7,11 @@ fuzzer make blocking ``requests`` calls, so they run in a worker thread (``async
 from __future__ import annotations
 
 import asyncio
+import atexit
 import json
 import logging
 import os
+import tempfile
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -20,6 +22,8 @@ from urllib.parse import urlsplit
 import requests
 from hypothesis import HealthCheck, Phase, settings
 
+from sandbox.control import document
+from sandbox.providers.all import PROVIDERS
 from sandbox.providers.smsglobal.auth import sign
 
 ROOT = Path(__file__).parents[2]
@@ -76,8 +80,18 @@ class Target:
     auth: Any  # a requests auth (callable or tuple) giving valid credentials; None for the control API
 
 
+def control_description() -> Path:
+    """The control API's description as the sandbox serves and enforces it (its provider enums and webhook
+    targets built from the specs, sandbox/control/document.py), written once per test process for the
+    tools that read a file."""
+    path = Path(tempfile.gettempdir()) / f"wa-sandbox-control-openapi-{os.getpid()}.yaml"
+    path.write_text(document.text(document.load(PROVIDERS)), encoding="utf-8")  # a stale one of a reused pid too
+    atexit.register(path.unlink, missing_ok=True)
+    return path
+
+
 TARGETS = {
-    "control": Target("control", ROOT / "sandbox/control/openapi.yaml", None),
+    "control": Target("control", control_description(), None),
     "meta": Target("meta", ROOT / "sandbox/providers/meta/openapi.yaml", bearer("sandbox-token")),
     "smsglobal": Target("smsglobal", ROOT / "sandbox/providers/smsglobal/openapi.yaml", SmsglobalMac()),
     "maac": Target("maac", ROOT / "sandbox/providers/maac/openapi.yaml", bearer("sandbox-maac-token")),

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import base64
 import json
+from dataclasses import replace
 
 from aiohttp import FormData, encode_basic_auth
 
+from sandbox.core.store import Message
 from sandbox.testing.plugin import RunningSandbox
 
 INBOX = "/_sandbox/inbox"
@@ -107,3 +109,27 @@ async def test_media_preview_keeps_each_providers_ids_apart(wa_sandbox: RunningS
         async with wa_sandbox.control.session.get(f"{wa_sandbox.url}{INBOX}/api/media/{path}") as resp:
             assert resp.status == 404
             assert "in the meta media store" in (await resp.json())["error"]["message"]
+
+
+async def test_media_preview_takes_a_providers_key_prefix_from_its_spec(wa_sandbox: RunningSandbox) -> None:
+    media_id = await modica_upload(wa_sandbox, b"jpeg", "image/jpeg")
+    rt = wa_sandbox.runtime
+    # a spec without the prefix: the inbox looks for the bare id, which the store does not hold
+    rt.providers = tuple(replace(s, media_key_prefix="") if s.name == "modica" else s for s in rt.providers)
+    async with wa_sandbox.control.session.get(f"{wa_sandbox.url}{INBOX}/api/media/modica/{media_id}") as resp:
+        assert resp.status == 404
+
+
+async def test_address_form_comes_from_the_spec_of_the_messages_provider(wa_sandbox: RunningSandbox) -> None:
+    sent = await wa_sandbox.control.inject_inbound("+15550200001", type="text", text="hi")
+    asked: list[str] = []
+
+    def form(backend: object, message: Message) -> dict[str, object]:
+        asked.append(message.id)
+        return {"country": "XX", "fields": [], "values": {}}
+
+    rt = wa_sandbox.runtime
+    rt.providers = tuple(replace(s, address_form=form) if s.name == sent["provider"] else s for s in rt.providers)
+    async with wa_sandbox.control.session.get(f"{wa_sandbox.url}{INBOX}/api/address-form/{sent['id']}") as resp:
+        assert resp.status == 200 and await resp.json() == {"country": "XX", "fields": [], "values": {}}
+    assert asked == [sent["id"]]

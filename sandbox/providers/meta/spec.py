@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import asdict
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sandbox.core.provider import (
     CoreObjects,
@@ -20,8 +21,12 @@ from sandbox.providers.meta.accounts.display_name import resume_reviews
 from sandbox.providers.meta.config import MetaBusinesses
 from sandbox.providers.meta.config_schema import MERGE_KEYS, RULE_FIELDS, SECTION_SCHEMA
 from sandbox.providers.meta.keys import KEY
+from sandbox.providers.meta.messages import inbound
 from sandbox.providers.meta.service import PROVIDER, MetaProvider
 from sandbox.providers.meta.templates.registry import Template
+
+if TYPE_CHECKING:
+    from sandbox.core.store import Message
 
 
 def build(core: CoreObjects, built: Mapping[str, Any], section: Section) -> MetaProvider:
@@ -55,6 +60,18 @@ def restored(meta: MetaProvider) -> dict[str, int]:
             meta.schedule_review(template, meta.businesses)
     resume_reviews(meta, meta.businesses)
     return {}
+
+
+def address_form(meta: MetaProvider, message: Message) -> dict[str, Any] | None:
+    """The form an address message opens in the web inbox: its country's fields, prefilled as the app
+    asked and otherwise with what this user would plausibly type (seeded per user). None for any other
+    message."""
+    if (message.payload.get("interactive") or {}).get("type") != "address_message":
+        return None
+    country, reply = meta.address_form(message)
+    fields = inbound.ADDRESS_FIELDS.get(country, inbound.ADDRESS_FIELDS["IN"])
+    values = json.loads(reply["nfm_reply"]["response_json"])["values"]
+    return {"country": country, "fields": fields, "values": values}
 
 
 def banner_urls(base: str) -> list[str]:
@@ -94,4 +111,6 @@ SPEC: ProviderSpec[MetaProvider] = ProviderSpec(
     restored=restored,
     owns_unlabelled_media=True,  # Meta's were the only media before records named their provider
     aliases={"meta_platform": lambda meta: meta, "meta_validator": lambda meta: meta.validator},
+    webhook_batching=lambda meta: meta.batching,  # Graph's batched webhooks (messages/batching.py)
+    address_form=address_form,
 )

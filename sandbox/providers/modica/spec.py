@@ -18,7 +18,7 @@ from sandbox.providers.modica import routes, workspace
 from sandbox.providers.modica.config import ModicaConfig
 from sandbox.providers.modica.config_schema import SECTION_SCHEMA
 from sandbox.providers.modica.keys import KEY
-from sandbox.providers.modica.media import ModicaMedia
+from sandbox.providers.modica.media import KEY_PREFIX, ModicaMedia
 from sandbox.providers.modica.service import PROVIDER, ModicaProvider
 
 
@@ -61,4 +61,5 @@ SPEC: ProviderSpec[ModicaProvider] = ProviderSpec(
         items=lambda section: listed(section, "applications", "name"),
     ),
     snapshots=snapshots,
+    media_key_prefix=KEY_PREFIX,  # its media_id is the store's key without it (media.py)
 )
