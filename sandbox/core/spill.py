@@ -5,7 +5,7 @@ written here (record + body bytes) in arrival order and read back, oldest first,
 Without ``--data-dir`` the table lives in a temporary file opened on the first spill; with it, in the
 persistence database (same connection, committed with everything else).
 
-Records are kept with ``marshal`` (6x cheaper than JSON per row): the table never outlives the
+Records (the dispatcher's ``Delivery.to_row`` tuples) are kept with ``marshal`` (6x cheaper than JSON per row): the table never outlives the
 process that wrote it (a temporary file, or emptied by the restore of ``--data-dir``, which takes
 pending deliveries back from its own ``deliveries`` table), so the format is never read by another
 Python version.
@@ -48,7 +48,7 @@ class SpillQueue:
         self._conn.execute(SCHEMA)
         self._stored = conn.execute("SELECT COUNT(*) FROM webhook_spill").fetchone()[0]  # rows in the table
         self._writes: list[tuple[str, bytes, bytes]] = []  # newest rows, not yet in the table
-        self._reads: deque[tuple[str, dict[str, Any], bytes]] = deque()  # oldest rows, out of the table
+        self._reads: deque[tuple[str, Any, bytes]] = deque()  # oldest rows, out of the table
 
     @classmethod
     def temporary(cls) -> SpillQueue:
@@ -60,12 +60,12 @@ class SpillQueue:
         conn.execute("PRAGMA synchronous=OFF")
         return cls(conn, own_transactions=True)
 
-    def push(self, provider: str, record: dict[str, Any], body: bytes) -> None:
+    def push(self, provider: str, record: Any, body: bytes) -> None:
         self._writes.append((provider, marshal.dumps(record), body))
         if len(self._writes) >= BATCH:
             self._write()
 
-    def pop(self) -> tuple[dict[str, Any], bytes] | None:
+    def pop(self) -> tuple[Any, bytes] | None:
         if not self._reads:
             self._read()
         if not self._reads:

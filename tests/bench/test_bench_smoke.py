@@ -83,6 +83,16 @@ def test_interleaved_ab_runs_each_variant_every_round() -> None:
     assert out["lifecycle ratio to now, per round"]["now"] == [1.0]
 
 
+def test_loop_probe_times_the_sandbox_loop_and_its_cpu_per_message() -> None:
+    cmd = [sys.executable, "-m", "bench.loop_probe", "--rate", "50", "--seconds", "1", "--ref", "now=head"]
+    done = subprocess.run(cmd, check=True, capture_output=True, text=True, timeout=240,
+                          cwd=Path(__file__).resolve().parents[2])
+    (run,) = json.loads(done.stdout)["now"]
+    assert run["missing"] == 0 and run["sandbox_cpu_us_per_msg"] > 0
+    loop = run["loop"]  # written by the probe inside the sandbox process
+    assert sum(loop["callbacks"].values()) > 50 and loop["process_cpu_s"] > 0
+
+
 def test_soak_with_a_receiver_outage_misses_no_webhook(tmp_path: Path) -> None:
     out = tmp_path / "SOAK.md"
     cmd = [sys.executable, "-m", "bench.soak", "--minutes", "0.05", "--rate", "40", "--outage", "1",

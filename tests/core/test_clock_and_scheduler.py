@@ -133,3 +133,54 @@ def test_pending_count_counts_what_pending_lists_without_the_cancelled():
         scheduler.at(n + 1, lambda: None, key=f"k{n % 2}")
     scheduler.cancel("k1")
     assert scheduler.pending_count() == len(scheduler.pending()) == 3
+
+
+class StepTimer:
+    """A timer that moves ``step`` seconds per reading: every job "takes" that long."""
+
+    def __init__(self, step: float) -> None:
+        self.t, self.step = 0.0, step
+
+    def __call__(self) -> float:
+        self.t += self.step
+        return self.t
+
+
+async def test_the_real_clock_loop_lets_other_work_run_between_slices_of_due_jobs():
+    clock = VirtualClock(mode="real", start=0)
+    scheduler = Scheduler(clock, timer=StepTimer(0.001), slice_seconds=0.002)
+    order: list[str] = []
+    for n in range(10):
+        scheduler.at(0, lambda n=n: order.append(f"job{n}"))
+
+    async def send() -> None:  # what a request handler would do while the jobs are due
+        order.append("send")
+
+    scheduler.start()
+    sending = asyncio.create_task(send())
+    try:
+        await asyncio.wait_for(sending, 5)
+        for _ in range(100):
+            if len(order) == 11:
+                break
+            await asyncio.sleep(0)
+    finally:
+        await scheduler.stop()
+    assert order.index("send") < 10  # not after all ten jobs
+    assert [x for x in order if x != "send"] == [f"job{n}" for n in range(10)]
+
+
+async def test_advance_runs_every_due_job_without_yielding_mid_way():
+    clock = VirtualClock(mode="manual", start=0)
+    scheduler = Scheduler(clock, timer=StepTimer(1.0), slice_seconds=0.002)
+    order: list[str] = []
+    for n in range(5):
+        scheduler.at(1, lambda n=n: order.append(f"job{n}"))
+
+    async def other() -> None:
+        order.append("other")
+
+    task = asyncio.create_task(other())
+    await scheduler.advance(2)
+    await task
+    assert order == [*(f"job{n}" for n in range(5)), "other"]

@@ -48,6 +48,21 @@ def test_a_delivery_record_holds_every_field_but_the_body():
     assert Delivery.from_record(record, b"{}") == delivery
 
 
+def test_a_spilled_delivery_comes_back_equal_through_its_row():
+    delivery = Delivery("d1", "meta", "http://x", b"{}", {"A": "1"}, "k", "batch:2", None, 1.0,
+                        next_attempt_at=4.5, updates=[{"message_id": "m1", "event": "status:sent"},
+                                                      {"message_id": "m2", "event": "status:read"}])
+    delivery.attempts.append(Attempt(1, 2.0, 500, 3.0, "oops", None))
+    delivery.attempts.append(Attempt(2, 3.0, None, 10.0, "", "timeout after 10 s"))
+    assert len(delivery.to_row()) == len(dataclasses.fields(Delivery)) - 1  # every field but the body
+    queue = SpillQueue.temporary()
+    for _ in range(BATCH + 1):  # through the table, not only the write buffer
+        queue.push("meta", delivery.to_row(), delivery.body)
+    item = queue.pop()
+    assert item is not None
+    assert Delivery.from_row(*item) == delivery
+
+
 def test_a_temporary_queue_commits_each_batch_it_writes():
     queue = SpillQueue.temporary()
     for n in range(BATCH):
