@@ -8,6 +8,7 @@ import hmac
 import json
 import os
 import signal
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -118,9 +119,27 @@ async def test_a_child_that_stops_answering_fails_its_posts_after_their_timeout(
         await remote.stop()
 
 
-def test_the_child_pays_from_two_usable_cpus_on() -> None:
-    assert (pays_on(1), pays_on(2), pays_on(4)) == (False, True, True)
-    assert usable_cpus() == len(os.sched_getaffinity(0))
+def test_the_child_pays_from_three_usable_cpus_on() -> None:
+    assert (pays_on(1), pays_on(2), pays_on(3), pays_on(4)) == (False, False, True, True)
+
+
+@pytest.mark.parametrize(("files", "cpus"), [
+    ({}, None),  # no cgroup file system: the affinity mask
+    ({"cpu.max": "max 100000\n"}, None),  # v2, no quota
+    ({"cpu.max": "150000 100000\n"}, 2),  # v2, 1.5 CPUs' time: the child gets the half
+    ({"cpu.max": "50000 100000\n"}, 1),
+    ({"cpu/cpu.cfs_quota_us": "-1\n", "cpu/cpu.cfs_period_us": "100000\n"}, None),  # v1, no quota
+    ({"cpu/cpu.cfs_quota_us": "100000\n", "cpu/cpu.cfs_period_us": "100000\n"}, 1),
+    ({"cpu.max": "garbled"}, None),
+])
+def test_usable_cpus_are_the_affinity_mask_lowered_to_the_cgroups_cpu_quota(
+    tmp_path: Path, files: dict[str, str], cpus: int | None
+) -> None:
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    mask = len(os.sched_getaffinity(0))
+    assert usable_cpus(tmp_path) == (mask if cpus is None else min(mask, cpus))
 
 
 async def _holding_receiver(aiohttp_server: Any) -> tuple[str, list[bytes], asyncio.Event]:
