@@ -226,3 +226,24 @@ async def test_the_child_posts_exactly_the_bytes_and_signatures_the_parent_posts
     for body, headers in through_child:  # and the signatures still sign those bytes
         expected = hmac.new(APP_SECRET.encode(), body, hashlib.sha256).hexdigest()
         assert dict(headers)["X-Hub-Signature-256"] == f"sha256={expected}"
+
+
+@pytest.mark.wa_sandbox(delivery_process=True, verify_webhooks=False)
+async def test_a_reset_drops_a_post_the_child_holds_and_its_late_answer_changes_nothing(
+    wa_sandbox: RunningSandbox, aiohttp_server: Any
+) -> None:
+    url, arrived, release = await _holding_receiver(aiohttp_server)
+    await wa_sandbox.control.set_webhook(url, verify=False)
+    await send(wa_sandbox, TEXT)
+    await wa_sandbox.control.advance(0.5)  # `sent`: posted, held by the receiver
+    await wait_until_true(lambda: len(arrived) == 1)
+    dispatcher = wa_sandbox.runtime.dispatcher
+    [held] = dispatcher.deliveries()
+    await wa_sandbox.control.reset()
+    release.set()  # the child now gets its 200 and answers it
+    await wait_until_true(lambda: dispatcher._in_flight == 0)
+    assert held.state == "dropped" and held.attempts == [] and dispatcher.deliveries() == []
+    stats = dispatcher.stats()
+    assert (stats["dropped_by_reset"], stats["delivered"], stats["pending_in_memory"]) == (1, 0, 0)
+    await wa_sandbox.control.advance(10)  # nothing of the reset message is posted any more
+    assert len(arrived) == 1
