@@ -172,7 +172,10 @@ class DeliveryProcess:
         return self._queue(url, body, headers, self.timeout if timeout is None else timeout)
 
     async def _post_after_start(self, url: str, body: bytes, headers: dict[str, str], timeout: float | None) -> Result:
-        await self.start()
+        try:
+            await self.start()
+        except OSError as exc:  # no process or descriptor left: an attempt without an answer, retried by policy
+            return None, "", f"cannot start the delivery process: {type(exc).__name__}: {exc}"
         return await self._queue(url, body, headers, self.timeout if timeout is None else timeout)
 
     def _queue(self, url: str, body: bytes, headers: dict[str, str], timeout: float) -> asyncio.Future[Result]:

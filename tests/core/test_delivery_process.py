@@ -247,3 +247,11 @@ async def test_a_reset_drops_a_post_the_child_holds_and_its_late_answer_changes_
     assert (stats["dropped_by_reset"], stats["delivered"], stats["pending_in_memory"]) == (1, 0, 0)
     await wa_sandbox.control.advance(10)  # nothing of the reset message is posted any more
     assert len(arrived) == 1
+
+
+async def test_a_child_that_cannot_start_is_an_attempt_without_an_answer(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("sys.executable", "/nonexistent/python")
+    remote = DeliveryProcess(timeout=5)
+    status, _, error = await remote.post("http://127.0.0.1:9/hook", b"{}", {})
+    assert status is None and error is not None and error.startswith("cannot start the delivery process")
+    await remote.stop()
