@@ -122,8 +122,14 @@ def pays_on(cpus: int) -> bool:
 class _ChildPipes(asyncio.SubprocessProtocol):
     def __init__(self, owner: DeliveryProcess) -> None:
         self.owner = owner
+        self.first_seq = owner._seq + 1  # posts from this seq on went to this child (until the next one's first)
         self.frames = FrameBuffer()
         self.exited: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self.transport: asyncio.SubprocessTransport | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.SubprocessTransport)
+        self.transport = transport
 
     def pipe_data_received(self, fd: int, data: bytes) -> None:
         pending = self.owner._pending
@@ -136,7 +142,7 @@ class _ChildPipes(asyncio.SubprocessProtocol):
     def connection_lost(self, exc: Exception | None) -> None:
         # Called once the child has exited AND its pipes are drained (process_exited can come before
         # the last results are read): only then are the posts still pending really lost.
-        self.owner._child_exited(self)
+        self.owner._child_exited(self, self.transport.get_returncode() if self.transport is not None else None)
         if not self.exited.done():
             self.exited.set_result(None)
 
@@ -248,13 +254,15 @@ class DeliveryProcess:
             assert isinstance(stdin, asyncio.WriteTransport)
             self._transport, self._pipes, self._stdin = transport, pipes, stdin
 
-    def _child_exited(self, pipes: _ChildPipes) -> None:
-        if pipes is not self._pipes:
-            return
-        code = self._transport.get_returncode() if self._transport is not None else None
-        if self._stdin is not None:
+    def _child_exited(self, pipes: _ChildPipes, code: int | None) -> None:
+        """Fail the posts this child held. A post may already have started its successor (its stdin
+        closed first): then only the seqs sent to this one fail, the new child's stay pending."""
+        current = pipes is self._pipes
+        if current and self._stdin is not None:
             self._stdin.close()
-        self._fail(list(self._pending), f"delivery process exited (code {code})")  # queued ones: by _flush
+        end = None if current or self._pipes is None else self._pipes.first_seq
+        held = [seq for seq in self._pending if seq >= pipes.first_seq and (end is None or seq < end)]
+        self._fail(held, f"delivery process exited (code {code})")  # posts queued but not written: by _flush
 
     async def stop(self) -> None:
         """Close the child's stdin: it finishes what is in flight, answers, and exits."""

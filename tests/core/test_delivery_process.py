@@ -255,3 +255,25 @@ async def test_a_child_that_cannot_start_is_an_attempt_without_an_answer(monkeyp
     status, _, error = await remote.post("http://127.0.0.1:9/hook", b"{}", {})
     assert status is None and error is not None and error.startswith("cannot start the delivery process")
     await remote.stop()
+
+
+async def test_the_late_exit_of_a_replaced_child_fails_only_its_own_posts(aiohttp_server: Any, unused_tcp_port: int) -> None:
+    url, arrived, release = await _holding_receiver(aiohttp_server)
+    remote = DeliveryProcess(timeout=5)
+    try:
+        assert (await remote.post(f"http://127.0.0.1:{unused_tcp_port}/", b"", {}))[0] is None  # seq 1: the old child's
+        old = remote._pipes
+        assert old is not None and remote.pid is not None
+        os.kill(remote.pid, signal.SIGKILL)
+        await old.exited
+        held = asyncio.ensure_future(remote.post(url, b"{}", {}))  # starts the next child, held by the receiver
+        await wait_until_true(lambda: len(arrived) == 1)
+        lost: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        remote._pending[old.first_seq] = lost  # a post the old child held when it died
+        remote._child_exited(old, -9)  # the old child's exit, noticed only now (its stdin had closed first)
+        assert lost.result() == (None, "", "delivery process exited (code -9)")
+        assert not held.done()
+        release.set()
+        assert (await held)[:1] == (200,) and remote.restarts == 1
+    finally:
+        await remote.stop()
