@@ -60,7 +60,11 @@ def start_sandbox(work: Path, label: str, *, clock: list[str], webhook_url: str 
            "--scenario", str(scenario or bench_scenario(work)),
            "--log-level", "warning", *extra]
     cmd += ["--meta-webhook-url", webhook_url] if webhook_url else []
-    env = {"SANDBOX_MAX_MESSAGES": str(max_messages)}
+    # Every target names how it posts webhooks, so that the figures do not follow the machine's CPU count
+    # (`serve` decides by itself otherwise): in-process unless ``extra`` has --delivery-process (a flag wins
+    # over the environment). The environment, not --no-delivery-process: an older commit (bench.ab's ref:)
+    # reads the variable but knows no such flag.
+    env = {"SANDBOX_MAX_MESSAGES": str(max_messages), "SANDBOX_DELIVERY_PROCESS": "0"}
     return procs.start("sandbox", cmd, port, "/_sandbox/health", env=env, log=work / f"sandbox-{label}.log")
 
 

@@ -139,6 +139,7 @@ def create_app(
     runtime = app[RUNTIME] = build_runtime(settings, clock=clock, ids=ids, scenarios=scenarios)
     app[ADMISSION] = admission
     app[WORKSPACES] = workspaces
+    workspaces.delivery = runtime.dispatcher.remote  # one delivery process for the server (None: posts in-process)
     app[WORKSPACE_ROUTING] = routing
     app.cleanup_ctx.append(_lifecycle)
     app.cleanup_ctx.append(workspaces.lifecycle)

@@ -21,6 +21,7 @@ from aiohttp import web
 from sandbox import __version__, gcpolicy
 from sandbox.connections import ConnectionGuard, GuardedSite, connection_cap
 from sandbox.core.datadir import DataDirError
+from sandbox.core.delivery_process import pays_on, usable_cpus
 from sandbox.core.errors import ScenarioError
 from sandbox.settings import LOG_LEVELS, Settings, bundled_scenarios
 
@@ -49,8 +50,9 @@ def _serve_parser(sub: Any) -> None:
     p.add_argument("--media-fetch-links", help="hosts media links may be fetched from: off, public, loopback, private, "
                                                "any, addresses, networks, names (SANDBOX_MEDIA_FETCH_LINKS, default auto: "
                                                "loopback,public on a loopback bind, else public)")
-    p.add_argument("--delivery-process", action="store_true", default=None,
-                   help="post webhooks from a child process, using another CPU (SANDBOX_DELIVERY_PROCESS=1)")
+    p.add_argument("--delivery-process", action=argparse.BooleanOptionalAction, default=None,
+                   help="post webhooks from a child process, on another CPU (SANDBOX_DELIVERY_PROCESS=1/0; "
+                        "default auto: on with 3 or more usable CPUs)")
     p.epilog = _env_only_epilog({action.dest for action in p._actions})
 
 
@@ -121,7 +123,8 @@ def banner(settings: Settings, app: web.Application) -> str:
     host = f"[{settings.host}]" if ":" in settings.host else settings.host or "0.0.0.0"
     bound = f"http://{host}:{settings.port}"
     lines = [
-        f"wa-sandbox {__version__} listening on {bound} (scenario: {rt.scenario.name}, clock: {rt.clock.mode})",
+        f"wa-sandbox {__version__} listening on {bound} (scenario: {rt.scenario.name}, clock: {rt.clock.mode}, "
+        f"webhooks posted {'from a child process' if rt.dispatcher.remote else 'in-process'})",
         *([f"  Base URL         {base}  (in the URLs below, media URLs and paging links; --public-url)"] if bound != base else []),
         *(line for spec in rt.providers for line in spec.banner_urls(base)),
         f"  Control API      {base}/_sandbox/  (health, messages, wait, clock, inbound, webhooks)",
@@ -132,10 +135,20 @@ def banner(settings: Settings, app: web.Application) -> str:
     return "\n".join(lines)
 
 
+def decide_delivery_process(settings: Settings, cpus: int) -> None:
+    """``delivery_process`` unset (auto): on where ``cpus`` (the CPUs this process may run on: taskset, a
+    container's cpuset) make the child pay; a flag or SANDBOX_DELIVERY_PROCESS decides otherwise."""
+    if settings.delivery_process is None:
+        settings.delivery_process = pays_on(cpus)
+        logging.getLogger(__name__).debug("%d usable CPUs: delivery process %s", cpus,
+                                          "on" if settings.delivery_process else "off")
+
+
 def serve(settings: Settings) -> int:
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     from sandbox.app import create_app
 
+    decide_delivery_process(settings, usable_cpus())
     try:
         app = create_app(settings)
     except (ScenarioError, DataDirError) as exc:

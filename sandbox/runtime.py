@@ -154,7 +154,7 @@ def build_runtime(settings: Settings, *, clock: VirtualClock | None = None, ids:
     )
     dispatcher = WebhookDispatcher(clock=clock, scheduler=scheduler, ids=ids, feed=feed, policy=policy,
                                    backlog=settings.webhook_backlog, max_log=settings.webhook_log, persistence=persistence,
-                                   delivery_process=settings.delivery_process)
+                                   delivery_process=bool(settings.delivery_process))
     messaging = Messaging(journal=journal, scheduler=scheduler, clock=clock, feed=feed, engine=lambda: runtime.engine,
                           persistence=persistence)
     media_store = MediaStore(settings.media_max_bytes, settings.media_dir)

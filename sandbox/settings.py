@@ -61,7 +61,10 @@ class Settings:
     max_messages: int = 100_000
     webhook_backlog: int = 10_000  # pending webhook deliveries held in memory; more spill to disk in order
     webhook_log: int = 10_000  # finished webhook deliveries kept with their attempts (GET /_sandbox/webhooks)
-    delivery_process: bool = False  # serve: webhook HTTP posts in a child process (docs/bench.md; ~75 -> ~12 µs CPU each here)
+    # serve: webhook HTTP posts in one child process shared by every workspace (core/delivery_process.py);
+    # None (auto, "auto" in SANDBOX_DELIVERY_PROCESS): `serve` turns it on where the CPUs make it pay
+    # (delivery_process.pays_on, measured in docs/bench.md); an app built without `serve` (the pytest plugin) leaves it off
+    delivery_process: bool | None = None
     data_dir: str | None = None  # keep journal, media, templates, scenario state, pending webhooks in SQLite here
     data_dir_recover: bool = False  # start from what a damaged data dir still holds, and log what was lost
     media_dir: str | None = None  # where uploaded/fetched media bytes live; None = a temporary folder
@@ -144,6 +147,8 @@ def _coerce(variable: str, type_name: Any, raw: str) -> Any:
         raise ValueError(f"{variable}={raw!r} is not a number") from None
     if text.startswith("bool"):
         word = raw.strip().lower()
+        if word == "auto" and "None" in text:  # a setting whose default is decided at start (delivery_process)
+            return None
         if word not in TRUE_WORDS + FALSE_WORDS:
             raise ValueError(f"{variable}={raw!r}: use one of {', '.join(TRUE_WORDS + FALSE_WORDS)}")
         return word in TRUE_WORDS

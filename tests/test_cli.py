@@ -123,3 +123,43 @@ def test_the_banner_prints_the_address_it_binds_and_the_url_clients_use(host, bo
     first, second = banner(settings, create_app(settings)).splitlines()[:2]
     assert first.startswith(f"wa-sandbox {__version__} listening on {bound} (")
     assert second.split()[:3] == ["Base", "URL", "http://127.0.0.1:23081"]
+
+
+@pytest.mark.parametrize(("env", "args", "chosen"), [
+    ({}, [], None),  # auto: decided by `serve` from the CPUs
+    ({"SANDBOX_DELIVERY_PROCESS": "auto"}, [], None),
+    ({}, ["--delivery-process"], True),
+    ({}, ["--no-delivery-process"], False),
+    ({"SANDBOX_DELIVERY_PROCESS": "0"}, [], False),
+    ({"SANDBOX_DELIVERY_PROCESS": "1"}, ["--no-delivery-process"], False),  # the flag wins over the environment
+    ({"SANDBOX_DELIVERY_PROCESS": "0"}, ["--delivery-process"], True),
+])
+def test_the_delivery_process_is_auto_unless_a_flag_or_the_environment_says(monkeypatch, env, args, chosen):
+    from sandbox import cli
+
+    seen: list[Settings] = []
+    monkeypatch.setattr(cli, "serve", lambda settings: seen.append(settings) or 0)
+    monkeypatch.delenv("SANDBOX_DELIVERY_PROCESS", raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    assert cli.main(["serve", *args]) == 0
+    assert seen[0].delivery_process is chosen
+
+
+@pytest.mark.parametrize(("given", "cpus", "decided"), [
+    (None, 1, False), (None, 2, False), (None, 3, True), (None, 4, True), (False, 4, False), (True, 1, True)])
+def test_serve_turns_the_delivery_process_on_from_three_usable_cpus_unless_told(given, cpus, decided):
+    from sandbox.cli import decide_delivery_process
+
+    settings = Settings(delivery_process=given)
+    decide_delivery_process(settings, cpus)
+    assert settings.delivery_process is decided
+
+
+def test_an_app_built_without_serve_posts_in_process_unless_told():
+    """The pytest plugin's sandboxes: a child's start would be a cost in every test that posts a webhook."""
+    from sandbox.app import create_app
+    from sandbox.keys import RUNTIME
+
+    assert create_app(Settings())[RUNTIME].dispatcher.remote is None
+    assert create_app(Settings(delivery_process=True))[RUNTIME].dispatcher.remote is not None

@@ -229,12 +229,17 @@ class WebhookDispatcher:
         self._owns_session = True
         self._workers: list[asyncio.Task[None]] = []
         # serve --delivery-process: the HTTP posts run in a child process (delivery_process.py)
-        self.remote = DeliveryProcess(concurrency=concurrency, timeout=self.policy.timeout) if delivery_process else None
+        # (no cap of its own: the workers bound the posts in flight, as they do in-process)
+        self.remote = DeliveryProcess(timeout=self.policy.timeout) if delivery_process else None
+        self._owns_remote = True  # False for a child shared by many dispatchers (workspaces): never stopped here
 
     # --- lifecycle ------------------------------------------------------------------------------
-    async def start(self, session: aiohttp.ClientSession | None = None, workers: int | None = None) -> None:
+    async def start(self, session: aiohttp.ClientSession | None = None, workers: int | None = None,
+                    remote: DeliveryProcess | None = None) -> None:
         """``session``: one shared by many dispatchers (workspaces), which then never closes it; ``workers``:
-        concurrent posts (default: ``concurrency``)."""
+        concurrent posts (default: ``concurrency``); ``remote``: a delivery process shared the same way."""
+        if remote is not None:
+            self.remote, self._owns_remote = remote, False
         self._owns_session = session is None
         if session is None:
             timeout = aiohttp.ClientTimeout(total=self.policy.timeout)
@@ -256,7 +261,7 @@ class WebhookDispatcher:
         if self._session is not None and self._owns_session:
             await self._session.close()
         self._session = None
-        if self.remote is not None:
+        if self.remote is not None and self._owns_remote:
             await self.remote.stop()
 
     @property
@@ -454,7 +459,8 @@ class WebhookDispatcher:
         started = time.perf_counter()
         at = self.clock.now()
         if self.remote is not None:
-            status, excerpt, error = await self.remote.post(delivery.url, delivery.body, delivery.headers)
+            status, excerpt, error = await self.remote.post(delivery.url, delivery.body, delivery.headers,
+                                                            self.policy.timeout)
         else:
             status, excerpt, error = await self._client.post(delivery.url, delivery.body, delivery.headers,
                                                              self.policy.timeout)

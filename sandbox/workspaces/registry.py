@@ -29,6 +29,7 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
+from sandbox.core.delivery_process import DeliveryProcess
 from sandbox.core.errors import ControlError
 from sandbox.core.scenario import Scenario
 from sandbox.runtime import Runtime, build_runtime
@@ -77,6 +78,9 @@ class Workspaces:
         self._scenarios: dict[str, tuple[float, Scenario]] = {}  # maps scenario file -> (mtime, parsed)
         self._names = random.Random(f"workspace names {settings.seed}")
         self._session: aiohttp.ClientSession | None = None
+        # the server's delivery process (--delivery-process), shared by every workspace's dispatcher; owned and
+        # stopped by the default runtime's dispatcher, whose cleanup runs after this registry's
+        self.delivery: DeliveryProcess | None = None
         self._sweeper: asyncio.Task[None] | None = None
         self.counters = {"created": 0, "deleted": 0, "expired": 0, "restored": 0}
 
@@ -167,10 +171,11 @@ class Workspaces:
         else:
             media_dir = None  # a temporary folder of its own
         return replace(server, seed=spec["seed"], clock=spec["clock"], data_dir=str(folder) if folder else None,
-                       media_dir=media_dir, meta_webhook_url=None, delivery_process=False)
+                       media_dir=media_dir, meta_webhook_url=None,
+                       delivery_process=False)  # not a child of its own: `_start` hands it the server's
 
     async def _start(self, workspace: Workspace) -> None:
-        await workspace.runtime.dispatcher.start(session=self._shared_session(), workers=WORKERS)
+        await workspace.runtime.dispatcher.start(session=self._shared_session(), workers=WORKERS, remote=self.delivery)
         workspace.runtime.scheduler.start()
 
     def _shared_session(self) -> aiohttp.ClientSession:

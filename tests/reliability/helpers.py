@@ -59,14 +59,14 @@ def _free_port() -> int:
 
 
 @asynccontextmanager
-async def serving(data_dir: Path, *, kill: bool = False) -> AsyncIterator[SandboxControl]:
-    """A ``wa-sandbox serve`` process (manual clock) on ``data_dir``; on leaving, SIGKILL (``kill``) or a
-    normal stop."""
+async def serving(data_dir: Path, *, kill: bool = False, extra: tuple[str, ...] = ()) -> AsyncIterator[SandboxControl]:
+    """A ``wa-sandbox serve`` process (manual clock) on ``data_dir``, with ``extra`` flags; on leaving,
+    SIGKILL (``kill``) or a normal stop."""
     port = _free_port()
     env = {**os.environ, "SANDBOX_LOG_LEVEL": "warning"}
     proc = await asyncio.create_subprocess_exec(
         str(BIN), "serve", "--port", str(port), "--clock", "manual", "--seed", "restart", "--data-dir", str(data_dir),
-        env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+        *extra, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
     )
     assert proc.stdout is not None
     first = await asyncio.wait_for(proc.stdout.readline(), 30)  # the banner: printed once listening

@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import aiohttp
+import pytest
 
 from sandbox.testing.client import SandboxControl
 from tests.conftest import AUTH, PHONE_ID, WABA_ID
@@ -62,16 +63,17 @@ async def test_created_template_survives_kill_9(tmp_path):
         assert [t["id"] for t in kept] == [created["id"]]
 
 
-async def test_pending_webhooks_are_delivered_in_order_after_a_kill_9(tmp_path, webhook_receiver):
+@pytest.mark.parametrize("posting", [("--no-delivery-process",), ("--delivery-process",)], ids=["in-process", "child"])
+async def test_pending_webhooks_are_delivered_in_order_after_a_kill_9(tmp_path, webhook_receiver, posting):
     webhook_receiver.default_status = 503  # the receiver is down while the first process runs
-    async with serving(tmp_path, kill=True) as control:
+    async with serving(tmp_path, kill=True, extra=posting) as control:
         await control.set_webhook(webhook_receiver.url, verify=False)
         wamids = await _send(control, 2)
         await control.advance(1.0)  # "sent" attempted (503), "delivered" queued behind it; "read" ahead
     failed = len(webhook_receiver.posts)
     assert failed and statuses_by_message(webhook_receiver.posts) == {}
     webhook_receiver.default_status = 200
-    async with serving(tmp_path) as control:
+    async with serving(tmp_path, extra=posting) as control:
         await webhook_receiver.wait_posts(failed + 4, timeout=10)
         assert statuses_by_message(webhook_receiver.posts) == {w: ["sent", "delivered"] for w in wamids}
         await control.advance(2.0)  # the restored timeline: read at 3 s
