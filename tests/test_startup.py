@@ -35,3 +35,34 @@ def test_the_control_api_validators_are_built_by_the_first_request_with_somethin
     run = subprocess.run([sys.executable, "-c", STARTS_WITHOUT_VALIDATORS], capture_output=True, text=True, timeout=60)
     assert run.returncode == 0, run.stdout + run.stderr
     assert run.stdout.strip() == "ok"
+
+
+# sqlite3 (and its library, ~1 MB of RSS) is for --data-dir and for webhooks spilling past the backlog.
+STARTS_WITHOUT_SQLITE = """
+import asyncio, sys
+from aiohttp.test_utils import TestClient, TestServer
+import sandbox.cli
+from sandbox.app import create_app
+from sandbox.settings import Settings
+
+
+async def main():
+    async with TestClient(TestServer(create_app(Settings(clock="manual")))) as client:
+        assert (await client.get("/_sandbox/health")).status == 200
+    assert "sqlite3" not in sys.modules, "imported by a start without --data-dir"
+    from sandbox.core.spill import SpillQueue
+    queue = SpillQueue.temporary()  # the first spill imports it, and the queue works
+    assert "sqlite3" in sys.modules
+    queue.push("meta", {"id": 1}, b"body")
+    assert len(queue) == 1 and queue.pop() == ({"id": 1}, b"body")
+
+
+asyncio.run(main())
+print("ok")
+"""
+
+
+def test_a_server_without_a_data_dir_starts_without_sqlite() -> None:
+    run = subprocess.run([sys.executable, "-c", STARTS_WITHOUT_SQLITE], capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert run.stdout.strip() == "ok"
