@@ -25,6 +25,7 @@ from sandbox.workspaces.routing import Routing, WorkspaceResource
 
 if TYPE_CHECKING:
     from sandbox.core.scenario_cache import ScenarioCache  # the pytest plugin's; a server never loads it
+    from sandbox.route_table import RouteTable  # the pytest plugin's too
 
 log = logging.getLogger(__name__)
 
@@ -113,18 +114,32 @@ def _render_http_error(request: web.Request, status: int, reason: str) -> web.St
     return web.json_response({"error": {"message": message, "status": status}}, status=status)
 
 
-def mount(app: web.Application, runtime: Runtime) -> None:
+def mount(router: web.UrlDispatcher, runtime: Runtime) -> None:
     """Every provider's routes, in the providers' order, then their catch-alls."""
     for spec in runtime.providers:
-        app.add_routes(spec.routes())
+        router.add_routes(spec.routes())
     for spec in runtime.providers:
-        app.add_routes(spec.fallback_routes())
+        router.add_routes(spec.fallback_routes())
+
+
+def _add_routes(runtime: Runtime) -> Callable[[web.UrlDispatcher], None]:
+    """The control API, the workspaces' control, the inbox, then every provider (this order: the first
+    route that matches a path serves it)."""
+    def build(router: web.UrlDispatcher) -> None:
+        router.add_routes(CONTROL_ROUTES)
+        router.add_routes(workspace_control.ROUTES)
+        router.add_routes(ui_routes.ROUTES)  # the web inbox (not a provider)
+        mount(router, runtime)
+
+    return build
 
 
 def create_app(
     settings: Settings | None = None, *, clock: VirtualClock | None = None, ids: IdFactory | None = None,
-    scenarios: ScenarioCache | None = None,
+    scenarios: ScenarioCache | None = None, routes: RouteTable | None = None,
 ) -> web.Application:
+    """``scenarios`` and ``routes``: what a process building many apps (the pytest plugin) parses and
+    compiles once for all of them (core/scenario_cache.py, route_table.py)."""
     settings = settings or Settings.from_env()
     admission = Admission(settings.max_concurrent_requests)
     line_limit = parser_limit(settings.max_header_bytes)
@@ -145,9 +160,9 @@ def create_app(
     app.cleanup_ctx.append(workspaces.lifecycle)
     app.on_shutdown.append(ui_routes.end_streams)
     app.on_shutdown.append(workspaces.end_streams)
-    app.add_routes(CONTROL_ROUTES)
-    app.add_routes(workspace_control.ROUTES)
-    app.add_routes(ui_routes.ROUTES)  # the web inbox (not a provider)
-    mount(app, runtime)
+    if routes is None:
+        _add_routes(runtime)(app.router)
+    else:
+        routes.install(app.router, runtime.providers, _add_routes(runtime))
     app.router.register_resource(WorkspaceResource(app.router))  # every route again under /w/{workspace}
     return app

@@ -20,9 +20,8 @@ from aiohttp import web
 
 from sandbox import __version__, gcpolicy
 from sandbox.connections import ConnectionGuard, GuardedSite, connection_cap
-from sandbox.core.datadir import DataDirError
 from sandbox.core.delivery_process import pays_on, usable_cpus
-from sandbox.core.errors import ScenarioError
+from sandbox.core.errors import SandboxError, ScenarioError
 from sandbox.settings import LOG_LEVELS, Settings, bundled_scenarios
 
 
@@ -151,13 +150,22 @@ def serve(settings: Settings) -> int:
     decide_delivery_process(settings, usable_cpus())
     try:
         app = create_app(settings)
-    except (ScenarioError, DataDirError) as exc:
+    except SandboxError as exc:  # a scenario that does not load, a data dir that cannot be used
+        if not isinstance(exc, ScenarioError) and not _is_data_dir_error(exc):
+            raise
         print(f"wa-sandbox: {exc}", file=sys.stderr)
         return 2
     except OSError as exc:  # a file or folder the settings name cannot be used (media dir, scenarios...)
         print(f"wa-sandbox: {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
         return 2
     return asyncio.run(_run(app, settings))
+
+
+def _is_data_dir_error(exc: BaseException) -> bool:
+    """Told without importing sandbox.core.datadir at start (it brings sqlite3, ~1 MB of idle RSS): only
+    --data-dir raises its error, and by then it is imported."""
+    datadir = sys.modules.get("sandbox.core.datadir")
+    return datadir is not None and isinstance(exc, datadir.DataDirError)
 
 
 def _warm(module: str) -> None:

@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from aiohttp import web
 
 from sandbox.core.clock import VirtualClock
-from sandbox.core.datadir import reading_back
 from sandbox.core.feed import ChangeFeed
 from sandbox.core.ids import IdFactory
 from sandbox.core.media_store import MediaStore
@@ -185,6 +184,8 @@ def build_runtime(settings: Settings, *, clock: VirtualClock | None = None, ids:
         persistence=persistence,
     )
     if isinstance(persistence, SqlitePersistence):
+        from sandbox.core.datadir import reading_back  # with --data-dir only (it brings sqlite3)
+
         with reading_back(persistence.path):
             runtime.restored = attach(runtime, persistence)
     return runtime

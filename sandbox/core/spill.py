@@ -16,11 +16,13 @@ from __future__ import annotations
 import contextlib
 import marshal
 import os
-import sqlite3
 import tempfile
 from collections import deque
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import sqlite3
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS webhook_spill (
@@ -52,6 +54,10 @@ class SpillQueue:
 
     @classmethod
     def temporary(cls) -> SpillQueue:
+        # Imported on the first spill, not at start: sqlite3 and its library were ~1 MB of a server's idle
+        # RSS (docs/bench.md, issue 20's "nothing gets worse"), and most servers never spill.
+        import sqlite3
+
         fd, path = tempfile.mkstemp(prefix="wa-sandbox-spill-", suffix=".sqlite3")
         os.close(fd)
         conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)

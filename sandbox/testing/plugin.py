@@ -6,6 +6,8 @@ Fixtures:
   or override the fixture itself for a whole module.
 - ``wa_sandbox``: a running sandbox: ``.url``, ``.base_urls``, ``.control`` (SandboxControl), ``.runtime``.
 - ``wa_sandbox_scenarios`` (session): scenario files parsed once per session, each sandbox gets a copy.
+- ``wa_sandbox_routes`` (session): the app's routes compiled once per session, registered into each
+  sandbox's own router (sandbox/route_table.py).
 - ``webhook_receiver``: a running WebhookReceiver with ``.url``; Meta webhooks are not wired to it
   unless the test calls ``await wa_sandbox.control.set_webhook(webhook_receiver.url)``.
 - ``wa_workspace``: the test's own workspace on one sandbox shared by the run (``WA_SANDBOX_URL``, else
@@ -21,7 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import warnings
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,9 +34,11 @@ from sandbox.app import create_app
 from sandbox.core.scenario_cache import ScenarioCache
 from sandbox.keys import RUNTIME
 from sandbox.providers.meta.keys import KEY as META
+from sandbox.route_table import RouteTable
 from sandbox.runtime import Runtime
 from sandbox.settings import Settings
 from sandbox.testing.client import SandboxControl
+from sandbox.testing.heap import FrozenHeap, forget_apps
 from sandbox.testing.receiver import WebhookReceiver
 from sandbox.testing.workspaces import _workspace, add_markers, wa_sandbox_server
 
@@ -91,27 +95,53 @@ def pytest_configure(config: pytest.Config) -> None:
     add_markers(config)
 
 
+GC_FREEZE_OPTION = "wa_sandbox_gc_freeze"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addini(GC_FREEZE_OPTION, type="bool", default=True,
+                  help="wa-sandbox: before the first wa_sandbox is built, freeze what is alive out of the garbage "
+                       "collector's full scans (gc.freeze), which otherwise dominated the per-test p99 (default true)")
+
+
 @pytest.fixture(scope="session")
 def wa_sandbox_scenarios() -> ScenarioCache:
     """Scenario files parsed once per test session (each test's sandbox gets its own copy)."""
     return ScenarioCache()
 
 
-async def _running_sandbox(aiohttp_server: Any, wa_sandbox_settings: Settings,
-                           wa_sandbox_scenarios: ScenarioCache) -> AsyncIterator[RunningSandbox]:
-    app = create_app(wa_sandbox_settings, scenarios=wa_sandbox_scenarios)
+@pytest.fixture(scope="session")
+def wa_sandbox_routes() -> RouteTable:
+    """The app's routes compiled once per test session (each test's sandbox gets its own router)."""
+    return RouteTable()
+
+
+@pytest.fixture(scope="session")
+def _wa_sandbox_heap(pytestconfig: pytest.Config) -> Iterator[FrozenHeap]:
+    """Set up by the session's first ``wa_sandbox``: the heap alive until then frozen for the run (heap.py)."""
+    heap = FrozenHeap(enabled=bool(pytestconfig.getini(GC_FREEZE_OPTION)))
+    heap.freeze()
+    yield heap
+    heap.release()
+
+
+async def _running_sandbox(aiohttp_server: Any, wa_sandbox_settings: Settings, wa_sandbox_scenarios: ScenarioCache,
+                           wa_sandbox_routes: RouteTable, _wa_sandbox_heap: FrozenHeap) -> AsyncIterator[RunningSandbox]:
+    app = create_app(wa_sandbox_settings, scenarios=wa_sandbox_scenarios, routes=wa_sandbox_routes)
     server = await aiohttp_server(app)
     url = str(server.make_url("")).rstrip("/")
     wa_sandbox_settings.public_url = url
     async with SandboxControl(url, server_loop=asyncio.get_running_loop()) as control:
         yield RunningSandbox(url=url, runtime=app[RUNTIME], control=control, app=app)
+    forget_apps()  # aiohttp's middleware cache would keep this app alive for ~250 more tests (heap.py)
 
 
-async def _webhook_receiver(aiohttp_server: Any) -> WebhookReceiver:
+async def _webhook_receiver(aiohttp_server: Any) -> AsyncIterator[WebhookReceiver]:
     receiver = WebhookReceiver()
     server = await aiohttp_server(receiver.app())
     receiver.url = str(server.make_url("/webhook"))
-    return receiver
+    yield receiver
+    forget_apps()
 
 
 MISSING_EXTRAS = (
@@ -138,4 +168,5 @@ else:
     webhook_receiver = pytest_asyncio.fixture(name="webhook_receiver")(_webhook_receiver)
     wa_workspace = pytest_asyncio.fixture(name="wa_workspace")(_workspace)
 
-__all__ = ["RunningSandbox", "wa_sandbox", "wa_sandbox_server", "wa_sandbox_settings", "wa_workspace", "webhook_receiver"]
+__all__ = ["RunningSandbox", "wa_sandbox", "wa_sandbox_routes", "wa_sandbox_server", "wa_sandbox_settings", "wa_workspace",
+           "webhook_receiver"]
