@@ -56,10 +56,12 @@ def variant(spec: str, work: Path) -> tuple[dict[str, str], tuple[str, ...], str
     return env, extra, cpus
 
 
-def run_one(name: str, spec: str, work: Path, label: str, seconds: float, rate: float) -> dict[str, Any]:
-    env, extra, cpus = variant(spec, work)
-    opts = parse_args(["--quick", "--lifecycle-seconds", str(seconds)])
-    receiver = targets.start_receiver(work, name=f"receiver-{label}")
+def start_pair(work: Path, label: str, env: dict[str, str], extra: tuple[str, ...], cpus: str | None, *,
+               receiver_name: str = "receiver") -> tuple[procs.Service, procs.Service]:
+    """A receiver, then a real-clock sandbox posting its webhooks to it, started with ``env`` (a variant's
+    environment: set for the spawn only), ``extra`` serve flags and ``cpus`` (taskset). Answers
+    (sandbox, receiver); the caller stops both."""
+    receiver = targets.start_receiver(work, name=receiver_name)
     saved = dict(os.environ)
     os.environ.update(env)
     try:
@@ -71,6 +73,13 @@ def run_one(name: str, spec: str, work: Path, label: str, seconds: float, rate: 
     finally:
         os.environ.clear()
         os.environ.update(saved)
+    return svc, receiver
+
+
+def run_one(name: str, spec: str, work: Path, label: str, seconds: float, rate: float) -> dict[str, Any]:
+    env, extra, cpus = variant(spec, work)
+    opts = parse_args(["--quick", "--lifecycle-seconds", str(seconds)])
+    svc, receiver = start_pair(work, label, env, extra, cpus, receiver_name=f"receiver-{label}")
     try:
         life = sustainable_lifecycle(svc, receiver, opts)
         at = fixed_rate(svc, receiver, rate, opts, seconds=max(seconds, 2.0))

@@ -22,8 +22,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench import procs, targets
-from bench.ab import variant
+from bench import procs
+from bench.ab import start_pair, variant
 from bench.run import fixed_rate, parse_args
 
 SITE = Path(__file__).resolve().parent / "loop_probe_site"
@@ -34,18 +34,7 @@ def probe_run(spec: str, rate: float, seconds: float, work: Path) -> dict[str, A
     out = work / f"probe-{spec.replace(':', '-').replace('+', '-')}.json"
     env = {**env, "PYTHONPATH": os.pathsep.join(p for p in (str(SITE), env.get("PYTHONPATH", "")) if p),
            "WA_SANDBOX_LOOP_PROBE": str(out)}
-    receiver = targets.start_receiver(work)
-    saved = dict(os.environ)
-    os.environ.update(env)
-    try:
-        svc = targets.start_sandbox(work, "probe", clock=["--clock", "real"], webhook_url=receiver.base_url + "/hook",
-                                    extra=extra, cpus=cpus)
-    except BaseException:
-        procs.stop(receiver)
-        raise
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
+    svc, receiver = start_pair(work, "probe", env, extra, cpus)
     try:
         opts = parse_args(["--quick"])
         fixed_rate(svc, receiver, rate, opts, seconds=2.0)  # warm-up: imports, first connections, caches
