@@ -31,10 +31,14 @@ print("ok")
 """
 
 
-def test_the_control_api_validators_are_built_by_the_first_request_with_something_to_check() -> None:
-    run = subprocess.run([sys.executable, "-c", STARTS_WITHOUT_VALIDATORS], capture_output=True, text=True, timeout=60)
+def _passes_in_a_fresh_interpreter(script: str) -> None:
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
     assert run.returncode == 0, run.stdout + run.stderr
     assert run.stdout.strip() == "ok"
+
+
+def test_the_control_api_validators_are_built_by_the_first_request_with_something_to_check() -> None:
+    _passes_in_a_fresh_interpreter(STARTS_WITHOUT_VALIDATORS)
 
 
 # sqlite3 (and its library, ~1 MB of RSS) is for --data-dir and for webhooks spilling past the backlog.
@@ -63,6 +67,4 @@ print("ok")
 
 
 def test_a_server_without_a_data_dir_starts_without_sqlite() -> None:
-    run = subprocess.run([sys.executable, "-c", STARTS_WITHOUT_SQLITE], capture_output=True, text=True, timeout=60)
-    assert run.returncode == 0, run.stdout + run.stderr
-    assert run.stdout.strip() == "ok"
+    _passes_in_a_fresh_interpreter(STARTS_WITHOUT_SQLITE)
