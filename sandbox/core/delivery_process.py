@@ -235,8 +235,8 @@ class DeliveryProcess:
                 future.set_result((None, "", error))
 
     async def start(self) -> None:
-        """Start the child now if none runs. A post does this itself: the child starts with the first
-        webhook, not with the server, so start-up time and idle memory stay those of one process."""
+        """Start the child now if none runs. The owning dispatcher starts it in the background as it starts
+        (so the first webhook does not wait for the child's boot), and a post does it itself after a crash."""
         self._loop = asyncio.get_running_loop()
         self._starting = self._starting or asyncio.Lock()
         async with self._starting:

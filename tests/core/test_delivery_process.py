@@ -277,3 +277,12 @@ async def test_the_late_exit_of_a_replaced_child_fails_only_its_own_posts(aiohtt
         assert (await held)[:1] == (200,) and remote.restarts == 1
     finally:
         await remote.stop()
+
+
+@pytest.mark.wa_sandbox(delivery_process=True, verify_webhooks=False)
+async def test_the_child_starts_with_the_dispatcher_not_with_the_first_webhook(wa_sandbox: RunningSandbox) -> None:
+    dispatcher = wa_sandbox.runtime.dispatcher
+    assert dispatcher.warming is not None  # begun by start(), before any send
+    await dispatcher.warming
+    remote = dispatcher.remote
+    assert remote is not None and remote.pid is not None and remote.frames_out == 0
