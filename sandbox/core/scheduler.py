@@ -230,9 +230,6 @@ class Scheduler:
                 self.clock.set(target)
         return ran
 
-    async def run_due(self) -> int:
-        return await self.run_until(self.clock.now())
-
     # --- background loop (real clock) -------------------------------------------------------------
     def start(self) -> None:
         if self._task is None:

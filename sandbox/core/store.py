@@ -125,8 +125,7 @@ class Journal:
 
     def add(self, message: Message) -> Message:
         self._messages[message.id] = message
-        if self.persistence.enabled:  # the in-memory default builds no record
-            self.persistence.message_changed(message.id, message.provider, message.to_record())
+        self.touch(message)
         if message.direction == "inbound":
             self._last_inbound[(message.provider, message.business, message.user)] = message.created_at
         while len(self._messages) > self.max_messages:
@@ -138,7 +137,7 @@ class Journal:
     def touch(self, message: Message) -> None:
         """The message changed (a status, provider facts): persistence writes it again. Call it after
         the change: storage keeps the record built here, not the live message."""
-        if self.persistence.enabled:
+        if self.persistence.enabled:  # the in-memory default builds no record
             self.persistence.message_changed(message.id, message.provider, message.to_record())
 
     def restore(self, message: Message) -> None:
