@@ -62,6 +62,10 @@ class Runtime:
         """The whole scenario schema (GET /_sandbox/scenario/schema)."""
         return self.scenario_format.schema
 
+    def spec(self, provider: str) -> ProviderSpec[Any] | None:
+        """The spec of the provider this runtime serves under that name, or None."""
+        return next((spec for spec in self.providers if spec.name == provider), None)
+
     def __getitem__(self, key: web.AppKey[T]) -> T:
         """A provider's backend, under the key that provider owns (``sandbox.core.provider.Served``)."""
         return cast(T, self.keyed[key])

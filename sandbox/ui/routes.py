@@ -104,8 +104,10 @@ async def address_form(request: web.Request) -> web.StreamResponse:
     (``address_form``)."""
     rt = runtime_of(request)
     message = rt.journal.get(request.match_info["id"])
-    spec = next((s for s in rt.providers if message is not None and s.name == message.provider), None)
-    form = spec.address_form(rt[spec.key], message) if spec is not None and spec.address_form and message else None
+    spec = rt.spec(message.provider) if message is not None else None
+    form = None
+    if message is not None and spec is not None and spec.address_form is not None:
+        form = spec.address_form(rt[spec.key], message)
     if form is None:
         raise ControlError(f"'{request.match_info['id']}' is not an address message in the journal", 404)
     return web.json_response(form)
@@ -123,7 +125,8 @@ async def media(request: web.Request) -> web.StreamResponse:
     provider, media_id = request.match_info["provider"], request.match_info["id"]
     # a provider may prefix its keys in the one MediaStore (Modica: so an id a test gives both providers
     # never replaces the other's bytes); its spec's media_key_prefix
-    key = next((s.media_key_prefix for s in rt.providers if s.name == provider), "") + media_id
+    spec = rt.spec(provider)
+    key = (spec.media_key_prefix if spec is not None else "") + media_id
     record = rt.media_store.get(key)
     if record is None or record.provider != provider:
         raise ControlError(f"no media '{media_id}' in the {provider} media store", 404)
