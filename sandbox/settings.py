@@ -147,9 +147,11 @@ def _coerce(variable: str, type_name: Any, raw: str) -> Any:
         raise ValueError(f"{variable}={raw!r} is not a number") from None
     if text.startswith("bool"):
         word = raw.strip().lower()
-        if word == "auto" and "None" in text:  # a setting whose default is decided at start (delivery_process)
+        decided_at_start = "None" in text  # a setting whose default is decided at start (delivery_process)
+        if word == "auto" and decided_at_start:
             return None
         if word not in TRUE_WORDS + FALSE_WORDS:
-            raise ValueError(f"{variable}={raw!r}: use one of {', '.join(TRUE_WORDS + FALSE_WORDS)}")
+            accepted = TRUE_WORDS + FALSE_WORDS + (("auto",) if decided_at_start else ())
+            raise ValueError(f"{variable}={raw!r}: use one of {', '.join(accepted)}")
         return word in TRUE_WORDS
     return raw

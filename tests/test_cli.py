@@ -70,6 +70,7 @@ def test_a_taken_port_is_reported_in_one_line():
     ({"SANDBOX_PORT": "abc"}, [], "SANDBOX_PORT='abc' is not a number"),
     ({"SANDBOX_CLOCK": "bogus"}, [], "clock must be 'real' or 'manual', not 'bogus'"),
     ({"SANDBOX_VERIFY_WEBHOOKS": "maybe"}, [], "SANDBOX_VERIFY_WEBHOOKS='maybe': use one of 1, true"),
+    ({"SANDBOX_DELIVERY_PROCESS": "maybe"}, [], "SANDBOX_DELIVERY_PROCESS='maybe': use one of 1, true, yes, on, 0, false, no, off, auto"),
     ({}, ["--clock-speed", "-1"], "clock speed must be a positive number"),
     ({"SANDBOX_LOG_LEVEL": "loud"}, [], "log level must be one of debug, info"),
 ])
