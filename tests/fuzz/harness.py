@@ -109,6 +109,17 @@ def check_response(path: str, status: int, content_type: str, text: str) -> None
         check_error_shape(path, status, content_type, text)
 
 
+def request_and_check(session: requests.Session, method: str, base_url: str, path: str, body: bytes, *,
+                      auth: Any, headers: dict[str, str]) -> None:
+    """One fuzzed request: an answer within ``REQUEST_TIMEOUT`` (else it is a hang), checked by ``check_response``."""
+    try:
+        response = session.request(method, f"{base_url}{path}", data=body, auth=auth, timeout=REQUEST_TIMEOUT,
+                                   headers=headers)
+    except requests.Timeout as exc:
+        raise AssertionError(f"no answer within {REQUEST_TIMEOUT} s: {method} {path}") from exc
+    check_response(path, response.status_code, response.headers.get("Content-Type", ""), response.text)
+
+
 def check_error_shape(path: str, status: int, content_type: str, text: str) -> None:
     """AssertionError unless the error body is in the shape of the provider owning the path."""
     _shape_for(path)(status, content_type, text)

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from sandbox.settings import Settings
 from sandbox.testing.plugin import RunningSandbox
-from tests.fuzz.harness import FUZZ, REQUEST_TIMEOUT, TARGETS, check_response, fuzz_routes
+from tests.fuzz.harness import FUZZ, TARGETS, fuzz_routes, request_and_check
 from tests.fuzz.test_json_bodies import ENDPOINTS, PHONE
 
 # A garbled part header is aiohttp's warning before it is our 400: expected here.
@@ -63,12 +63,8 @@ def _fuzz_route(base_url: str, target: str, method: str, path: str, fields: dict
     @FUZZ
     @given(media_type=MEDIA_TYPES, param=BOUNDARY_PARAMS, body=_bodies(fields))
     def run(media_type: str, param: str, body: bytes) -> None:
-        try:
-            response = session.request(method, f"{base_url}{path}", data=body, auth=auth, timeout=REQUEST_TIMEOUT,
-                                       headers={"Content-Type": media_type + param})
-        except requests.Timeout as exc:
-            raise AssertionError(f"no answer within {REQUEST_TIMEOUT} s: {method} {path}") from exc
-        check_response(path, response.status_code, response.headers.get("Content-Type", ""), response.text)
+        request_and_check(session, method, base_url, path, body, auth=auth,
+                          headers={"Content-Type": media_type + param})
 
     run()
 

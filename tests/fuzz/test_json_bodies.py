@@ -27,6 +27,7 @@ from tests.fuzz.harness import (
     check_response,
     fuzz_routes,
     json_paths,
+    request_and_check,
 )
 
 PHONE, WABA, APP = "100000000000001", "200000000000001", "987654321012345"  # APP: any id the sandbox plays as an app
@@ -167,12 +168,8 @@ def _fuzz_endpoint(base_url: str, target: str, method: str, path: str, valid: di
     @given(request=_requests(valid))
     def run(request: tuple[str | None, bytes]) -> None:
         ctype, body = request
-        try:
-            response = session.request(method, f"{base_url}{path}", data=body, auth=auth, timeout=REQUEST_TIMEOUT,
-                                       headers={"Content-Type": ctype} if ctype else {})
-        except requests.Timeout as exc:
-            raise AssertionError(f"no answer within {REQUEST_TIMEOUT} s: {method} {path}") from exc
-        check_response(path, response.status_code, response.headers.get("Content-Type", ""), response.text)
+        request_and_check(session, method, base_url, path, body, auth=auth,
+                          headers={"Content-Type": ctype} if ctype else {})
 
     run()
 
